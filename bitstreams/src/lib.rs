@@ -1,0 +1,1 @@
+//! FPGA targets (placeholder until the FPGA flow lands).

@@ -1,0 +1,139 @@
+//! The register map of the device: the one source of every CSR.
+//!
+//! Add a register or field here and it appears in the CSR hardware, the driver's
+//! `regs` module, the C header, the SVD file, the Markdown reference and the JSON.
+
+use crate::model::{Access::*, Block, Field, RegMap, Register};
+
+/// PCI-style vendor identifier the device reports.
+pub const VENDOR_ID: u32 = 0x1CD7;
+/// Device identifier within the vendor.
+pub const DEVICE_ID: u32 = 0x0001;
+/// Register-map version: major changes break drivers, minor ones add registers.
+pub const VERSION: (u32, u32, u32) = (0, 1, 0);
+
+/// Number of DMA address windows.
+pub const WINDOWS: u32 = 4;
+
+/// Path of the lock bit that freezes the DMA address windows.
+pub const WINDOW_LOCK: &str = "GLOBAL.WINDOW_LOCK.LOCK";
+
+fn global() -> Block {
+    Block::new("GLOBAL", 0x000, "Identification, capabilities and global control.")
+        .register(
+            Register::new("ID", 0x00, "Device identification.")
+                .field(Field::new("VENDOR", 0, 16, RO, "Vendor identifier.").reset(VENDOR_ID).constant())
+                .field(Field::new("DEVICE", 16, 16, RO, "Device identifier.").reset(DEVICE_ID).constant()),
+        )
+        .register(
+            Register::new("VERSION", 0x04, "Register-map version.")
+                .field(Field::new("PATCH", 0, 8, RO, "Patch level.").reset(VERSION.2).constant())
+                .field(Field::new("MINOR", 8, 8, RO, "Minor version: registers added.").reset(VERSION.1).constant())
+                .field(Field::new("MAJOR", 16, 8, RO, "Major version: incompatible change.").reset(VERSION.0).constant()),
+        )
+        .register(
+            Register::new("CAP_DMA", 0x08, "DMA engine capabilities, fixed when the device is built.")
+                .field(Field::new("CHANNELS", 0, 8, RO, "Number of DMA channels (0: no DMA engine)."))
+                .field(Field::new("DATA_BYTES", 8, 8, RO, "Width of the DMA data path in bytes."))
+                .field(Field::new("WINDOWS", 16, 8, RO, "Number of DMA address windows.").reset(WINDOWS).constant()),
+        )
+        .register(
+            Register::new("CAP_DEVMEM_LO", 0x0C, "Device memory size in bytes, low word.")
+                .field(Field::new("SIZE", 0, 32, RO, "Bits 31:0 of the device memory size.")),
+        )
+        .register(
+            Register::new("CAP_DEVMEM_HI", 0x10, "Device memory size in bytes, high word.")
+                .field(Field::new("SIZE", 0, 32, RO, "Bits 63:32 of the device memory size.")),
+        )
+        .register(
+            Register::new("SCRATCH", 0x14, "Free for software: bus and driver bring-up checks.")
+                .field(Field::new("VALUE", 0, 32, RW, "Any value; no effect on the device.")),
+        )
+        .register(
+            Register::new("CTRL", 0x18, "Global control.")
+                .field(Field::new("ENABLE", 0, 1, RW, "Enables the device's engines."))
+                .field(Field::new(
+                    "SOFT_RESET",
+                    1,
+                    1,
+                    W1P,
+                    "Write 1 to reset the engines; CSRs keep their values.",
+                )),
+        )
+        .register(
+            Register::new("STATUS", 0x1C, "Global status.")
+                .field(Field::new("READY", 0, 1, RO, "The engines are out of reset and idle-capable."))
+                .field(Field::new("BUSY", 1, 1, RO, "Some engine has work in progress.")),
+        )
+        .register(
+            Register::new("WINDOW_LOCK", 0x20, "Freezes the DMA address windows.").field(Field::new(
+                "LOCK",
+                0,
+                1,
+                W1S,
+                "Write 1 to lock every WINDOW register until reset.",
+            )),
+        )
+}
+
+fn interrupts() -> Block {
+    let sources = |reg: Register, access, verb: &str| {
+        reg.field(Field::new("DMA", 0, 8, access, &format!("{verb}, one bit per DMA channel.")))
+            .field(Field::new(
+                "COHERENT",
+                8,
+                1,
+                access,
+                &format!("{verb}, coherent memory controller event."),
+            ))
+    };
+    Block::new("INTR", 0x040, "Interrupt sources; the interrupt line is any(STATUS & ENABLE).")
+        .register(sources(
+            Register::new("STATUS", 0x0, "Pending interrupts; write 1 to clear."),
+            W1C,
+            "Pending",
+        ))
+        .register(sources(Register::new("ENABLE", 0x4, "Interrupt enables."), RW, "Enable"))
+        .register(sources(
+            Register::new("TEST", 0x8, "Raises interrupts from software to test the path to the host."),
+            W1S,
+            "Write 1 to set the STATUS bit",
+        ))
+}
+
+fn windows() -> Block {
+    let word = |name: &str, offset: u32, what: &str| {
+        Register::new(name, offset, what)
+            .field(Field::new("ADDR", 0, 32, RW, what))
+            .locked_by(WINDOW_LOCK)
+    };
+    Block::new(
+        "WINDOW",
+        0x100,
+        "DMA address windows: the DMA engine touches only addresses inside an enabled window.",
+    )
+    .array(WINDOWS, 0x20)
+    .register(word("BASE_LO", 0x00, "First byte of the window, bits 31:0."))
+    .register(word("BASE_HI", 0x04, "First byte of the window, bits 63:32."))
+    .register(word("LIMIT_LO", 0x08, "Last byte of the window (inclusive), bits 31:0."))
+    .register(word("LIMIT_HI", 0x0C, "Last byte of the window (inclusive), bits 63:32."))
+    .register(
+        Register::new("CTRL", 0x10, "Window enable and permissions.")
+            .field(Field::new("ENABLE", 0, 1, RW, "The window is in use."))
+            .field(Field::new("READ", 1, 1, RW, "DMA may read inside the window."))
+            .field(Field::new("WRITE", 2, 1, RW, "DMA may write inside the window."))
+            .locked_by(WINDOW_LOCK),
+    )
+}
+
+/// The device's register map.
+pub fn device_map() -> RegMap {
+    RegMap::new(
+        "CDM",
+        0x1000,
+        "Coherent device memory controller with scatter-gather DMA copy engine.",
+    )
+    .block(global())
+    .block(interrupts())
+    .block(windows())
+}

@@ -1,0 +1,1 @@
+//! Integration testbenches live in `tests/`; shared helpers here.
