@@ -1,1 +1,48 @@
+//! `no_std` driver of the coherent device memory controller (CDM).
+//!
+//! The registers are generated from the register map (`cdm_regmap::device_map`) by
+//! the build script, so the driver cannot disagree with the hardware about an
+//! address, a mask or a reset value.
+//!
+//! * [`regs`]: one module per register block; per register a zero-sized type
+//!   implementing [`Register`] and a value type with a typed view of the fields.
+//! * [`io`]: the bus underneath, [`RegisterIo`](io::RegisterIo), and
+//!   [`Mmio`](io::Mmio) for memory-mapped registers.
+//! * [`Regs`]: typed `read`, `write` and `modify` of registers over any bus.
+//!
+//! ```no_run
+//! use cdm_driver::{io::Mmio, regs::{global, intr, window}, Regs};
+//!
+//! # fn main() -> Result<(), cdm_driver::Error> {
+//! // SAFETY: the BAR of the device, mapped uncached, nothing else touches it.
+//! let mut regs = Regs::new(unsafe { Mmio::new(0x4000_0000 as *mut u32, cdm_driver::regs::SIZE) });
+//! let id = regs.read::<global::Id>()?;
+//! assert_eq!(id.vendor(), 0x1CD7);
+//! regs.modify::<global::Ctrl>(|v| v.with_enable(true))?;
+//! regs.write_at::<window::Ctrl>(2, window::CtrlValue::ZERO.with_enable(true).with_read(true))?;
+//! let pending = regs.read::<intr::Status>()?;
+//! regs.write::<intr::Status>(pending); // W1C: acknowledges exactly what was pending
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Nothing here allocates or panics: every failure is an [`Error`].
+
 #![no_std]
+#![warn(missing_docs)]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+mod accessor;
+mod error;
+pub mod io;
+mod register;
+pub mod regs;
+
+pub use accessor::Regs;
+pub use error::Error;
+pub use register::{Access, FieldInfo, Readable, Register, RegisterVisitor, Writable};
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,14 @@
+//! Hardware of the coherent device memory controller, described with rust-hdl.
+//!
+//! - [`axi_lite`] and [`axi4`]: signal bundles every block uses.
+//! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
+//! - [`top`]: the device top that `cdm export` writes as Verilog.
+//! - [`ports`]: top-level ports as plain values for backend-neutral testbenches.
 
+pub mod axi4;
+pub mod axi_lite;
+pub mod csr;
+pub mod ports;
+pub mod top;
+
+pub use rust_hdl;

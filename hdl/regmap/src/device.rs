@@ -78,14 +78,16 @@ fn global() -> Block {
 
 fn interrupts() -> Block {
     let sources = |reg: Register, access, verb: &str| {
-        reg.field(Field::new("DMA", 0, 8, access, &format!("{verb}, one bit per DMA channel.")))
-            .field(Field::new(
+        // TEST bits clear themselves once they have set STATUS (the top drives the clear).
+        let hw = |f: Field| if access == W1S { f.hw_clear() } else { f };
+        reg.field(hw(Field::new("DMA", 0, 8, access, &format!("{verb}, one bit per DMA channel."))))
+            .field(hw(Field::new(
                 "COHERENT",
                 8,
                 1,
                 access,
                 &format!("{verb}, coherent memory controller event."),
-            ))
+            )))
     };
     Block::new("INTR", 0x040, "Interrupt sources; the interrupt line is any(STATUS & ENABLE).")
         .register(sources(

@@ -1,1 +1,421 @@
-//! TODO
+//! Generates the CSR block as rust-hdl source: an AXI4-Lite slave with one storage
+//! flip-flop per software-writable field and one hardware port per field.
+//!
+//! The output is compiled inside `cdm-hdl` (its build script writes it to `OUT_DIR`),
+//! so the simulated block and the exported Verilog come from the same kernel.
+//!
+//! Timing, which testbenches rely on:
+//! - AW and W are accepted independently (one transaction at a time). The write takes
+//!   effect in the cycle after both are held (the *commit* cycle); `BVALID` rises in the
+//!   cycle after the commit.
+//! - A read samples the register in the cycle `ARVALID && ARREADY`; `RVALID` rises in
+//!   the next cycle.
+//! - W1C: a hardware set in the commit cycle wins over the software clear.
+//! - W1S: a software set wins over a hardware clear in the same cycle.
+//! - W1P: the pulse output is high during the commit cycle only.
+//! - Unmapped and misaligned addresses answer `SLVERR`; a write to a locked register is
+//!   ignored and answers `OKAY`.
+
+use std::fmt::Write;
+
+use crate::model::{Access, Field, RegInstance, RegMap};
+use crate::snake;
+
+/// Hardware port and storage naming for one field of one register instance.
+struct FieldPort<'a> {
+    inst: RegInstance<'a>,
+    field: &'a Field,
+    /// `global_ctrl_enable`, `window0_base_lo_addr`.
+    base: String,
+}
+
+impl FieldPort<'_> {
+    fn ty(&self) -> String {
+        if self.field.width == 1 {
+            "Bit".to_string()
+        } else {
+            format!("Bits<{}>", self.field.width)
+        }
+    }
+
+    fn storage(&self) -> Option<String> {
+        let stored = match self.field.access {
+            Access::RW | Access::WO | Access::W1C | Access::W1S => true,
+            Access::RO | Access::W1P => false,
+        };
+        stored.then(|| format!("{}_q", self.base))
+    }
+
+    /// Expression for the written data of this field, already masked by WSTRB.
+    fn written(&self) -> String {
+        let f = self.field;
+        if f.width == 1 {
+            format!(
+                "self.w_data.q.val().get_bit({l}) & self.w_mask.val().get_bit({l})",
+                l = f.lsb
+            )
+        } else {
+            format!(
+                "self.w_data.q.val().get_bits::<{w}>({l}) & self.w_mask.val().get_bits::<{w}>({l})",
+                w = f.width,
+                l = f.lsb
+            )
+        }
+    }
+
+    /// Expression for the bytes this write touches, as a field-wide mask.
+    fn strobed(&self) -> String {
+        let f = self.field;
+        if f.width == 1 {
+            format!("self.w_mask.val().get_bit({})", f.lsb)
+        } else {
+            format!("self.w_mask.val().get_bits::<{}>({})", f.width, f.lsb)
+        }
+    }
+
+    fn reset_literal(&self) -> String {
+        if self.field.width == 1 {
+            (self.field.reset != 0).to_string()
+        } else {
+            format!("{:#x}_u64.into()", self.field.reset)
+        }
+    }
+
+    fn doc(&self) -> String {
+        format!(
+            "{}.{} ({}): {}",
+            self.inst.path(),
+            self.field.name,
+            self.field.access.name(),
+            self.field.doc
+        )
+    }
+}
+
+fn field_ports(map: &RegMap) -> Vec<FieldPort<'_>> {
+    map.instances()
+        .into_iter()
+        .flat_map(|inst| {
+            let prefix = if inst.block.is_array() {
+                format!("{}{}", snake(&inst.block.name), inst.index)
+            } else {
+                snake(&inst.block.name)
+            };
+            inst.register.fields.iter().map(move |field| FieldPort {
+                inst,
+                field,
+                base: format!("{prefix}_{}_{}", snake(&inst.register.name), snake(&field.name)),
+            })
+        })
+        .collect()
+}
+
+/// Rust expression for the value a read of `inst` returns.
+fn read_value(ports: &[FieldPort<'_>], inst: &RegInstance<'_>) -> String {
+    let mut constant = 0u32;
+    let mut terms = Vec::new();
+    for p in ports.iter().filter(|p| p.inst.address == inst.address) {
+        let f = p.field;
+        let source = match (f.access, &p.storage()) {
+            (Access::RO, _) if f.constant => {
+                constant |= f.reset << f.lsb;
+                continue;
+            }
+            (Access::RO, _) => format!("self.{}.val()", p.base),
+            (Access::WO | Access::W1P, _) => continue,
+            (_, Some(q)) => format!("self.{q}.q.val()"),
+            (_, None) => unreachable!("readable fields other than RO are stored"),
+        };
+        let widened = match f.width {
+            32 => source,
+            1 => format!("bit_cast::<32, 1>({source}.into())"),
+            w => format!("bit_cast::<32, {w}>({source})"),
+        };
+        terms.push(if f.lsb == 0 {
+            widened
+        } else {
+            format!("({widened} << {})", f.lsb)
+        });
+    }
+    if constant != 0 || terms.is_empty() {
+        terms.push(format!("{constant:#x}"));
+    }
+    match terms.as_slice() {
+        [only] if only.starts_with("0x") => format!("{only}_u64.into()"),
+        _ => terms.join(" | "),
+    }
+}
+
+/// Generates the rust-hdl source of the CSR block `CsrBlock` and its port map.
+pub fn rust_hdl(map: &RegMap) -> String {
+    let ports = field_ports(map);
+    let abits = map.address_bits();
+    let insts = map.instances();
+    let mut s = String::new();
+    let w = &mut s;
+
+    writeln!(w, "// Generated from the register map `{}` by cdm-regmap. Do not edit.", map.name).unwrap();
+    writeln!(w).unwrap();
+    writeln!(w, "/// CSR block of the `{}` register map: AXI4-Lite slave and per-field ports.", map.name).unwrap();
+    writeln!(w, "///").unwrap();
+    writeln!(w, "/// See the module documentation for the timing of writes and reads.").unwrap();
+    writeln!(w, "#[derive(LogicBlock, Default)]").unwrap();
+    writeln!(w, "pub struct CsrBlock {{").unwrap();
+    writeln!(w, "    pub clock: Signal<In, Clock>,").unwrap();
+    writeln!(w, "    /// Synchronous reset, active high: every register returns to its reset value.").unwrap();
+    writeln!(w, "    pub reset: Signal<In, Bit>,").unwrap();
+    writeln!(w, "    /// Register access from the host.").unwrap();
+    writeln!(w, "    pub axil: AxiLiteSlave<{abits}>,").unwrap();
+    for p in &ports {
+        let ty = p.ty();
+        let doc = p.doc();
+        match p.field.access {
+            Access::RO if p.field.constant => {}
+            Access::RO => {
+                writeln!(w, "    /// {doc}\n    pub {}: Signal<In, {ty}>,", p.base).unwrap();
+            }
+            Access::W1P => {
+                writeln!(w, "    /// {doc} One-cycle pulse.\n    pub {}: Signal<Out, {ty}>,", p.base).unwrap();
+            }
+            access => {
+                writeln!(w, "    /// {doc}\n    pub {}: Signal<Out, {ty}>,", p.base).unwrap();
+                if access == Access::W1C {
+                    writeln!(w, "    /// Hardware set of {}: wins over a software clear.\n    pub {}_set: Signal<In, {ty}>,", p.field.name, p.base).unwrap();
+                }
+                if access == Access::W1S && p.field.hw_clear {
+                    writeln!(w, "    /// Hardware clear of {}: a software set wins over it.\n    pub {}_clr: Signal<In, {ty}>,", p.field.name, p.base).unwrap();
+                }
+            }
+        }
+    }
+    for (name, ty) in [
+        ("aw_full", "Bit".to_string()),
+        ("aw_addr", format!("Bits<{abits}>")),
+        ("w_full", "Bit".to_string()),
+        ("w_data", "Bits<32>".to_string()),
+        ("w_strb", "Bits<4>".to_string()),
+        ("b_valid", "Bit".to_string()),
+        ("b_resp", "Bits<2>".to_string()),
+        ("r_valid", "Bit".to_string()),
+        ("r_data", "Bits<32>".to_string()),
+        ("r_resp", "Bits<2>".to_string()),
+    ] {
+        writeln!(w, "    {name}: DFF<{ty}>,").unwrap();
+    }
+    for p in &ports {
+        if let Some(q) = p.storage() {
+            writeln!(w, "    {q}: DFF<{}>,", p.ty()).unwrap();
+        }
+    }
+    for (name, ty) in [
+        ("commit", "Bit"),
+        ("wr_hit", "Bit"),
+        ("w_mask", "Bits<32>"),
+        ("w_mask0", "Bits<32>"),
+        ("w_mask1", "Bits<32>"),
+        ("w_mask2", "Bits<32>"),
+        ("w_mask3", "Bits<32>"),
+        ("ar_take", "Bit"),
+        ("rd_hit", "Bit"),
+        ("rd_value", "Bits<32>"),
+    ] {
+        writeln!(w, "    {name}: Signal<Local, {ty}>,").unwrap();
+    }
+    writeln!(w, "}}\n").unwrap();
+
+    // The kernel.
+    let dffs: Vec<String> = ["aw_full", "aw_addr", "w_full", "w_data", "w_strb", "b_valid", "b_resp", "r_valid", "r_data", "r_resp"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(ports.iter().filter_map(|p| p.storage()))
+        .collect();
+    writeln!(w, "impl Logic for CsrBlock {{").unwrap();
+    writeln!(w, "    #[hdl_gen]").unwrap();
+    writeln!(w, "    fn update(&mut self) {{").unwrap();
+    writeln!(w, "        dff_setup!(self, clock, {});", dffs.join(", ")).unwrap();
+    w.push_str(
+        "        // Write channel: hold AW and W until both are here, then commit.
+        self.axil.awready.next = !self.aw_full.q.val() & !self.b_valid.q.val();
+        self.axil.wready.next = !self.w_full.q.val() & !self.b_valid.q.val();
+        if self.axil.awvalid.val() & !self.aw_full.q.val() & !self.b_valid.q.val() {
+            self.aw_full.d.next = true;
+            self.aw_addr.d.next = self.axil.awaddr.val();
+        }
+        if self.axil.wvalid.val() & !self.w_full.q.val() & !self.b_valid.q.val() {
+            self.w_full.d.next = true;
+            self.w_data.d.next = self.axil.wdata.val();
+            self.w_strb.d.next = self.axil.wstrb.val();
+        }
+        self.commit.next = self.aw_full.q.val() & self.w_full.q.val();
+        self.w_mask0.next = 0.into();
+        if self.w_strb.q.val().get_bit(0) {
+            self.w_mask0.next = 0xff.into();
+        }
+        self.w_mask1.next = 0.into();
+        if self.w_strb.q.val().get_bit(1) {
+            self.w_mask1.next = 0xff00.into();
+        }
+        self.w_mask2.next = 0.into();
+        if self.w_strb.q.val().get_bit(2) {
+            self.w_mask2.next = 0xff0000.into();
+        }
+        self.w_mask3.next = 0.into();
+        if self.w_strb.q.val().get_bit(3) {
+            self.w_mask3.next = 0xff000000_u64.into();
+        }
+        self.w_mask.next = self.w_mask0.val() | self.w_mask1.val() | self.w_mask2.val() | self.w_mask3.val();
+        self.wr_hit.next = false;
+",
+    );
+    for inst in &insts {
+        writeln!(w, "        if self.aw_addr.q.val() == {:#x} {{", inst.address).unwrap();
+        writeln!(w, "            self.wr_hit.next = true;").unwrap();
+        writeln!(w, "        }}").unwrap();
+    }
+    w.push_str(
+        "        if self.commit.val() {
+            self.aw_full.d.next = false;
+            self.w_full.d.next = false;
+            self.b_valid.d.next = true;
+            self.b_resp.d.next = 2.into();
+            if self.wr_hit.val() {
+                self.b_resp.d.next = 0.into();
+            }
+        }
+        if self.b_valid.q.val() & self.axil.bready.val() {
+            self.b_valid.d.next = false;
+        }
+        self.axil.bvalid.next = self.b_valid.q.val();
+        self.axil.bresp.next = self.b_resp.q.val();
+        // Hardware events.
+",
+    );
+    for p in &ports {
+        let q = p.storage();
+        match (p.field.access, q) {
+            (Access::W1C, Some(q)) => writeln!(w, "        self.{q}.d.next = self.{q}.q.val() | self.{b}_set.val();", b = p.base).unwrap(),
+            (Access::W1S, Some(q)) if p.field.hw_clear => writeln!(w, "        self.{q}.d.next = self.{q}.q.val() & !self.{b}_clr.val();", b = p.base).unwrap(),
+            (Access::W1P, _) => {
+                let zero = if p.field.width == 1 { "false" } else { "0.into()" };
+                writeln!(w, "        self.{}.next = {zero};", p.base).unwrap()
+            }
+            _ => {}
+        }
+    }
+    w.push_str("        // Software writes.\n");
+    for inst in &insts {
+        let lock = inst.register.locked_by.as_ref().map(|path| {
+            let (block, register, field) = map.field(path).expect("validated lock");
+            format!(" & !self.{}_{}_{}_q.q.val()", snake(&block.name), snake(&register.name), snake(&field.name))
+        });
+        writeln!(w, "        if self.commit.val() & (self.aw_addr.q.val() == {:#x}){} {{", inst.address, lock.unwrap_or_default()).unwrap();
+        for p in ports.iter().filter(|p| p.inst.address == inst.address) {
+            let data = p.written();
+            let strobed = p.strobed();
+            let b = &p.base;
+            match (p.field.access, p.storage()) {
+                (Access::RW | Access::WO, Some(q)) => writeln!(w, "            self.{q}.d.next = (self.{q}.q.val() & !{strobed}) | ({data});").unwrap(),
+                (Access::W1C, Some(q)) => writeln!(w, "            self.{q}.d.next = (self.{q}.q.val() & !({data})) | self.{b}_set.val();").unwrap(),
+                (Access::W1S, Some(q)) if p.field.hw_clear => writeln!(w, "            self.{q}.d.next = (self.{q}.q.val() & !self.{b}_clr.val()) | ({data});").unwrap(),
+                (Access::W1S, Some(q)) => writeln!(w, "            self.{q}.d.next = self.{q}.q.val() | ({data});").unwrap(),
+                (Access::W1P, _) => writeln!(w, "            self.{b}.next = {data};").unwrap(),
+                _ => {}
+            }
+        }
+        writeln!(w, "        }}").unwrap();
+    }
+    w.push_str(
+        "        // Read channel: sample in the AR handshake cycle, answer in the next.
+        self.axil.arready.next = !self.r_valid.q.val();
+        self.ar_take.next = self.axil.arvalid.val() & !self.r_valid.q.val();
+        self.rd_hit.next = false;
+        self.rd_value.next = 0.into();
+",
+    );
+    for inst in &insts {
+        writeln!(w, "        if self.axil.araddr.val() == {:#x} {{", inst.address).unwrap();
+        writeln!(w, "            self.rd_hit.next = true;").unwrap();
+        writeln!(w, "            self.rd_value.next = {};", read_value(&ports, inst)).unwrap();
+        writeln!(w, "        }}").unwrap();
+    }
+    w.push_str(
+        "        if self.ar_take.val() {
+            self.r_valid.d.next = true;
+            self.r_data.d.next = self.rd_value.val();
+            self.r_resp.d.next = 2.into();
+            if self.rd_hit.val() {
+                self.r_resp.d.next = 0.into();
+            }
+        }
+        if self.r_valid.q.val() & self.axil.rready.val() {
+            self.r_valid.d.next = false;
+        }
+        self.axil.rvalid.next = self.r_valid.q.val();
+        self.axil.rdata.next = self.r_data.q.val();
+        self.axil.rresp.next = self.r_resp.q.val();
+        // Field values to hardware.
+",
+    );
+    for p in &ports {
+        if let Some(q) = p.storage() {
+            writeln!(w, "        self.{}.next = self.{q}.q.val();", p.base).unwrap();
+        }
+    }
+    w.push_str(
+        "        // Synchronous reset.
+        if self.reset.val() {
+            self.aw_full.d.next = false;
+            self.w_full.d.next = false;
+            self.b_valid.d.next = false;
+            self.r_valid.d.next = false;
+",
+    );
+    for p in &ports {
+        if let Some(q) = p.storage() {
+            writeln!(w, "            self.{q}.d.next = {};", p.reset_literal()).unwrap();
+        }
+    }
+    writeln!(w, "        }}\n    }}\n}}\n").unwrap();
+
+    // Port map for backend-neutral testbenches.
+    writeln!(w, "crate::port_map!(CsrBlock {{").unwrap();
+    writeln!(w, "    clock: clock,").unwrap();
+    writeln!(w, "    in reset,").unwrap();
+    for (dir, sig) in [
+        ("in", "awaddr"), ("in", "awvalid"), ("out", "awready"), ("in", "wdata"), ("in", "wstrb"),
+        ("in", "wvalid"), ("out", "wready"), ("out", "bresp"), ("out", "bvalid"), ("in", "bready"),
+        ("in", "araddr"), ("in", "arvalid"), ("out", "arready"), ("out", "rdata"), ("out", "rresp"),
+        ("out", "rvalid"), ("in", "rready"),
+    ] {
+        writeln!(w, "    {dir} axil.{sig},").unwrap();
+    }
+    for p in &ports {
+        match p.field.access {
+            Access::RO if p.field.constant => {}
+            Access::RO => writeln!(w, "    in {},", p.base).unwrap(),
+            access => {
+                writeln!(w, "    out {},", p.base).unwrap();
+                if access == Access::W1C {
+                    writeln!(w, "    in {}_set,", p.base).unwrap();
+                }
+                if access == Access::W1S && p.field.hw_clear {
+                    writeln!(w, "    in {}_clr,", p.base).unwrap();
+                }
+            }
+        }
+    }
+    writeln!(w, "}});").unwrap();
+    s
+}
+
+/// Name of the hardware port of field `BLOCK.REG.FIELD` in instance `index` of its block
+/// (the index is ignored for plain blocks).
+pub fn port_name(map: &RegMap, path: &str, index: u32) -> Option<String> {
+    let (block, register, field) = map.field(path)?;
+    let prefix = if block.is_array() {
+        format!("{}{index}", snake(&block.name))
+    } else {
+        snake(&block.name)
+    };
+    Some(format!("{prefix}_{}_{}", snake(&register.name), snake(&field.name)))
+}

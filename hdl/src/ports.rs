@@ -1,0 +1,113 @@
+//! Top-level ports of a block as plain values, so that testbenches and bus models
+//! work on any simulator backend (the rust-hdl model or a model of its Verilog).
+//!
+//! A top lists its ports once with [`port_map!`](crate::port_map); names are the
+//! Verilog names rust-hdl gives them (`axil$awaddr` for field `awaddr` of `axil`).
+
+use rust_hdl::prelude::*;
+
+/// Direction of a top-level port, seen from the design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortDir {
+    Input,
+    Output,
+}
+
+/// One top-level port: name, width, direction and accessors on the design.
+pub struct Port<U> {
+    pub name: String,
+    pub width: usize,
+    pub dir: PortDir,
+    /// Sets an input from little-endian 64-bit words.
+    pub set: fn(&mut U, &[u64]),
+    /// Reads a port into little-endian 64-bit words.
+    pub get: fn(&U, &mut [u64]),
+}
+
+/// A design whose top-level ports can be driven and read as plain values.
+pub trait PortMap: Block + Default {
+    /// The clock every port is synchronous to.
+    fn clock(&mut self) -> &mut Signal<In, Clock>;
+    /// Every top-level port except the clock, in declaration order.
+    fn ports() -> Vec<Port<Self>>;
+}
+
+/// Conversion of a signal value to and from little-endian 64-bit words.
+pub trait PortValue: Synth {
+    fn from_words(words: &[u64]) -> Self;
+    fn to_words(&self, words: &mut [u64]);
+}
+
+impl PortValue for bool {
+    fn from_words(words: &[u64]) -> Self {
+        words[0] & 1 != 0
+    }
+    fn to_words(&self, words: &mut [u64]) {
+        words[0] = *self as u64;
+    }
+}
+
+impl<const N: usize> PortValue for Bits<N> {
+    fn from_words(words: &[u64]) -> Self {
+        if N <= 64 {
+            Bits::from(words[0])
+        } else {
+            (0..N)
+                .filter(|i| (words[i / 64] >> (i % 64)) & 1 != 0)
+                .fold(Bits::default(), |acc, i| acc.replace_bit(i, true))
+        }
+    }
+    fn to_words(&self, words: &mut [u64]) {
+        if N <= 64 {
+            words[0] = self.to_u64();
+        } else {
+            words.iter_mut().for_each(|w| *w = 0);
+            for i in (0..N).filter(|&i| self.get_bit(i)) {
+                words[i / 64] |= 1 << (i % 64);
+            }
+        }
+    }
+}
+
+/// Width in bits of the value a signal carries.
+pub fn width_of<D: Direction, T: Synth>(_: &Signal<D, T>) -> usize {
+    T::BITS
+}
+
+/// Implements [`PortMap`] for a top from its list of ports.
+///
+/// ```ignore
+/// port_map!(CsrBlock { clock: clock, in reset, in axil.awaddr, out axil.awready });
+/// ```
+#[macro_export]
+macro_rules! port_map {
+    ($top:ty { clock: $clock:ident $(, $dir:ident $($path:ident).+ )* $(,)? }) => {
+        impl $crate::ports::PortMap for $top {
+            fn clock(&mut self) -> &mut rust_hdl::prelude::Signal<rust_hdl::prelude::In, rust_hdl::prelude::Clock> {
+                &mut self.$clock
+            }
+            fn ports() -> Vec<$crate::ports::Port<Self>> {
+                let probe = <$top>::default();
+                vec![$($crate::port_map!(@port probe, $dir $($path).+)),*]
+            }
+        }
+    };
+    (@port $probe:ident, in $($path:ident).+) => {
+        $crate::ports::Port {
+            name: stringify!($($path).+).replace(' ', "").replace('.', "$"),
+            width: $crate::ports::width_of(&$probe.$($path).+),
+            dir: $crate::ports::PortDir::Input,
+            set: |u: &mut Self, w: &[u64]| u.$($path).+.next = $crate::ports::PortValue::from_words(w),
+            get: |u: &Self, w: &mut [u64]| $crate::ports::PortValue::to_words(&u.$($path).+.val(), w),
+        }
+    };
+    (@port $probe:ident, out $($path:ident).+) => {
+        $crate::ports::Port {
+            name: stringify!($($path).+).replace(' ', "").replace('.', "$"),
+            width: $crate::ports::width_of(&$probe.$($path).+),
+            dir: $crate::ports::PortDir::Output,
+            set: |_: &mut Self, _: &[u64]| panic!("{} is an output", stringify!($($path).+)),
+            get: |u: &Self, w: &mut [u64]| $crate::ports::PortValue::to_words(&u.$($path).+.val(), w),
+        }
+    };
+}
