@@ -189,7 +189,7 @@ impl Header<'_> {
         let side = register.side_effect_mask();
         if side != 0 {
             text.push(format!(
-                "Read-modify-write: write 0 to bits 0x{side:08X}u unless acting on them."
+                "Read-modify-write: write 0 to bits 0x{side:08X} unless acting on them."
             ));
         }
         self.lines.push(Line::Blank);

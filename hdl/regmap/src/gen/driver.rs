@@ -164,8 +164,14 @@ impl Gen {
         }
     }
 
+    /// Attributes of an inherent function that computes a value.
+    fn pure_fn(&mut self, indent: usize) {
+        self.line(indent, "#[inline]");
+        self.line(indent, "#[must_use]");
+    }
+
     fn doc(&mut self, indent: usize, text: &str) {
-        for l in text.lines() {
+        for l in text.split('\n') {
             let l = l.trim_end();
             if l.is_empty() {
                 self.line(indent, "///");
@@ -356,13 +362,13 @@ impl Gen {
         self.line(2, "pub const ZERO: Self = Self(0);");
         self.line(2, "");
         self.doc(2, "The value with these bits (reserved bits included).");
-        self.line(2, "#[inline]");
+        self.pure_fn(2);
         self.line(2, "pub const fn from_bits(bits: u32) -> Self {");
         self.line(3, "Self(bits)");
         self.line(2, "}");
         self.line(2, "");
         self.doc(2, "The register's 32 bits.");
-        self.line(2, "#[inline]");
+        self.pure_fn(2);
         self.line(2, "pub const fn bits(self) -> u32 {");
         self.line(3, "self.0");
         self.line(2, "}");
@@ -444,13 +450,13 @@ impl Gen {
         self.line(1, "");
         self.line(1, &format!("impl {name} {{"));
         self.doc(2, "The value, right-aligned.");
-        self.line(2, "#[inline]");
+        self.pure_fn(2);
         self.line(2, "pub const fn bits(self) -> u32 {");
         self.line(3, "self as u32");
         self.line(2, "}");
         self.line(2, "");
         self.doc(2, "The named value `bits` stands for, if any.");
-        self.line(2, "#[inline]");
+        self.pure_fn(2);
         self.line(2, "pub const fn from_bits(bits: u32) -> ::core::option::Option<Self> {");
         self.line(3, "match bits {");
         for v in &f.values {
@@ -536,7 +542,7 @@ impl Gen {
             self.doc(2, "");
             self.doc(2, "Reads of the register return 0 here; this reads back a value built for writing.");
         }
-        self.line(2, "#[inline]");
+        self.pure_fn(2);
         match (&enum_ty, f.width) {
             (Some(ety), _) if exhaustive(f) => {
                 self.line(2, &format!("pub const fn {reader}(self) -> {ety} {{"));
@@ -576,7 +582,7 @@ impl Gen {
             methods.claim(self, &raw, format!("the raw reader of field {fpath}"));
             self.line(2, "");
             self.doc(2, &format!("`{fpath}` as a number, right-aligned."));
-            self.line(2, "#[inline]");
+            self.pure_fn(2);
             self.line(2, &format!("pub const fn {raw}(self) -> u32 {{"));
             self.line(3, &extract);
             self.line(2, "}");
@@ -593,23 +599,20 @@ impl Gen {
         self.doc(2, &about);
         match (&enum_ty, f.width) {
             (Some(ety), _) => {
-                self.line(2, "#[inline]");
-                self.line(2, "#[must_use]");
+                self.pure_fn(2);
                 self.line(2, &format!("pub const fn {writer}(self, value: {ety}) -> Self {{"));
                 self.line(3, &format!("self.{writer}_bits(value.bits())"));
                 self.line(2, "}");
                 methods.claim(self, &format!("{writer}_bits"), format!("the raw writer of field {fpath}"));
                 self.line(2, "");
                 self.doc(2, &format!("This value with `{fpath}` set to `value` (right-aligned, masked to {} bits).", f.width));
-                self.line(2, "#[inline]");
-                self.line(2, "#[must_use]");
+                self.pure_fn(2);
                 self.line(2, &format!("pub const fn {writer}_bits(self, value: u32) -> Self {{"));
                 self.line(3, &insert);
                 self.line(2, "}");
             }
             (None, 1) => {
-                self.line(2, "#[inline]");
-                self.line(2, "#[must_use]");
+                self.pure_fn(2);
                 self.line(2, &format!("pub const fn {writer}(self, value: bool) -> Self {{"));
                 self.line(3, "if value {");
                 self.line(4, &format!("Self(self.0 | Self::{konst}_MASK)"));
@@ -621,8 +624,7 @@ impl Gen {
             (None, _) => {
                 self.doc(2, "");
                 self.doc(2, &format!("`value` is right-aligned; bits above its width ({} bits) are dropped.", f.width));
-                self.line(2, "#[inline]");
-                self.line(2, "#[must_use]");
+                self.pure_fn(2);
                 self.line(2, &format!("pub const fn {writer}(self, value: u32) -> Self {{"));
                 self.line(3, &insert);
                 self.line(2, "}");

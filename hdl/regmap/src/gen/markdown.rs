@@ -8,18 +8,30 @@ use std::fmt::Write as _;
 use crate::model::{Access, Block, Field, RegMap, Register};
 
 /// Escapes text for Markdown prose and table cells: no accidental emphasis, code,
-/// links, HTML or cell breaks; newlines become spaces.
+/// links, HTML, entities or cell breaks; newlines become spaces. Underscores inside
+/// a word (`CAP_DMA`) cannot start emphasis and stay as they are.
 fn esc(text: &str) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let word = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
     let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
+            '_' if word(i.checked_sub(1)) && word(Some(i + 1)) => out.push(c),
+            '&' if chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_alphanumeric() || *n == '#') =>
+            {
+                out.push_str("&amp;")
+            }
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
