@@ -10,7 +10,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use cdm_regmap::gen::driver::rust_driver;
-use cdm_regmap::{device_map, Access::*, Block, Field, RegMap, Register};
+use cdm_regmap::Access::{RO, RW, W1C, W1P, W1S, WO};
+use cdm_regmap::{device_map, Block, Field, RegMap, Register};
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -61,13 +62,17 @@ fn test_map() -> RegMap {
                         .field(Field::new("FN", 16, 16, RW, "Upper half.").reset(0xBEEF)),
                 )
                 .register(
-                    Register::new("OPTION", 0x4, "A name shadowing a prelude type.")
-                        .field(Field::new("WORD", 0, 32, RW, "A full-width field.").reset(0xDEAD_BEEF)),
+                    Register::new("OPTION", 0x4, "A name shadowing a prelude type.").field(
+                        Field::new("WORD", 0, 32, RW, "A full-width field.").reset(0xDEAD_BEEF),
+                    ),
                 )
-                .register(
-                    Register::new("LOCK", 0x8, "Lock bit.")
-                        .field(Field::new("LOCK", 0, 1, W1S, "Locks CHAN.CFG.")),
-                ),
+                .register(Register::new("LOCK", 0x8, "Lock bit.").field(Field::new(
+                    "LOCK",
+                    0,
+                    1,
+                    W1S,
+                    "Locks CHAN.CFG.",
+                ))),
         )
         .block(
             Block::new("CHAN", 0x40, "An array.")
@@ -81,7 +86,9 @@ fn test_map() -> RegMap {
                     Register::new("EVENTS", 0x4, "Events.")
                         .field(Field::new("DONE", 0, 1, W1C, "Done."))
                         .field(Field::new("ERR", 1, 1, W1C, "Error."))
-                        .field(Field::new("KICK", 2, 1, W1S, "Kick; hardware clears it.").hw_clear())
+                        .field(
+                            Field::new("KICK", 2, 1, W1S, "Kick; hardware clears it.").hw_clear(),
+                        )
                         .field(Field::new("LEVEL", 8, 4, RO, "Level.").reset(3)),
                 )
                 .register(

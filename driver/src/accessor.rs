@@ -30,7 +30,13 @@ use crate::{Error, Readable, Register, Writable};
 /// `modify_at`); an index beyond the array is [`Error::NoSuchInstance`]. The
 /// index-less methods access instance 0. Reading a register without readable fields
 /// or writing one without writable fields does not compile
-/// ([`Readable`], [`Writable`]).
+/// ([`Readable`], [`Writable`]):
+///
+/// ```compile_fail
+/// # use cdm_driver::{io::Mmio, regs::global, Regs};
+/// # let mut regs = Regs::new(unsafe { Mmio::new(core::ptr::null_mut(), 0) });
+/// regs.write::<global::Id>(global::IdValue::ZERO); // ID is read-only
+/// ```
 #[derive(Debug)]
 pub struct Regs<IO> {
     io: IO,
@@ -38,6 +44,7 @@ pub struct Regs<IO> {
 
 impl<IO> Regs<IO> {
     /// The registers reached through `io`.
+    #[must_use]
     pub const fn new(io: IO) -> Self {
         Regs { io }
     }
@@ -53,6 +60,7 @@ impl<IO> Regs<IO> {
     }
 
     /// Gives the bus back.
+    #[must_use]
     pub fn into_inner(self) -> IO {
         self.io
     }
@@ -69,6 +77,10 @@ fn offset<R: Register>(index: usize) -> Result<usize, Error> {
 
 impl<IO: RegisterIo> Regs<IO> {
     /// Reads register `R` (instance 0).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bus`] when the bus answers with an error.
     #[inline]
     pub fn read<R: Readable>(&mut self) -> Result<R::Value, Error> {
         self.read_at::<R>(0)
@@ -79,6 +91,10 @@ impl<IO: RegisterIo> Regs<IO> {
     /// A full write: every field gets its bits of `value`, including 1s into `W1C`,
     /// `W1S` and `W1P` fields. Start from `Value::ZERO` to act on nothing else, or
     /// use [`modify`](Self::modify) to keep the other fields.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bus`] when the bus answers with an error.
     #[inline]
     pub fn write<R: Writable>(&mut self, value: R::Value) -> Result<(), Error> {
         self.write_at::<R>(0, value)
@@ -89,21 +105,27 @@ impl<IO: RegisterIo> Regs<IO> {
     /// read from them is never written back, applies `f` and writes the result.
     ///
     /// Bits `f` sets in those fields are written: `modify` can acknowledge an
-    /// interrupt or pulse a command together with other fields. Not atomic: a
-    /// hardware change between the read and the write is overwritten (fields
-    /// hardware changes are `RO` or `W1C`, so this only matters for sharing
-    /// the register with other software). `WO` fields read as 0 and are written as
-    /// 0 unless `f` sets them.
+    /// interrupt or pulse a command together with other fields. `WO` fields read
+    /// as 0 and are written as 0 unless `f` sets them. Not atomic: a change another
+    /// agent makes to a writable field between the read and the write is lost.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bus`] when the bus answers with an error; a failed read writes nothing.
     #[inline]
-    pub fn modify<R, F>(&mut self, f: F) -> Result<(), Error>
-    where
-        R: Readable + Writable,
-        F: FnOnce(R::Value) -> R::Value,
-    {
-        self.modify_at::<R, F>(0, f)
+    pub fn modify<R: Readable + Writable>(
+        &mut self,
+        f: impl FnOnce(R::Value) -> R::Value,
+    ) -> Result<(), Error> {
+        self.modify_at::<R>(0, f)
     }
 
     /// Reads instance `index` of register `R`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSuchInstance`] when `index >= R::COUNT` (without bus access),
+    /// [`Error::Bus`] when the bus answers with an error.
     #[inline]
     pub fn read_at<R: Readable>(&mut self, index: usize) -> Result<R::Value, Error> {
         let offset = offset::<R>(index)?;
@@ -111,6 +133,11 @@ impl<IO: RegisterIo> Regs<IO> {
     }
 
     /// Writes `value` to instance `index` of register `R`; see [`write`](Self::write).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSuchInstance`] when `index >= R::COUNT` (without bus access),
+    /// [`Error::Bus`] when the bus answers with an error.
     #[inline]
     pub fn write_at<R: Writable>(&mut self, index: usize, value: R::Value) -> Result<(), Error> {
         let offset = offset::<R>(index)?;
@@ -119,12 +146,17 @@ impl<IO: RegisterIo> Regs<IO> {
     }
 
     /// Read-modify-write of instance `index` of register `R`; see [`modify`](Self::modify).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoSuchInstance`] when `index >= R::COUNT` (without bus access),
+    /// [`Error::Bus`] when the bus answers with an error.
     #[inline]
-    pub fn modify_at<R, F>(&mut self, index: usize, f: F) -> Result<(), Error>
-    where
-        R: Readable + Writable,
-        F: FnOnce(R::Value) -> R::Value,
-    {
+    pub fn modify_at<R: Readable + Writable>(
+        &mut self,
+        index: usize,
+        f: impl FnOnce(R::Value) -> R::Value,
+    ) -> Result<(), Error> {
         let offset = offset::<R>(index)?;
         let current = self.io.read32(offset)? & !R::SIDE_EFFECT_MASK;
         let value = f(R::Value::from(current));

@@ -34,10 +34,7 @@ impl fmt::Display for Error {
                 register,
                 index,
                 count,
-            } => write!(
-                f,
-                "{register}: no instance {index} (the block has {count})"
-            ),
+            } => write!(f, "{register}: no instance {index} (the block has {count})"),
         }
     }
 }

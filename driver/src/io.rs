@@ -13,9 +13,17 @@ use core::fmt;
 /// the register space ([`regs::SIZE`](crate::regs::SIZE)).
 pub trait RegisterIo {
     /// Reads the 32-bit register at `offset`.
+    ///
+    /// # Errors
+    ///
+    /// The bus's error response.
     fn read32(&mut self, offset: usize) -> Result<u32, BusError>;
 
     /// Writes `value` to the 32-bit register at `offset`.
+    ///
+    /// # Errors
+    ///
+    /// The bus's error response.
     fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError>;
 }
 
@@ -61,7 +69,11 @@ pub struct BusError {
 
 impl fmt::Display for BusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "bus error {} at register offset {:#x}", self.kind, self.offset)
+        write!(
+            f,
+            "bus error {} at register offset {:#x}",
+            self.kind, self.offset
+        )
     }
 }
 
@@ -101,11 +113,13 @@ impl Mmio {
     }
 
     /// The start of the window.
+    #[must_use]
     pub const fn base(&self) -> *mut u32 {
         self.base
     }
 
     /// The size of the window in bytes.
+    #[must_use]
     pub const fn size(&self) -> usize {
         self.size
     }

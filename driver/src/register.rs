@@ -22,17 +22,20 @@ pub enum Access {
 
 impl Access {
     /// True when a read returns the field's value (not 0).
+    #[must_use]
     pub const fn readable(self) -> bool {
         !matches!(self, Access::WO | Access::W1P)
     }
 
     /// True when writing back a value just read could change state, so a
     /// read-modify-write must write 0 to the field.
+    #[must_use]
     pub const fn write_has_side_effect(self) -> bool {
         matches!(self, Access::W1C | Access::W1S | Access::W1P)
     }
 
     /// The map's name of the access kind (`"RW"`, `"W1C"`, ...).
+    #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             Access::RW => "RW",
@@ -64,6 +67,7 @@ pub struct FieldInfo {
 
 impl FieldInfo {
     /// `width` ones: the field's values before shifting.
+    #[must_use]
     pub const fn value_mask(&self) -> u32 {
         match 1u32.checked_shl(self.width) {
             Some(bit) => bit.wrapping_sub(1),
@@ -72,6 +76,7 @@ impl FieldInfo {
     }
 
     /// The field's bits in place in the register.
+    #[must_use]
     pub const fn mask(&self) -> u32 {
         match self.value_mask().checked_shl(self.lsb) {
             Some(mask) => mask,
@@ -80,6 +85,7 @@ impl FieldInfo {
     }
 
     /// The field's value in `bits` (a register value), right-aligned.
+    #[must_use]
     pub const fn extract(&self, bits: u32) -> u32 {
         match (bits & self.mask()).checked_shr(self.lsb) {
             Some(value) => value,
@@ -122,6 +128,7 @@ pub trait Register {
 
     /// Byte offset of instance `index`, or `None` when `index >= COUNT`.
     #[inline]
+    #[must_use]
     fn address(index: usize) -> Option<usize> {
         if index < Self::COUNT {
             // Cannot overflow: every instance lies inside the register space.

@@ -96,18 +96,26 @@ fn field_ports(map: &RegMap) -> Vec<FieldPort<'_>> {
     map.instances()
         .into_iter()
         .flat_map(|inst| {
-            let prefix = if inst.block.is_array() {
-                format!("{}{}", snake(&inst.block.name), inst.index)
-            } else {
-                snake(&inst.block.name)
-            };
             inst.register.fields.iter().map(move |field| FieldPort {
                 inst,
                 field,
-                base: format!("{prefix}_{}_{}", snake(&inst.register.name), snake(&field.name)),
+                base: field_port(&inst, field),
             })
         })
         .collect()
+}
+
+/// Name of the CSR block's hardware port for `field` of register instance `inst`:
+/// `<block>[<index>]_<register>_<field>` in lower case (`window0_base_lo_addr`).
+pub fn field_port(inst: &RegInstance<'_>, field: &Field) -> String {
+    let block = snake(&inst.block.name);
+    let register = snake(&inst.register.name);
+    let field = snake(&field.name);
+    if inst.block.is_array() {
+        format!("{block}{}_{register}_{field}", inst.index)
+    } else {
+        format!("{block}_{register}_{field}")
+    }
 }
 
 /// Rust expression for the value a read of `inst` returns.
@@ -406,16 +414,4 @@ pub fn rust_hdl(map: &RegMap) -> String {
     }
     writeln!(w, "}});").unwrap();
     s
-}
-
-/// Name of the hardware port of field `BLOCK.REG.FIELD` in instance `index` of its block
-/// (the index is ignored for plain blocks).
-pub fn port_name(map: &RegMap, path: &str, index: u32) -> Option<String> {
-    let (block, register, field) = map.field(path)?;
-    let prefix = if block.is_array() {
-        format!("{}{index}", snake(&block.name))
-    } else {
-        snake(&block.name)
-    };
-    Some(format!("{prefix}_{}_{}", snake(&register.name), snake(&field.name)))
 }
