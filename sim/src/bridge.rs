@@ -1,0 +1,115 @@
+//! Co-simulation bridge: the driver's register trait over the simulated CSR port.
+//!
+//! The real `cdm-driver` code runs unchanged against the simulated hardware: each
+//! `read32`/`write32` becomes an AXI4-Lite transaction of the master model, and the
+//! simulation runs until it completes.
+
+use cdm_driver::io::{BusError, BusErrorKind, RegisterIo};
+
+use crate::axil::{AxiLiteMaster, Completion, Op, Resp, Timing};
+use crate::dut::{Dut, NoSuchPort};
+use crate::rng::Rng;
+
+/// Cycles a register access may take before the bridge declares the hardware hung.
+const ACCESS_TIMEOUT: u64 = 10_000;
+
+/// Called once per cycle before the master drives its inputs: other models go here.
+pub type CycleHook<D> = Box<dyn FnMut(&mut D)>;
+
+/// A simulated device reachable through the driver's [`RegisterIo`].
+pub struct CsrBridge<D: Dut> {
+    dut: D,
+    master: AxiLiteMaster,
+    hook: Option<CycleHook<D>>,
+}
+
+impl<D: Dut> CsrBridge<D> {
+    /// Attaches an AXI4-Lite master to the ports `<prefix>awaddr` and so on.
+    pub fn new(dut: D, prefix: &str, timing: Timing, rng: Rng) -> Result<Self, NoSuchPort> {
+        let master = AxiLiteMaster::new(&dut, prefix, timing, rng)?;
+        Ok(CsrBridge {
+            dut,
+            master,
+            hook: None,
+        })
+    }
+
+    /// Runs `hook` every cycle, before the master drives its inputs.
+    pub fn with_hook(mut self, hook: impl FnMut(&mut D) + 'static) -> Self {
+        self.hook = Some(Box::new(hook));
+        self
+    }
+
+    pub fn dut(&mut self) -> &mut D {
+        &mut self.dut
+    }
+
+    pub fn master(&mut self) -> &mut AxiLiteMaster {
+        &mut self.master
+    }
+
+    pub fn into_dut(self) -> D {
+        self.dut
+    }
+
+    /// One clock cycle: hook, master, edge.
+    pub fn tick(&mut self) {
+        if let Some(hook) = &mut self.hook {
+            hook(&mut self.dut);
+        }
+        self.master.tick(&mut self.dut);
+        self.dut.step();
+    }
+
+    /// Runs `n` cycles.
+    pub fn idle(&mut self, n: u64) {
+        for _ in 0..n {
+            self.tick();
+        }
+    }
+
+    /// Performs one access and returns its completion.
+    ///
+    /// Panics when the hardware does not answer within 10,000 cycles: in a testbench a
+    /// hung bus is a hardware bug to report, not a condition to recover from.
+    pub fn access(&mut self, op: Op) -> Completion {
+        self.master.push(op);
+        let start = self.dut.cycle();
+        loop {
+            self.tick();
+            if let Some(done) = self.master.pop() {
+                return done;
+            }
+            assert!(
+                self.dut.cycle() - start < ACCESS_TIMEOUT,
+                "{op:?} got no response within {ACCESS_TIMEOUT} cycles (cycle {})",
+                self.dut.cycle()
+            );
+        }
+    }
+}
+
+fn check(offset: usize, resp: Resp) -> Result<(), BusError> {
+    let kind = match resp {
+        Resp::Okay | Resp::ExOkay => return Ok(()),
+        Resp::SlvErr => BusErrorKind::SlvErr,
+        Resp::DecErr => BusErrorKind::DecErr,
+    };
+    Err(BusError { offset, kind })
+}
+
+impl<D: Dut> RegisterIo for CsrBridge<D> {
+    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
+        let done = self.access(Op::Read { addr: offset as u64 });
+        check(offset, done.resp).map(|()| done.data)
+    }
+
+    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
+        let done = self.access(Op::Write {
+            addr: offset as u64,
+            data: value,
+            strb: 0xf,
+        });
+        check(offset, done.resp)
+    }
+}
