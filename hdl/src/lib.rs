@@ -12,3 +12,13 @@ pub mod ports;
 pub mod top;
 
 pub use rust_hdl;
+
+use rust_hdl::prelude::{generate_verilog, Block};
+
+/// Verilog of a design (module `top` and its submodules), after rust-hdl's
+/// connectivity, logic-loop and input-write checks.
+pub fn verilog<T: Block + Default>() -> String {
+    let mut top = T::default();
+    top.connect_all();
+    generate_verilog(&top)
+}

@@ -84,10 +84,3 @@ crate::port_map!(DeviceTop {
     out enable,
     out soft_reset,
 });
-
-/// Verilog of the device top, after rust-hdl's connectivity and loop checks.
-pub fn device_verilog() -> String {
-    let mut top = DeviceTop::default();
-    top.connect_all();
-    generate_verilog(&top)
-}
