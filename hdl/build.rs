@@ -9,6 +9,9 @@ fn main() {
         panic!("register map is invalid: {e}");
     }
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    fs::write(out.join("csr_block.rs"), cdm_regmap::gen::csr_hdl::rust_hdl(&map))
-        .expect("write csr_block.rs");
+    fs::write(
+        out.join("csr_block.rs"),
+        cdm_regmap::gen::csr_hdl::rust_hdl(&map),
+    )
+    .expect("write csr_block.rs");
 }

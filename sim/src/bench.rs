@@ -117,7 +117,7 @@ impl<T: PortMap + Send + 'static> Dut for SimulationDut<'_, T> {
     fn step(&mut self) {
         let high = self.clock_high;
         let x = self.top.take().expect("design");
-        let x = self.sim.watch(move |x| high(x), x).expect("rising edge");
+        let x = self.sim.watch(high, x).expect("rising edge");
         let x = self.sim.watch(move |x| !high(x), x).expect("falling edge");
         self.top = Some(x);
         self.cycle += 1;

@@ -100,7 +100,9 @@ fn check(offset: usize, resp: Resp) -> Result<(), BusError> {
 
 impl<D: Dut> RegisterIo for CsrBridge<D> {
     fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
-        let done = self.access(Op::Read { addr: offset as u64 });
+        let done = self.access(Op::Read {
+            addr: offset as u64,
+        });
         check(offset, done.resp).map(|()| done.data)
     }
 

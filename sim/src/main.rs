@@ -9,7 +9,11 @@ use cdm_regmap::{device_map, gen};
 use cdm_sim::bench;
 
 #[derive(Parser)]
-#[command(name = "cdm", version, about = "Coherent device memory controller: exports, register map, benchmarks")]
+#[command(
+    name = "cdm",
+    version,
+    about = "Coherent device memory controller: exports, register map, benchmarks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,7 +87,10 @@ fn export(out: &PathBuf) -> std::io::Result<()> {
     let map = device_map();
     std::fs::create_dir_all(out)?;
     let files = [
-        ("cdm_device.v", cdm_hdl::verilog::<cdm_hdl::top::DeviceTop>()),
+        (
+            "cdm_device.v",
+            cdm_hdl::verilog::<cdm_hdl::top::DeviceTop>(),
+        ),
         ("cdm_regs.h", gen::c_header::c_header(&map)),
         ("cdm.svd", gen::svd::svd(&map)),
         ("REGISTERS.md", gen::markdown::markdown(&map)),
@@ -97,7 +104,12 @@ fn export(out: &PathBuf) -> std::io::Result<()> {
     Ok(())
 }
 
-fn bench_sim(cycles: u64, simulation_cycles: u64, seed: u64, json: Option<PathBuf>) -> std::io::Result<()> {
+fn bench_sim(
+    cycles: u64,
+    simulation_cycles: u64,
+    seed: u64,
+    json: Option<PathBuf>,
+) -> std::io::Result<()> {
     let native = bench::native_csr(cycles, seed);
     let threaded = bench::rust_hdl_simulation_csr(simulation_cycles, seed);
     let results = [native, threaded];

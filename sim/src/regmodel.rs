@@ -121,7 +121,13 @@ impl RegModel {
         if !self.mapped(address) {
             return None;
         }
-        let mask = (0..4).fold(0u32, |m, b| if strb & (1 << b) != 0 { m | (0xff << (8 * b)) } else { m });
+        let mask = (0..4).fold(0u32, |m, b| {
+            if strb & (1 << b) != 0 {
+                m | (0xff << (8 * b))
+            } else {
+                m
+            }
+        });
         let mut pulses = Vec::new();
         let targets: Vec<usize> = (0..self.fields.len())
             .filter(|&i| self.fields[i].address == address && !self.locked(&self.fields[i]))

@@ -74,7 +74,13 @@ fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
     let w = &mut tb;
     writeln!(w, "`timescale 1ns/1ps\nmodule replay;").unwrap();
     writeln!(w, "  reg clock = 0;").unwrap();
-    writeln!(w, "  reg [{}:0] stimulus [0:{}];", in_width.max(1) - 1, trace.cycles.len().max(1) - 1).unwrap();
+    writeln!(
+        w,
+        "  reg [{}:0] stimulus [0:{}];",
+        in_width.max(1) - 1,
+        trace.cycles.len().max(1) - 1
+    )
+    .unwrap();
     for (id, p) in &inputs {
         writeln!(w, "  reg [{}:0] in{id};", p.width - 1).unwrap();
     }
@@ -83,7 +89,11 @@ fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
     }
     let conns: Vec<String> = std::iter::once("    .clock(clock)".to_string())
         .chain(trace.ports.iter().enumerate().map(|(id, p)| {
-            let sig = if p.dir == crate::dut::PortDir::Input { "in" } else { "out" };
+            let sig = if p.dir == crate::dut::PortDir::Input {
+                "in"
+            } else {
+                "out"
+            };
             format!("    .\\{} ({sig}{id})", p.name)
         }))
         .collect();
@@ -94,12 +104,30 @@ fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
     writeln!(w, "  initial begin").unwrap();
     writeln!(w, "    $readmemh(\"stimulus.hex\", stimulus);").unwrap();
     writeln!(w, "    fd = $fopen(\"outputs.hex\", \"w\");").unwrap();
-    writeln!(w, "    for (i = 0; i < {}; i = i + 1) begin", trace.cycles.len()).unwrap();
+    writeln!(
+        w,
+        "    for (i = 0; i < {}; i = i + 1) begin",
+        trace.cycles.len()
+    )
+    .unwrap();
     writeln!(w, "      {{{}}} = stimulus[i];", in_names.join(", ")).unwrap();
     writeln!(w, "      #1;").unwrap();
-    writeln!(w, "      $fdisplay(fd, \"%h\", {{{}}});", out_names.join(", ")).unwrap();
-    writeln!(w, "      clock = 1;\n      #1;\n      clock = 0;\n      #1;").unwrap();
-    writeln!(w, "    end\n    $fclose(fd);\n    $finish;\n  end\nendmodule").unwrap();
+    writeln!(
+        w,
+        "      $fdisplay(fd, \"%h\", {{{}}});",
+        out_names.join(", ")
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "      clock = 1;\n      #1;\n      clock = 0;\n      #1;"
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "    end\n    $fclose(fd);\n    $finish;\n  end\nendmodule"
+    )
+    .unwrap();
     std::fs::write(dir.join("replay.v"), tb).map_err(|e| e.to_string())?;
 
     let widths: Vec<usize> = inputs.iter().map(|(_, p)| p.width).collect();
@@ -114,14 +142,27 @@ fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
 
 /// Runs `trace`'s inputs through `verilog` (module `top`) in Icarus Verilog and returns
 /// the outputs per cycle, laid out like `trace.cycles` (input slots left empty).
-pub fn icarus(verilog: &str, top: &str, trace: &Trace, dir: &Path) -> Result<Vec<Vec<Vec<u64>>>, String> {
+pub fn icarus(
+    verilog: &str,
+    top: &str,
+    trace: &Trace,
+    dir: &Path,
+) -> Result<Vec<Vec<Vec<u64>>>, String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("design.v"), verilog).map_err(|e| e.to_string())?;
     write_testbench(trace, top, dir)?;
-    run(Command::new("iverilog")
+    run(Command::new("iverilog").current_dir(dir).args([
+        "-g2012",
+        "-o",
+        "replay.vvp",
+        "-s",
+        "replay",
+        "replay.v",
+        "design.v",
+    ]))?;
+    run(Command::new("vvp")
         .current_dir(dir)
-        .args(["-g2012", "-o", "replay.vvp", "-s", "replay", "replay.v", "design.v"]))?;
-    run(Command::new("vvp").current_dir(dir).args(["-n", "replay.vvp"]))?;
+        .args(["-n", "replay.vvp"]))?;
     let text = std::fs::read_to_string(dir.join("outputs.hex")).map_err(|e| e.to_string())?;
     let outputs: Vec<_> = trace.outputs().collect();
     let widths: Vec<usize> = outputs.iter().map(|(_, p)| p.width).collect();

@@ -27,7 +27,10 @@ pub fn available(check: &str, tools: &[&str]) -> bool {
     }
     let install = "apt-get install -y iverilog verilator yosys";
     if required() {
-        panic!("{check}: {} not installed and CDM_REQUIRE_TOOLS=1 ({install})", missing.join(", "));
+        panic!(
+            "{check}: {} not installed and CDM_REQUIRE_TOOLS=1 ({install})",
+            missing.join(", ")
+        );
     }
     eprintln!(
         "\n*** SKIPPED {check}: {} not installed. Install with `{install}`; \
@@ -50,6 +53,10 @@ pub fn run(cmd: &mut Command) -> Result<String, String> {
     if out.status.success() {
         Ok(text)
     } else {
-        Err(format!("{:?} failed ({}):\n{text}", cmd.get_program(), out.status))
+        Err(format!(
+            "{:?} failed ({}):\n{text}",
+            cmd.get_program(),
+            out.status
+        ))
     }
 }

@@ -16,11 +16,17 @@ pub struct Trace {
 
 impl Trace {
     pub fn inputs(&self) -> impl Iterator<Item = (PortId, &PortInfo)> {
-        self.ports.iter().enumerate().filter(|(_, p)| p.dir == PortDir::Input)
+        self.ports
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.dir == PortDir::Input)
     }
 
     pub fn outputs(&self) -> impl Iterator<Item = (PortId, &PortInfo)> {
-        self.ports.iter().enumerate().filter(|(_, p)| p.dir == PortDir::Output)
+        self.ports
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.dir == PortDir::Output)
     }
 }
 

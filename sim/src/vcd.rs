@@ -39,8 +39,9 @@ fn glob(pattern: &str, name: &str) -> bool {
         None => pattern == name,
         Some((head, rest)) => {
             name.starts_with(head)
-                && (0..=name.len() - head.len())
-                    .any(|i| name.is_char_boundary(head.len() + i) && glob(rest, &name[head.len() + i..]))
+                && (0..=name.len() - head.len()).any(|i| {
+                    name.is_char_boundary(head.len() + i) && glob(rest, &name[head.len() + i..])
+                })
         }
     }
 }
@@ -100,7 +101,14 @@ impl<D: Dut> VcdTrace<D> {
                     }
                 });
                 if width == 1 {
-                    self.writer.change_scalar(*code, if now[0] & 1 != 0 { Value::V1 } else { Value::V0 })?;
+                    self.writer.change_scalar(
+                        *code,
+                        if now[0] & 1 != 0 {
+                            Value::V1
+                        } else {
+                            Value::V0
+                        },
+                    )?;
                 } else {
                     self.writer.change_vector(*code, bits)?;
                 }

@@ -23,5 +23,7 @@ pub fn reset(dut: &mut dyn Dut) {
 
 /// The real driver's register interface over the simulated CSR block.
 pub fn csr_driver(timing: Timing, rng: Rng) -> Regs<CsrBridge<Native<CsrBlock>>> {
-    Regs::new(CsrBridge::new(csr_block(), "axil$", timing, rng).expect("CSR block has an AXI4-Lite port"))
+    Regs::new(
+        CsrBridge::new(csr_block(), "axil$", timing, rng).expect("CSR block has an AXI4-Lite port"),
+    )
 }

@@ -25,19 +25,27 @@ fn random_address(rng: &mut Rng, model: &RegModel) -> u64 {
     match rng.below(10) {
         // Mostly mapped registers, sometimes unmapped or misaligned ones.
         0 => rng.below(0x1000),
-        1 => model.fields[rng.below(model.fields.len() as u64) as usize].address as u64 + 1 + rng.below(3),
+        1 => {
+            model.fields[rng.below(model.fields.len() as u64) as usize].address as u64
+                + 1
+                + rng.below(3)
+        }
         _ => model.fields[rng.below(model.fields.len() as u64) as usize].address as u64,
     }
 }
 
 #[test]
 fn random_traffic_matches_the_reference_model() {
-    let ops: u64 = std::env::var("CDM_CSR_RANDOM_OPS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let ops: u64 = std::env::var("CDM_CSR_RANDOM_OPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
     let mut rng = Rng::from_env("csr_random");
     let map = device_map();
     let mut model = RegModel::new(&map);
     let mut dut = csr_block();
-    let mut master = AxiLiteMaster::new(&dut, "axil$", Timing::RANDOM, Rng::new(rng.next_u64())).unwrap();
+    let mut master =
+        AxiLiteMaster::new(&dut, "axil$", Timing::RANDOM, Rng::new(rng.next_u64())).unwrap();
     let bvalid = dut.port("axil$bvalid").unwrap();
 
     let port = |dut: &dyn Dut, name: &str, field: usize, width: u32| HwPort {
@@ -45,7 +53,8 @@ fn random_traffic_matches_the_reference_model() {
         field,
         mask: (1u64 << width) - 1,
     };
-    let (mut sets, mut clears, mut inputs, mut stored, mut pulses) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut sets, mut clears, mut inputs, mut stored, mut pulses) =
+        (vec![], vec![], vec![], vec![], vec![]);
     for (i, f) in model.fields.iter().enumerate() {
         let (name, w) = (f.port.as_str(), f.field.width);
         match f.field.access {
@@ -96,17 +105,28 @@ fn random_traffic_matches_the_reference_model() {
                 Some(ps) => {
                     expected_resp.push_back((Resp::Okay, 0));
                     for (name, bits) in ps {
-                        let i = pulses.iter().position(|p| model.fields[p.field].port == name).unwrap();
+                        let i = pulses
+                            .iter()
+                            .position(|p| model.fields[p.field].port == name)
+                            .unwrap();
                         model_pulses[i] = bits as u64;
                     }
                 }
                 None => expected_resp.push_back((Resp::SlvErr, 0)),
             }
-            if last_events.iter().any(|&(f, set, bits)| set && bits != 0 && model.fields[f].address == addr as u32) {
+            if last_events
+                .iter()
+                .any(|&(f, set, bits)| set && bits != 0 && model.fields[f].address == addr as u32)
+            {
                 w1c_races += 1;
             }
         }
-        assert_eq!(last_pulses, model_pulses, "cycle {}: W1P outputs", cycle - 1);
+        assert_eq!(
+            last_pulses,
+            model_pulses,
+            "cycle {}: W1P outputs",
+            cycle - 1
+        );
         for &(f, set, bits) in &last_events {
             if set {
                 let name = model.fields[f].port.clone();
@@ -125,13 +145,22 @@ fn random_traffic_matches_the_reference_model() {
         // 3. Every stored field, as hardware sees it, equals the model.
         for p in &stored {
             let f = &model.fields[p.field];
-            assert_eq!(dut.get(p.id), f.value as u64, "cycle {cycle}: port {}", f.port);
+            assert_eq!(
+                dut.get(p.id),
+                f.value as u64,
+                "cycle {cycle}: port {}",
+                f.port
+            );
         }
         // 4. Hardware events of this cycle, applied to the model next cycle.
         last_events.clear();
         for (list, set) in [(&sets, true), (&clears, false)] {
             for p in list {
-                let bits = if rng.chance(8) { rng.next_u64() & p.mask } else { 0 };
+                let bits = if rng.chance(8) {
+                    rng.next_u64() & p.mask
+                } else {
+                    0
+                };
                 dut.set(p.id, bits);
                 last_events.push((p.field, set, bits));
             }
@@ -145,7 +174,11 @@ fn random_traffic_matches_the_reference_model() {
                 Op::Write {
                     addr,
                     data: rng.next_u32(),
-                    strb: if rng.chance(70) { 0xf } else { rng.below(16) as u8 },
+                    strb: if rng.chance(70) {
+                        0xf
+                    } else {
+                        rng.below(16) as u8
+                    },
                 }
             };
             master.push(op);
@@ -170,14 +203,21 @@ fn random_traffic_matches_the_reference_model() {
                         .map(|(_, v)| *v)
                         .expect("read sampled within the window");
                     match expect {
-                        Some(v) => assert_eq!((c.resp, c.data), (Resp::Okay, v), "read {addr:#x} issued at cycle {}", c.issued),
+                        Some(v) => assert_eq!(
+                            (c.resp, c.data),
+                            (Resp::Okay, v),
+                            "read {addr:#x} issued at cycle {}",
+                            c.issued
+                        ),
                         None => assert_eq!(c.resp, Resp::SlvErr, "read {addr:#x}"),
                     }
                     reads += 1;
                     read_candidates.clear();
                 }
                 Op::Write { addr, .. } => {
-                    let (resp, _) = expected_resp.pop_front().expect("a commit preceded the response");
+                    let (resp, _) = expected_resp
+                        .pop_front()
+                        .expect("a commit preceded the response");
                     assert_eq!(c.resp, resp, "write {addr:#x}");
                 }
             }
@@ -194,5 +234,8 @@ fn random_traffic_matches_the_reference_model() {
         "csr_random: {done} accesses ({reads} reads, {errors} SLVERR), {w1c_races} writes racing a hardware set, {} cycles",
         dut.cycle()
     );
-    assert!(errors > 0 && reads > 0, "the traffic must cover reads and errors");
+    assert!(
+        errors > 0 && reads > 0,
+        "the traffic must cover reads and errors"
+    );
 }

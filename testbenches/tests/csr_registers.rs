@@ -26,14 +26,29 @@ impl<IO: RegisterIo> RegisterVisitor for AgreeWithHardware<'_, IO> {
         let map = device_map();
         for index in 0..R::COUNT {
             let addr = R::address(index).unwrap();
-            let inst = map.at(addr as u32).unwrap_or_else(|| panic!("{} at {addr:#x} is not in the map", R::NAME));
-            assert_eq!(format!("{}.{}", inst.block.name, inst.register.name), R::NAME);
+            let inst = map
+                .at(addr as u32)
+                .unwrap_or_else(|| panic!("{} at {addr:#x} is not in the map", R::NAME));
+            assert_eq!(
+                format!("{}.{}", inst.block.name, inst.register.name),
+                R::NAME
+            );
             assert_eq!(R::RESET, inst.register.reset(), "{}", R::NAME);
             assert_eq!(R::READ_MASK, inst.register.read_mask(), "{}", R::NAME);
-            assert_eq!(R::SIDE_EFFECT_MASK, inst.register.side_effect_mask(), "{}", R::NAME);
+            assert_eq!(
+                R::SIDE_EFFECT_MASK,
+                inst.register.side_effect_mask(),
+                "{}",
+                R::NAME
+            );
             assert_eq!(R::FIELDS.len(), inst.register.fields.len(), "{}", R::NAME);
             let hw = self.regs.io_mut().read32(addr).unwrap();
-            assert_eq!(Some(hw), self.model.read(addr as u32), "{}[{index}] after reset", R::NAME);
+            assert_eq!(
+                Some(hw),
+                self.model.read(addr as u32),
+                "{}[{index}] after reset",
+                R::NAME
+            );
             self.seen += 1;
         }
     }
@@ -65,15 +80,26 @@ fn identification_reads_the_map_constants() {
 fn rw_registers_round_trip() {
     let mut regs = driver();
     for value in [0xffff_ffff, 0, 0xa5a5_5a5a, 0x1234_5678] {
-        regs.write::<global::Scratch>(global::ScratchValue::from_bits(value)).unwrap();
+        regs.write::<global::Scratch>(global::ScratchValue::from_bits(value))
+            .unwrap();
         assert_eq!(regs.read::<global::Scratch>().unwrap().value(), value);
     }
     for w in 0..window::COUNT {
-        regs.write_at::<window::BaseLo>(w, (0x1000 * w as u32 + 7).into()).unwrap();
-        regs.write_at::<window::Ctrl>(w, window::CtrlValue::ZERO.with_enable(true).with_write(w % 2 == 0)).unwrap();
+        regs.write_at::<window::BaseLo>(w, (0x1000 * w as u32 + 7).into())
+            .unwrap();
+        regs.write_at::<window::Ctrl>(
+            w,
+            window::CtrlValue::ZERO
+                .with_enable(true)
+                .with_write(w % 2 == 0),
+        )
+        .unwrap();
     }
     for w in 0..window::COUNT {
-        assert_eq!(regs.read_at::<window::BaseLo>(w).unwrap().addr(), 0x1000 * w as u32 + 7);
+        assert_eq!(
+            regs.read_at::<window::BaseLo>(w).unwrap().addr(),
+            0x1000 * w as u32 + 7
+        );
         let ctrl = regs.read_at::<window::Ctrl>(w).unwrap();
         assert!(ctrl.enable() && !ctrl.read());
         assert_eq!(ctrl.write(), w % 2 == 0);
@@ -87,7 +113,12 @@ fn rw_registers_round_trip() {
 #[test]
 fn ro_registers_ignore_writes() {
     let mut regs = driver();
-    for addr in [global::Id::ADDR, global::Version::ADDR, global::CapDma::ADDR, global::Status::ADDR] {
+    for addr in [
+        global::Id::ADDR,
+        global::Version::ADDR,
+        global::CapDma::ADDR,
+        global::Status::ADDR,
+    ] {
         let before = regs.io_mut().read32(addr).unwrap();
         regs.io_mut().write32(addr, !before).unwrap();
         assert_eq!(regs.io_mut().read32(addr).unwrap(), before, "{addr:#x}");
@@ -97,7 +128,14 @@ fn ro_registers_ignore_writes() {
 #[test]
 fn unmapped_and_misaligned_accesses_answer_slverr() {
     let mut regs = driver();
-    for addr in [0x800, 0xffc, 0x024, global::Scratch::ADDR + 1, global::Scratch::ADDR + 2, 0x13] {
+    for addr in [
+        0x800,
+        0xffc,
+        0x024,
+        global::Scratch::ADDR + 1,
+        global::Scratch::ADDR + 2,
+        0x13,
+    ] {
         let e = regs.io_mut().read32(addr).unwrap_err();
         assert_eq!((e.kind, e.offset), (BusErrorKind::SlvErr, addr));
         let e = regs.io_mut().write32(addr, 0xffff_ffff).unwrap_err();
@@ -112,19 +150,31 @@ fn byte_strobes_select_the_bytes_written() {
     let mut regs = driver();
     regs.write::<global::Scratch>(0x1122_3344.into()).unwrap();
     let bridge = regs.io_mut();
-    for (strb, expect) in [(0b0001u8, 0x1122_33aa), (0b0100, 0x11aa_33aa), (0b1010, 0xaaaa_aaaa)] {
+    for (strb, expect) in [
+        (0b0001u8, 0x1122_33aa),
+        (0b0100, 0x11aa_33aa),
+        (0b1010, 0xaaaa_aaaa),
+    ] {
         let done = bridge.access(Op::Write {
             addr: global::Scratch::ADDR as u64,
             data: 0xaaaa_aaaa,
             strb,
         });
         assert_eq!(done.resp, Resp::Okay);
-        assert_eq!(bridge.read32(global::Scratch::ADDR).unwrap(), expect, "strobe {strb:#06b}");
+        assert_eq!(
+            bridge.read32(global::Scratch::ADDR).unwrap(),
+            expect,
+            "strobe {strb:#06b}"
+        );
     }
 }
 
 /// Drives a W1C set input for one cycle.
-fn pulse_set(regs: &mut Regs<cdm_sim::bridge::CsrBridge<cdm_sim::Native<cdm_hdl::csr::CsrBlock>>>, port: &str, bits: u64) {
+fn pulse_set(
+    regs: &mut Regs<cdm_sim::bridge::CsrBridge<cdm_sim::Native<cdm_hdl::csr::CsrBlock>>>,
+    port: &str,
+    bits: u64,
+) {
     let dut = regs.io_mut().dut();
     let p = dut.port(port).unwrap();
     dut.set(p, bits);
@@ -142,11 +192,13 @@ fn w1c_bits_are_set_by_hardware_and_cleared_by_writing_one() {
     assert_eq!((s.dma(), s.coherent()), (0b1011_0101, true));
     // Writing 0 changes nothing; writing 1 clears exactly those bits.
     regs.write::<intr::Status>(intr::StatusValue::ZERO).unwrap();
-    regs.write::<intr::Status>(intr::StatusValue::ZERO.with_dma(0b0000_0101)).unwrap();
+    regs.write::<intr::Status>(intr::StatusValue::ZERO.with_dma(0b0000_0101))
+        .unwrap();
     let s = regs.read::<intr::Status>().unwrap();
     assert_eq!((s.dma(), s.coherent()), (0b1011_0000, true));
     // modify() of another field must not clear pending bits it read as 1.
-    regs.modify::<intr::Status>(|v| v.with_coherent(true)).unwrap();
+    regs.modify::<intr::Status>(|v| v.with_coherent(true))
+        .unwrap();
     let s = regs.read::<intr::Status>().unwrap();
     assert_eq!((s.dma(), s.coherent()), (0b1011_0000, false));
 }
@@ -154,8 +206,10 @@ fn w1c_bits_are_set_by_hardware_and_cleared_by_writing_one() {
 #[test]
 fn w1s_bits_are_set_by_writing_one_and_cleared_by_hardware() {
     let mut regs = driver();
-    regs.write::<intr::Test>(intr::TestValue::ZERO.with_dma(0b11)).unwrap();
-    regs.write::<intr::Test>(intr::TestValue::ZERO.with_dma(0b100)).unwrap();
+    regs.write::<intr::Test>(intr::TestValue::ZERO.with_dma(0b11))
+        .unwrap();
+    regs.write::<intr::Test>(intr::TestValue::ZERO.with_dma(0b100))
+        .unwrap();
     assert_eq!(regs.read::<intr::Test>().unwrap().dma(), 0b111);
     pulse_set(&mut regs, "intr_test_dma_clr", 0b010);
     assert_eq!(regs.read::<intr::Test>().unwrap().dma(), 0b101);
@@ -168,25 +222,31 @@ fn w1p_gives_a_one_cycle_pulse_and_reads_zero() {
     let port = bridge.dut().port("global_ctrl_soft_reset").unwrap();
     let enable = bridge.dut().port("global_ctrl_enable").unwrap();
     let mut highs = Vec::new();
-    let write = |bridge: &mut cdm_sim::bridge::CsrBridge<cdm_sim::Native<cdm_hdl::csr::CsrBlock>>, value| {
-        bridge.master().push(Op::Write {
-            addr: global::Ctrl::ADDR as u64,
-            data: value,
-            strb: 0xf,
-        });
-        let mut count = 0;
-        for _ in 0..40 {
-            bridge.tick();
-            count += bridge.dut().get(port);
-        }
-        assert!(bridge.master().pop().is_some());
-        count
-    };
+    let write =
+        |bridge: &mut cdm_sim::bridge::CsrBridge<cdm_sim::Native<cdm_hdl::csr::CsrBlock>>,
+         value| {
+            bridge.master().push(Op::Write {
+                addr: global::Ctrl::ADDR as u64,
+                data: value,
+                strb: 0xf,
+            });
+            let mut count = 0;
+            for _ in 0..40 {
+                bridge.tick();
+                count += bridge.dut().get(port);
+            }
+            assert!(bridge.master().pop().is_some());
+            count
+        };
     highs.push(write(&mut bridge, 0b11));
     highs.push(write(&mut bridge, 0b01));
     highs.push(write(&mut bridge, 0b11));
     assert_eq!(highs, [1, 0, 1]);
-    assert_eq!(bridge.dut().get(enable), 1, "SOFT_RESET must not disturb ENABLE");
+    assert_eq!(
+        bridge.dut().get(enable),
+        1,
+        "SOFT_RESET must not disturb ENABLE"
+    );
     assert_eq!(bridge.read32(global::Ctrl::ADDR).unwrap(), 0b01);
 }
 
@@ -226,25 +286,38 @@ fn hardware_set_wins_over_software_clear_in_the_same_cycle() {
     }
     for &(set_cycle, commit, bit) in &results {
         let expect = if set_cycle >= commit { 1 } else { 0 };
-        assert_eq!(bit, expect, "set in cycle {set_cycle}, software clear in cycle {commit}: {results:?}");
+        assert_eq!(
+            bit, expect,
+            "set in cycle {set_cycle}, software clear in cycle {commit}: {results:?}"
+        );
     }
-    assert!(results.iter().any(|&(s, c, _)| s == c), "the sweep must hit the commit cycle: {results:?}");
-    assert!(results.iter().any(|&(s, c, _)| s < c), "the sweep must start before the commit: {results:?}");
+    assert!(
+        results.iter().any(|&(s, c, _)| s == c),
+        "the sweep must hit the commit cycle: {results:?}"
+    );
+    assert!(
+        results.iter().any(|&(s, c, _)| s < c),
+        "the sweep must start before the commit: {results:?}"
+    );
 }
 
 #[test]
 fn window_lock_freezes_windows_until_reset() {
     let mut regs = driver();
     regs.write_at::<window::LimitHi>(1, 0xdead.into()).unwrap();
-    regs.write_at::<window::Ctrl>(1, window::CtrlValue::ZERO.with_enable(true)).unwrap();
-    regs.write::<global::WindowLock>(global::WindowLockValue::ZERO.with_lock(true)).unwrap();
+    regs.write_at::<window::Ctrl>(1, window::CtrlValue::ZERO.with_enable(true))
+        .unwrap();
+    regs.write::<global::WindowLock>(global::WindowLockValue::ZERO.with_lock(true))
+        .unwrap();
     // Locked: writes answer OKAY and change nothing.
     regs.write_at::<window::LimitHi>(1, 0xbeef.into()).unwrap();
-    regs.write_at::<window::Ctrl>(1, window::CtrlValue::ZERO).unwrap();
+    regs.write_at::<window::Ctrl>(1, window::CtrlValue::ZERO)
+        .unwrap();
     assert_eq!(regs.read_at::<window::LimitHi>(1).unwrap().addr(), 0xdead);
     assert!(regs.read_at::<window::Ctrl>(1).unwrap().enable());
     // The lock cannot be undone by software.
-    regs.write::<global::WindowLock>(global::WindowLockValue::ZERO).unwrap();
+    regs.write::<global::WindowLock>(global::WindowLockValue::ZERO)
+        .unwrap();
     assert!(regs.read::<global::WindowLock>().unwrap().lock());
     // Other registers are not affected by the lock.
     regs.write::<global::Scratch>(5.into()).unwrap();

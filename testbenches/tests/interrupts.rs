@@ -29,21 +29,26 @@ fn events_raise_the_line_only_when_enabled() {
     regs.io_mut().dut().set(events, 0);
     assert_eq!(regs.read::<intr::Status>().unwrap().dma(), 0b0100);
     assert_eq!(irq(&mut regs), 0, "disabled source must not interrupt");
-    regs.write::<intr::Enable>(intr::EnableValue::ZERO.with_dma(0b0100)).unwrap();
+    regs.write::<intr::Enable>(intr::EnableValue::ZERO.with_dma(0b0100))
+        .unwrap();
     assert_eq!(irq(&mut regs), 1);
-    regs.write::<intr::Status>(intr::StatusValue::ZERO.with_dma(0b0100)).unwrap();
+    regs.write::<intr::Status>(intr::StatusValue::ZERO.with_dma(0b0100))
+        .unwrap();
     assert_eq!(irq(&mut regs), 0);
 }
 
 #[test]
 fn test_register_raises_an_interrupt_once() {
     let mut regs = device();
-    regs.write::<intr::Enable>(intr::EnableValue::ZERO.with_coherent(true)).unwrap();
-    regs.write::<intr::Test>(intr::TestValue::ZERO.with_coherent(true)).unwrap();
+    regs.write::<intr::Enable>(intr::EnableValue::ZERO.with_coherent(true))
+        .unwrap();
+    regs.write::<intr::Test>(intr::TestValue::ZERO.with_coherent(true))
+        .unwrap();
     assert_eq!(irq(&mut regs), 1);
     // The test bit clears itself once it has set STATUS.
     assert!(!regs.read::<intr::Test>().unwrap().coherent());
-    regs.write::<intr::Status>(intr::StatusValue::ZERO.with_coherent(true)).unwrap();
+    regs.write::<intr::Status>(intr::StatusValue::ZERO.with_coherent(true))
+        .unwrap();
     assert_eq!(irq(&mut regs), 0);
     assert!(!regs.read::<intr::Status>().unwrap().coherent());
 }

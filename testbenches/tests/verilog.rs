@@ -42,9 +42,13 @@ fn device_top_synthesizes_for_xc7_with_yosys() {
         "read_verilog {}; hierarchy -check -top top; proc; check -assert; synth_xilinx -family xc7 -top top; stat",
         file.display()
     );
-    let log = tools::run(Command::new("yosys").args(["-q", "-p", &script])).unwrap_or_else(|e| panic!("{e}"));
+    let log = tools::run(Command::new("yosys").args(["-q", "-p", &script]))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(!log.contains("ERROR"), "{log}");
-    assert!(!log.to_lowercase().contains("latch inferred"), "latches in the design:\n{log}");
+    assert!(
+        !log.to_lowercase().contains("latch inferred"),
+        "latches in the design:\n{log}"
+    );
 }
 
 fn lint(name: &str, verilog: &str) {
@@ -73,8 +77,13 @@ fn exported_verilog_compiles_in_icarus() {
         return;
     }
     let file = write_design("icarus", &cdm_hdl::verilog::<DeviceTop>());
-    tools::run(Command::new("iverilog").args(["-g2012", "-o"]).arg(file.with_extension("vvp")).arg(&file))
-        .unwrap_or_else(|e| panic!("{e}"));
+    tools::run(
+        Command::new("iverilog")
+            .args(["-g2012", "-o"])
+            .arg(file.with_extension("vvp"))
+            .arg(&file),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Records a run of random register traffic with random hardware inputs.
@@ -85,15 +94,22 @@ fn record<T: PortMap>(cycles: u64, seed_name: &str) -> Trace {
     dut.set(reset, 1);
     dut.run(2);
     dut.set(reset, 0);
-    let mut master = AxiLiteMaster::new(&dut, "axil$", Timing::RANDOM, Rng::new(rng.next_u64())).unwrap();
+    let mut master =
+        AxiLiteMaster::new(&dut, "axil$", Timing::RANDOM, Rng::new(rng.next_u64())).unwrap();
     let others: Vec<_> = dut
         .ports()
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.dir == cdm_sim::PortDir::Input && !p.name.starts_with("axil$") && p.name != "reset")
+        .filter(|(_, p)| {
+            p.dir == cdm_sim::PortDir::Input && !p.name.starts_with("axil$") && p.name != "reset"
+        })
         .map(|(id, p)| (id, p.width))
         .collect();
-    let addresses: Vec<u64> = device_map().instances().iter().map(|i| i.address as u64).collect();
+    let addresses: Vec<u64> = device_map()
+        .instances()
+        .iter()
+        .map(|i| i.address as u64)
+        .collect();
     let w1p: Vec<u64> = device_map()
         .instances()
         .iter()
@@ -103,7 +119,11 @@ fn record<T: PortMap>(cycles: u64, seed_name: &str) -> Trace {
     for _ in 0..cycles {
         for &(id, width) in &others {
             if rng.chance(5) {
-                let mask = if width >= 64 { u64::MAX } else { (1 << width) - 1 };
+                let mask = if width >= 64 {
+                    u64::MAX
+                } else {
+                    (1 << width) - 1
+                };
                 dut.set(id, rng.next_u64() & mask);
             }
         }
@@ -159,8 +179,18 @@ fn replay_reports_a_difference() {
         return;
     }
     let mut trace = record::<CsrBlock>(200, "replay-corrupt");
-    let outputs = replay::icarus(&cdm_hdl::verilog::<CsrBlock>(), "top", &trace, &workdir("replay-corrupt")).unwrap();
-    let rdata = trace.ports.iter().position(|p| p.name == "axil$rdata").unwrap();
+    let outputs = replay::icarus(
+        &cdm_hdl::verilog::<CsrBlock>(),
+        "top",
+        &trace,
+        &workdir("replay-corrupt"),
+    )
+    .unwrap();
+    let rdata = trace
+        .ports
+        .iter()
+        .position(|p| p.name == "axil$rdata")
+        .unwrap();
     trace.cycles[150][rdata][0] ^= 4;
     let m = first_mismatch(&trace, &outputs).expect("a corrupted trace must differ");
     assert_eq!((m.cycle, m.port.as_str()), (150, "axil$rdata"));

@@ -19,88 +19,198 @@ pub const WINDOWS: u32 = 4;
 pub const WINDOW_LOCK: &str = "GLOBAL.WINDOW_LOCK.LOCK";
 
 fn global() -> Block {
-    Block::new("GLOBAL", 0x000, "Identification, capabilities and global control.")
-        .register(
-            Register::new("ID", 0x00, "Device identification.")
-                .field(Field::new("VENDOR", 0, 16, RO, "Vendor identifier.").reset(VENDOR_ID).constant())
-                .field(Field::new("DEVICE", 16, 16, RO, "Device identifier.").reset(DEVICE_ID).constant()),
+    Block::new(
+        "GLOBAL",
+        0x000,
+        "Identification, capabilities and global control.",
+    )
+    .register(
+        Register::new("ID", 0x00, "Device identification.")
+            .field(
+                Field::new("VENDOR", 0, 16, RO, "Vendor identifier.")
+                    .reset(VENDOR_ID)
+                    .constant(),
+            )
+            .field(
+                Field::new("DEVICE", 16, 16, RO, "Device identifier.")
+                    .reset(DEVICE_ID)
+                    .constant(),
+            ),
+    )
+    .register(
+        Register::new("VERSION", 0x04, "Register-map version.")
+            .field(
+                Field::new("PATCH", 0, 8, RO, "Patch level.")
+                    .reset(VERSION.2)
+                    .constant(),
+            )
+            .field(
+                Field::new("MINOR", 8, 8, RO, "Minor version: registers added.")
+                    .reset(VERSION.1)
+                    .constant(),
+            )
+            .field(
+                Field::new("MAJOR", 16, 8, RO, "Major version: incompatible change.")
+                    .reset(VERSION.0)
+                    .constant(),
+            ),
+    )
+    .register(
+        Register::new(
+            "CAP_DMA",
+            0x08,
+            "DMA engine capabilities, fixed when the device is built.",
         )
-        .register(
-            Register::new("VERSION", 0x04, "Register-map version.")
-                .field(Field::new("PATCH", 0, 8, RO, "Patch level.").reset(VERSION.2).constant())
-                .field(Field::new("MINOR", 8, 8, RO, "Minor version: registers added.").reset(VERSION.1).constant())
-                .field(Field::new("MAJOR", 16, 8, RO, "Major version: incompatible change.").reset(VERSION.0).constant()),
+        .field(Field::new(
+            "CHANNELS",
+            0,
+            8,
+            RO,
+            "Number of DMA channels (0: no DMA engine).",
+        ))
+        .field(Field::new(
+            "DATA_BYTES",
+            8,
+            8,
+            RO,
+            "Width of the DMA data path in bytes.",
+        ))
+        .field(
+            Field::new("WINDOWS", 16, 8, RO, "Number of DMA address windows.")
+                .reset(WINDOWS)
+                .constant(),
+        ),
+    )
+    .register(
+        Register::new(
+            "CAP_DEVMEM_LO",
+            0x0C,
+            "Device memory size in bytes, low word.",
         )
-        .register(
-            Register::new("CAP_DMA", 0x08, "DMA engine capabilities, fixed when the device is built.")
-                .field(Field::new("CHANNELS", 0, 8, RO, "Number of DMA channels (0: no DMA engine)."))
-                .field(Field::new("DATA_BYTES", 8, 8, RO, "Width of the DMA data path in bytes."))
-                .field(Field::new("WINDOWS", 16, 8, RO, "Number of DMA address windows.").reset(WINDOWS).constant()),
+        .field(Field::new(
+            "SIZE",
+            0,
+            32,
+            RO,
+            "Bits 31:0 of the device memory size.",
+        )),
+    )
+    .register(
+        Register::new(
+            "CAP_DEVMEM_HI",
+            0x10,
+            "Device memory size in bytes, high word.",
         )
-        .register(
-            Register::new("CAP_DEVMEM_LO", 0x0C, "Device memory size in bytes, low word.")
-                .field(Field::new("SIZE", 0, 32, RO, "Bits 31:0 of the device memory size.")),
+        .field(Field::new(
+            "SIZE",
+            0,
+            32,
+            RO,
+            "Bits 63:32 of the device memory size.",
+        )),
+    )
+    .register(
+        Register::new(
+            "SCRATCH",
+            0x14,
+            "Free for software: bus and driver bring-up checks.",
         )
-        .register(
-            Register::new("CAP_DEVMEM_HI", 0x10, "Device memory size in bytes, high word.")
-                .field(Field::new("SIZE", 0, 32, RO, "Bits 63:32 of the device memory size.")),
-        )
-        .register(
-            Register::new("SCRATCH", 0x14, "Free for software: bus and driver bring-up checks.")
-                .field(Field::new("VALUE", 0, 32, RW, "Any value; no effect on the device.")),
-        )
-        .register(
-            Register::new("CTRL", 0x18, "Global control.")
-                .field(Field::new("ENABLE", 0, 1, RW, "Enables the device's engines."))
-                .field(Field::new(
-                    "SOFT_RESET",
-                    1,
-                    1,
-                    W1P,
-                    "Write 1 to reset the engines; CSRs keep their values.",
-                )),
-        )
-        .register(
-            Register::new("STATUS", 0x1C, "Global status.")
-                .field(Field::new("READY", 0, 1, RO, "The engines are out of reset and idle-capable."))
-                .field(Field::new("BUSY", 1, 1, RO, "Some engine has work in progress.")),
-        )
-        .register(
-            Register::new("WINDOW_LOCK", 0x20, "Freezes the DMA address windows.").field(Field::new(
-                "LOCK",
+        .field(Field::new(
+            "VALUE",
+            0,
+            32,
+            RW,
+            "Any value; no effect on the device.",
+        )),
+    )
+    .register(
+        Register::new("CTRL", 0x18, "Global control.")
+            .field(Field::new(
+                "ENABLE",
                 0,
                 1,
-                W1S,
-                "Write 1 to lock every WINDOW register until reset.",
+                RW,
+                "Enables the device's engines.",
+            ))
+            .field(Field::new(
+                "SOFT_RESET",
+                1,
+                1,
+                W1P,
+                "Write 1 to reset the engines; CSRs keep their values.",
             )),
-        )
+    )
+    .register(
+        Register::new("STATUS", 0x1C, "Global status.")
+            .field(Field::new(
+                "READY",
+                0,
+                1,
+                RO,
+                "The engines are out of reset and idle-capable.",
+            ))
+            .field(Field::new(
+                "BUSY",
+                1,
+                1,
+                RO,
+                "Some engine has work in progress.",
+            )),
+    )
+    .register(
+        Register::new("WINDOW_LOCK", 0x20, "Freezes the DMA address windows.").field(Field::new(
+            "LOCK",
+            0,
+            1,
+            W1S,
+            "Write 1 to lock every WINDOW register until reset.",
+        )),
+    )
 }
 
 fn interrupts() -> Block {
     let sources = |reg: Register, access, verb: &str| {
         // TEST bits clear themselves once they have set STATUS (the top drives the clear).
         let hw = |f: Field| if access == W1S { f.hw_clear() } else { f };
-        reg.field(hw(Field::new("DMA", 0, 8, access, &format!("{verb}, one bit per DMA channel."))))
-            .field(hw(Field::new(
-                "COHERENT",
-                8,
-                1,
-                access,
-                &format!("{verb}, coherent memory controller event."),
-            )))
+        reg.field(hw(Field::new(
+            "DMA",
+            0,
+            8,
+            access,
+            &format!("{verb}, one bit per DMA channel."),
+        )))
+        .field(hw(Field::new(
+            "COHERENT",
+            8,
+            1,
+            access,
+            &format!("{verb}, coherent memory controller event."),
+        )))
     };
-    Block::new("INTR", 0x040, "Interrupt sources; the interrupt line is any(STATUS & ENABLE).")
-        .register(sources(
-            Register::new("STATUS", 0x0, "Pending interrupts; write 1 to clear."),
-            W1C,
-            "Pending",
-        ))
-        .register(sources(Register::new("ENABLE", 0x4, "Interrupt enables."), RW, "Enable"))
-        .register(sources(
-            Register::new("TEST", 0x8, "Raises interrupts from software to test the path to the host."),
-            W1S,
-            "Write 1 to set the STATUS bit",
-        ))
+    Block::new(
+        "INTR",
+        0x040,
+        "Interrupt sources; the interrupt line is any(STATUS & ENABLE).",
+    )
+    .register(sources(
+        Register::new("STATUS", 0x0, "Pending interrupts; write 1 to clear."),
+        W1C,
+        "Pending",
+    ))
+    .register(sources(
+        Register::new("ENABLE", 0x4, "Interrupt enables."),
+        RW,
+        "Enable",
+    ))
+    .register(sources(
+        Register::new(
+            "TEST",
+            0x8,
+            "Raises interrupts from software to test the path to the host.",
+        ),
+        W1S,
+        "Write 1 to set the STATUS bit",
+    ))
 }
 
 fn windows() -> Block {
@@ -115,15 +225,43 @@ fn windows() -> Block {
         "DMA address windows: the DMA engine touches only addresses inside an enabled window.",
     )
     .array(WINDOWS, 0x20)
-    .register(word("BASE_LO", 0x00, "First byte of the window, bits 31:0."))
-    .register(word("BASE_HI", 0x04, "First byte of the window, bits 63:32."))
-    .register(word("LIMIT_LO", 0x08, "Last byte of the window (inclusive), bits 31:0."))
-    .register(word("LIMIT_HI", 0x0C, "Last byte of the window (inclusive), bits 63:32."))
+    .register(word(
+        "BASE_LO",
+        0x00,
+        "First byte of the window, bits 31:0.",
+    ))
+    .register(word(
+        "BASE_HI",
+        0x04,
+        "First byte of the window, bits 63:32.",
+    ))
+    .register(word(
+        "LIMIT_LO",
+        0x08,
+        "Last byte of the window (inclusive), bits 31:0.",
+    ))
+    .register(word(
+        "LIMIT_HI",
+        0x0C,
+        "Last byte of the window (inclusive), bits 63:32.",
+    ))
     .register(
         Register::new("CTRL", 0x10, "Window enable and permissions.")
             .field(Field::new("ENABLE", 0, 1, RW, "The window is in use."))
-            .field(Field::new("READ", 1, 1, RW, "DMA may read inside the window."))
-            .field(Field::new("WRITE", 2, 1, RW, "DMA may write inside the window."))
+            .field(Field::new(
+                "READ",
+                1,
+                1,
+                RW,
+                "DMA may read inside the window.",
+            ))
+            .field(Field::new(
+                "WRITE",
+                2,
+                1,
+                RW,
+                "DMA may write inside the window.",
+            ))
             .locked_by(WINDOW_LOCK),
     )
 }

@@ -280,10 +280,7 @@ impl RegInstance<'_> {
     /// `BLOCK.REG` or `BLOCK[i].REG`.
     pub fn path(&self) -> String {
         if self.block.is_array() {
-            format!(
-                "{}[{}].{}",
-                self.block.name, self.index, self.register.name
-            )
+            format!("{}[{}].{}", self.block.name, self.index, self.register.name)
         } else {
             format!("{}.{}", self.block.name, self.register.name)
         }

@@ -43,11 +43,20 @@ fn reset_that_does_not_fit_is_rejected() {
 #[test]
 fn overlapping_registers_are_rejected() {
     let mut m = small();
-    m.blocks.push(Block::new("C", 0x0, "c").register(
-        Register::new("S", 0x0, "s").field(Field::new("X", 0, 1, Access::RW, "x")),
-    ));
+    m.blocks.push(
+        Block::new("C", 0x0, "c").register(Register::new("S", 0x0, "s").field(Field::new(
+            "X",
+            0,
+            1,
+            Access::RW,
+            "x",
+        ))),
+    );
     let e = m.validate().unwrap_err();
-    assert!(e.to_string().contains("overlaps B.R") || e.to_string().contains("overlaps C.S"), "{e}");
+    assert!(
+        e.to_string().contains("overlaps B.R") || e.to_string().contains("overlaps C.S"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -58,9 +67,15 @@ fn array_overlapping_next_block_is_rejected() {
             .array(4, 0x8)
             .register(Register::new("S", 0x0, "s").field(Field::new("X", 0, 1, Access::RW, "x"))),
     );
-    m.blocks.push(Block::new("D", 0x20, "d").register(
-        Register::new("S", 0x8, "s").field(Field::new("X", 0, 1, Access::RW, "x")),
-    ));
+    m.blocks.push(
+        Block::new("D", 0x20, "d").register(Register::new("S", 0x8, "s").field(Field::new(
+            "X",
+            0,
+            1,
+            Access::RW,
+            "x",
+        ))),
+    );
     assert_eq!(culprit(&m), "D.S");
 }
 
@@ -97,7 +112,9 @@ fn lock_must_name_a_lock_bit() {
 fn enum_value_must_fit() {
     let mut m = small();
     let f = m.blocks[0].registers[0].fields.remove(0);
-    m.blocks[0].registers[0].fields.push(f.value("BIG", 16, "too big"));
+    m.blocks[0].registers[0]
+        .fields
+        .push(f.value("BIG", 16, "too big"));
     assert_eq!(culprit(&m), "B.R.A.BIG");
 }
 

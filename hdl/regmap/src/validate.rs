@@ -62,7 +62,10 @@ impl RegMap {
     /// Checks names, field placement, reset values, enums, locks and address overlaps.
     pub fn validate(&self) -> Result<(), MapError> {
         if !self.size.is_power_of_two() || self.size < 4 {
-            return Err(err(&self.name, "map size must be a power of two of at least 4"));
+            return Err(err(
+                &self.name,
+                "map size must be a power of two of at least 4",
+            ));
         }
         check_unique("", self.blocks.iter().map(|b| b.name.as_str()))?;
         for block in &self.blocks {
@@ -82,18 +85,27 @@ impl RegMap {
                 let rp = format!("{bp}.{}", reg.name);
                 check_name(&rp, &reg.name)?;
                 if reg.offset % 4 != 0 {
-                    return Err(err(&rp, format!("offset {:#x} is not 4-byte aligned", reg.offset)));
+                    return Err(err(
+                        &rp,
+                        format!("offset {:#x} is not 4-byte aligned", reg.offset),
+                    ));
                 }
                 if block.is_array() && reg.offset + 4 > block.stride {
                     return Err(err(
                         &rp,
-                        format!("offset {:#x} does not fit in the stride {:#x}", reg.offset, block.stride),
+                        format!(
+                            "offset {:#x} does not fit in the stride {:#x}",
+                            reg.offset, block.stride
+                        ),
                     ));
                 }
                 if reg.fields.is_empty() {
                     return Err(err(&rp, "a register needs at least one field"));
                 }
-                check_unique(&format!("{rp}."), reg.fields.iter().map(|f| f.name.as_str()))?;
+                check_unique(
+                    &format!("{rp}."),
+                    reg.fields.iter().map(|f| f.name.as_str()),
+                )?;
                 for field in &reg.fields {
                     let fp = format!("{rp}.{}", field.name);
                     check_name(&fp, &field.name)?;
@@ -110,7 +122,10 @@ impl RegMap {
                     if field.reset & !field.value_mask() != 0 {
                         return Err(err(
                             &fp,
-                            format!("reset value {:#x} does not fit in {} bits", field.reset, field.width),
+                            format!(
+                                "reset value {:#x} does not fit in {} bits",
+                                field.reset, field.width
+                            ),
                         ));
                     }
                     if field.constant && field.access != Access::RO {
@@ -119,16 +134,24 @@ impl RegMap {
                     if field.hw_clear && field.access != Access::W1S {
                         return Err(err(&fp, "only W1S fields have a hardware clear"));
                     }
-                    if matches!(field.access, Access::W1P | Access::W1C | Access::WO) && field.reset != 0 {
+                    if matches!(field.access, Access::W1P | Access::W1C | Access::WO)
+                        && field.reset != 0
+                    {
                         return Err(err(&fp, "W1P, W1C and WO fields reset to 0"));
                     }
-                    check_unique(&format!("{fp}."), field.values.iter().map(|v| v.name.as_str()))?;
+                    check_unique(
+                        &format!("{fp}."),
+                        field.values.iter().map(|v| v.name.as_str()),
+                    )?;
                     for value in &field.values {
                         check_name(&format!("{fp}.{}", value.name), &value.name)?;
                         if value.value & !field.value_mask() != 0 {
                             return Err(err(
                                 format!("{fp}.{}", value.name),
-                                format!("value {:#x} does not fit in {} bits", value.value, field.width),
+                                format!(
+                                    "value {:#x} does not fit in {} bits",
+                                    value.value, field.width
+                                ),
                             ));
                         }
                     }
@@ -145,13 +168,14 @@ impl RegMap {
                 }
                 if let Some(lock) = &reg.locked_by {
                     match self.field(lock) {
-                        Some((_, _, f)) if f.access == Access::W1S && f.width == 1 && !f.hw_clear => {}
-                        Some(_) => {
-                            return Err(err(
-                                &rp,
-                                format!("lock {lock} must be a one-bit W1S field without hardware clear"),
-                            ))
-                        }
+                        Some((_, _, f))
+                            if f.access == Access::W1S && f.width == 1 && !f.hw_clear => {}
+                        Some(_) => return Err(err(
+                            &rp,
+                            format!(
+                                "lock {lock} must be a one-bit W1S field without hardware clear"
+                            ),
+                        )),
                         None => return Err(err(&rp, format!("lock {lock} names no field"))),
                     }
                 }
@@ -162,7 +186,10 @@ impl RegMap {
             if inst.address >= self.size {
                 return Err(err(
                     inst.path(),
-                    format!("address {:#x} lies outside the {:#x}-byte map", inst.address, self.size),
+                    format!(
+                        "address {:#x} lies outside the {:#x}-byte map",
+                        inst.address, self.size
+                    ),
                 ));
             }
             if let Some(other) = by_address.insert(inst.address, inst.path()) {

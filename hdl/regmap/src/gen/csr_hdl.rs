@@ -162,15 +162,33 @@ pub fn rust_hdl(map: &RegMap) -> String {
     let mut s = String::new();
     let w = &mut s;
 
-    writeln!(w, "// Generated from the register map `{}` by cdm-regmap. Do not edit.", map.name).unwrap();
+    writeln!(
+        w,
+        "// Generated from the register map `{}` by cdm-regmap. Do not edit.",
+        map.name
+    )
+    .unwrap();
     writeln!(w).unwrap();
-    writeln!(w, "/// CSR block of the `{}` register map: AXI4-Lite slave and per-field ports.", map.name).unwrap();
+    writeln!(
+        w,
+        "/// CSR block of the `{}` register map: AXI4-Lite slave and per-field ports.",
+        map.name
+    )
+    .unwrap();
     writeln!(w, "///").unwrap();
-    writeln!(w, "/// See the module documentation for the timing of writes and reads.").unwrap();
+    writeln!(
+        w,
+        "/// See the module documentation for the timing of writes and reads."
+    )
+    .unwrap();
     writeln!(w, "#[derive(LogicBlock, Default)]").unwrap();
     writeln!(w, "pub struct CsrBlock {{").unwrap();
     writeln!(w, "    pub clock: Signal<In, Clock>,").unwrap();
-    writeln!(w, "    /// Synchronous reset, active high: every register returns to its reset value.").unwrap();
+    writeln!(
+        w,
+        "    /// Synchronous reset, active high: every register returns to its reset value."
+    )
+    .unwrap();
     writeln!(w, "    pub reset: Signal<In, Bit>,").unwrap();
     writeln!(w, "    /// Register access from the host.").unwrap();
     writeln!(w, "    pub axil: AxiLiteSlave<{abits}>,").unwrap();
@@ -183,7 +201,12 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 writeln!(w, "    /// {doc}\n    pub {}: Signal<In, {ty}>,", p.base).unwrap();
             }
             Access::W1P => {
-                writeln!(w, "    /// {doc} One-cycle pulse.\n    pub {}: Signal<Out, {ty}>,", p.base).unwrap();
+                writeln!(
+                    w,
+                    "    /// {doc} One-cycle pulse.\n    pub {}: Signal<Out, {ty}>,",
+                    p.base
+                )
+                .unwrap();
             }
             access => {
                 writeln!(w, "    /// {doc}\n    pub {}: Signal<Out, {ty}>,", p.base).unwrap();
@@ -232,11 +255,14 @@ pub fn rust_hdl(map: &RegMap) -> String {
     writeln!(w, "}}\n").unwrap();
 
     // The kernel.
-    let dffs: Vec<String> = ["aw_full", "aw_addr", "w_full", "w_data", "w_strb", "b_valid", "b_resp", "r_valid", "r_data", "r_resp"]
-        .iter()
-        .map(|s| s.to_string())
-        .chain(ports.iter().filter_map(|p| p.storage()))
-        .collect();
+    let dffs: Vec<String> = [
+        "aw_full", "aw_addr", "w_full", "w_data", "w_strb", "b_valid", "b_resp", "r_valid",
+        "r_data", "r_resp",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain(ports.iter().filter_map(|p| p.storage()))
+    .collect();
     writeln!(w, "impl Logic for CsrBlock {{").unwrap();
     writeln!(w, "    #[hdl_gen]").unwrap();
     writeln!(w, "    fn update(&mut self) {{").unwrap();
@@ -276,7 +302,12 @@ pub fn rust_hdl(map: &RegMap) -> String {
 ",
     );
     for inst in &insts {
-        writeln!(w, "        if self.aw_addr.q.val() == {:#x} {{", inst.address).unwrap();
+        writeln!(
+            w,
+            "        if self.aw_addr.q.val() == {:#x} {{",
+            inst.address
+        )
+        .unwrap();
         writeln!(w, "            self.wr_hit.next = true;").unwrap();
         writeln!(w, "        }}").unwrap();
     }
@@ -301,10 +332,24 @@ pub fn rust_hdl(map: &RegMap) -> String {
     for p in &ports {
         let q = p.storage();
         match (p.field.access, q) {
-            (Access::W1C, Some(q)) => writeln!(w, "        self.{q}.d.next = self.{q}.q.val() | self.{b}_set.val();", b = p.base).unwrap(),
-            (Access::W1S, Some(q)) if p.field.hw_clear => writeln!(w, "        self.{q}.d.next = self.{q}.q.val() & !self.{b}_clr.val();", b = p.base).unwrap(),
+            (Access::W1C, Some(q)) => writeln!(
+                w,
+                "        self.{q}.d.next = self.{q}.q.val() | self.{b}_set.val();",
+                b = p.base
+            )
+            .unwrap(),
+            (Access::W1S, Some(q)) if p.field.hw_clear => writeln!(
+                w,
+                "        self.{q}.d.next = self.{q}.q.val() & !self.{b}_clr.val();",
+                b = p.base
+            )
+            .unwrap(),
             (Access::W1P, _) => {
-                let zero = if p.field.width == 1 { "false" } else { "0.into()" };
+                let zero = if p.field.width == 1 {
+                    "false"
+                } else {
+                    "0.into()"
+                };
                 writeln!(w, "        self.{}.next = {zero};", p.base).unwrap()
             }
             _ => {}
@@ -314,9 +359,20 @@ pub fn rust_hdl(map: &RegMap) -> String {
     for inst in &insts {
         let lock = inst.register.locked_by.as_ref().map(|path| {
             let (block, register, field) = map.field(path).expect("validated lock");
-            format!(" & !self.{}_{}_{}_q.q.val()", snake(&block.name), snake(&register.name), snake(&field.name))
+            format!(
+                " & !self.{}_{}_{}_q.q.val()",
+                snake(&block.name),
+                snake(&register.name),
+                snake(&field.name)
+            )
         });
-        writeln!(w, "        if self.commit.val() & (self.aw_addr.q.val() == {:#x}){} {{", inst.address, lock.unwrap_or_default()).unwrap();
+        writeln!(
+            w,
+            "        if self.commit.val() & (self.aw_addr.q.val() == {:#x}){} {{",
+            inst.address,
+            lock.unwrap_or_default()
+        )
+        .unwrap();
         for p in ports.iter().filter(|p| p.inst.address == inst.address) {
             let data = p.written();
             let strobed = p.strobed();
@@ -341,9 +397,19 @@ pub fn rust_hdl(map: &RegMap) -> String {
 ",
     );
     for inst in &insts {
-        writeln!(w, "        if self.axil.araddr.val() == {:#x} {{", inst.address).unwrap();
+        writeln!(
+            w,
+            "        if self.axil.araddr.val() == {:#x} {{",
+            inst.address
+        )
+        .unwrap();
         writeln!(w, "            self.rd_hit.next = true;").unwrap();
-        writeln!(w, "            self.rd_value.next = {};", read_value(&ports, inst)).unwrap();
+        writeln!(
+            w,
+            "            self.rd_value.next = {};",
+            read_value(&ports, inst)
+        )
+        .unwrap();
         writeln!(w, "        }}").unwrap();
     }
     w.push_str(
@@ -390,10 +456,23 @@ pub fn rust_hdl(map: &RegMap) -> String {
     writeln!(w, "    clock: clock,").unwrap();
     writeln!(w, "    in reset,").unwrap();
     for (dir, sig) in [
-        ("in", "awaddr"), ("in", "awvalid"), ("out", "awready"), ("in", "wdata"), ("in", "wstrb"),
-        ("in", "wvalid"), ("out", "wready"), ("out", "bresp"), ("out", "bvalid"), ("in", "bready"),
-        ("in", "araddr"), ("in", "arvalid"), ("out", "arready"), ("out", "rdata"), ("out", "rresp"),
-        ("out", "rvalid"), ("in", "rready"),
+        ("in", "awaddr"),
+        ("in", "awvalid"),
+        ("out", "awready"),
+        ("in", "wdata"),
+        ("in", "wstrb"),
+        ("in", "wvalid"),
+        ("out", "wready"),
+        ("out", "bresp"),
+        ("out", "bvalid"),
+        ("in", "bready"),
+        ("in", "araddr"),
+        ("in", "arvalid"),
+        ("out", "arready"),
+        ("out", "rdata"),
+        ("out", "rresp"),
+        ("out", "rvalid"),
+        ("in", "rready"),
     ] {
         writeln!(w, "    {dir} axil.{sig},").unwrap();
     }
