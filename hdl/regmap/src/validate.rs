@@ -170,12 +170,14 @@ impl RegMap {
                     match self.field(lock) {
                         Some((_, _, f))
                             if f.access == Access::W1S && f.width == 1 && !f.hw_clear => {}
-                        Some(_) => return Err(err(
-                            &rp,
-                            format!(
+                        Some(_) => {
+                            return Err(err(
+                                &rp,
+                                format!(
                                 "lock {lock} must be a one-bit W1S field without hardware clear"
                             ),
-                        )),
+                            ))
+                        }
                         None => return Err(err(&rp, format!("lock {lock} names no field"))),
                     }
                 }
