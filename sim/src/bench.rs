@@ -136,14 +136,7 @@ pub fn rust_hdl_simulation_csr(cycles: u64, seed: u64) -> SimSpeed {
         sim.add_testbench(move |mut ep: Sim<CsrBlock>| {
             let x = ep.init()?;
             let ports = CsrBlock::ports();
-            let info = ports
-                .iter()
-                .map(|p| PortInfo {
-                    name: p.name.clone(),
-                    width: p.width,
-                    dir: p.dir,
-                })
-                .collect();
+            let info = PortInfo::of(&ports);
             let mut dut = SimulationDut {
                 sim: &mut ep,
                 top: Some(x),

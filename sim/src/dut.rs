@@ -20,6 +20,18 @@ pub struct PortInfo {
 }
 
 impl PortInfo {
+    /// The port descriptions of a rust-hdl top's port map.
+    pub fn of<T>(ports: &[cdm_hdl::ports::Port<T>]) -> Vec<PortInfo> {
+        ports
+            .iter()
+            .map(|p| PortInfo {
+                name: p.name.clone(),
+                width: p.width,
+                dir: p.dir,
+            })
+            .collect()
+    }
+
     /// Number of 64-bit words a value of this port takes.
     pub fn words(&self) -> usize {
         self.width.div_ceil(64)

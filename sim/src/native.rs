@@ -26,14 +26,7 @@ impl<T: PortMap> Native<T> {
         let mut top = T::default();
         top.connect_all();
         let ports = T::ports();
-        let info = ports
-            .iter()
-            .map(|p| PortInfo {
-                name: p.name.clone(),
-                width: p.width,
-                dir: p.dir,
-            })
-            .collect();
+        let info = PortInfo::of(&ports);
         let mut native = Native {
             top,
             ports,

@@ -356,7 +356,10 @@ pub fn rust_hdl(map: &RegMap) -> String {
         }
     }
     w.push_str("        // Software writes.\n");
-    for inst in &insts {
+    for inst in insts
+        .iter()
+        .filter(|i| i.register.fields.iter().any(|f| f.access != Access::RO))
+    {
         let lock = inst.register.locked_by.as_ref().map(|path| {
             let (block, register, field) = map.field(path).expect("validated lock");
             format!(
