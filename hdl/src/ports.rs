@@ -26,6 +26,8 @@ pub struct Port<U> {
 
 /// A design whose top-level ports can be driven and read as plain values.
 pub trait PortMap: Block + Default {
+    /// Short name of the top (`csr`, `device`): names its models and artefacts.
+    const NAME: &'static str;
     /// The clock every port is synchronous to.
     fn clock(&mut self) -> &mut Signal<In, Clock>;
     /// Every top-level port except the clock, in declaration order.
@@ -77,12 +79,13 @@ pub fn width_of<D: Direction, T: Synth>(_: &Signal<D, T>) -> usize {
 /// Implements [`PortMap`] for a top from its list of ports.
 ///
 /// ```ignore
-/// port_map!(CsrBlock { clock: clock, in reset, in axil.awaddr, out axil.awready });
+/// port_map!(CsrBlock as "csr" { clock: clock, in reset, in axil.awaddr, out axil.awready });
 /// ```
 #[macro_export]
 macro_rules! port_map {
-    ($top:ty { clock: $clock:ident $(, $dir:ident $($path:ident).+ )* $(,)? }) => {
+    ($top:ty as $name:literal { clock: $clock:ident $(, $dir:ident $($path:ident).+ )* $(,)? }) => {
         impl $crate::ports::PortMap for $top {
+            const NAME: &'static str = $name;
             fn clock(&mut self) -> &mut rust_hdl::prelude::Signal<rust_hdl::prelude::In, rust_hdl::prelude::Clock> {
                 &mut self.$clock
             }

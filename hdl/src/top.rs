@@ -58,7 +58,7 @@ impl Logic for DeviceTop {
     }
 }
 
-crate::port_map!(DeviceTop {
+crate::port_map!(DeviceTop as "device" {
     clock: clock,
     in reset,
     in axil.awaddr,

@@ -11,9 +11,10 @@ use rust_hdl::prelude::*;
 use serde::Serialize;
 
 use crate::axil::{AxiLiteMaster, Op, Timing};
+use crate::backend::Backend;
 use crate::dut::{Dut, PortId, PortInfo};
-use crate::native::Native;
 use crate::rng::Rng;
+use crate::verilator::Unavailable;
 
 /// One measured run.
 #[derive(Clone, Debug, Serialize)]
@@ -28,10 +29,10 @@ pub struct SimSpeed {
     pub simulated_us: f64,
 }
 
-/// Random register traffic with random delays and back-pressure on every channel:
-/// 70% of accesses to mapped registers, the rest anywhere in the 4 KiB window.
-/// Returns the number of completed accesses.
-pub fn csr_workload(dut: &mut dyn Dut, cycles: u64, seed: u64) -> u64 {
+/// Random register traffic on a top's `axil` port, with random delays and back-pressure
+/// on every channel: 70% of accesses to mapped registers, the rest anywhere in the
+/// 4 KiB window. Returns the number of completed accesses.
+pub fn axil_workload(dut: &mut dyn Dut, cycles: u64, seed: u64) -> u64 {
     let mut rng = Rng::new(seed);
     let addresses: Vec<u64> = cdm_regmap::device_map()
         .instances()
@@ -86,12 +87,16 @@ fn measure(top: &str, backend: &str, cycles: u64, run: impl FnOnce() -> u64) -> 
     }
 }
 
-/// The workload on the cycle driver (direct stepping of the rust-hdl design).
-pub fn native_csr(cycles: u64, seed: u64) -> SimSpeed {
-    measure("csr", "native (cycle driver)", cycles, || {
-        let mut dut = Native::<CsrBlock>::new();
-        csr_workload(&mut dut, cycles, seed)
-    })
+/// The workload on top `T` on `backend`.
+pub fn backend_run<T: PortMap + 'static>(
+    backend: Backend,
+    cycles: u64,
+    seed: u64,
+) -> Result<SimSpeed, Unavailable> {
+    let mut dut = backend.open::<T>()?;
+    Ok(measure(T::NAME, backend.name(), cycles, || {
+        axil_workload(&mut *dut, cycles, seed)
+    }))
 }
 
 /// A [`Dut`] over rust-hdl's threaded `Simulation`, so the identical workload runs there.
@@ -129,7 +134,7 @@ impl<T: PortMap + Send + 'static> Dut for SimulationDut<'_, T> {
 
 /// The workload on rust-hdl's own `Simulation` (one thread per clock and testbench).
 pub fn rust_hdl_simulation_csr(cycles: u64, seed: u64) -> SimSpeed {
-    measure("csr", "rust-hdl Simulation", cycles, || {
+    measure(CsrBlock::NAME, "rust-hdl Simulation", cycles, || {
         let mut sim = Simulation::<CsrBlock>::new();
         sim.add_clock(5, |x: &mut Box<CsrBlock>| x.clock.next = !x.clock.val());
         let (tx, rx) = std::sync::mpsc::channel();
@@ -145,7 +150,7 @@ pub fn rust_hdl_simulation_csr(cycles: u64, seed: u64) -> SimSpeed {
                 clock_high: |x: &CsrBlock| x.clock.val().clk,
                 cycle: 0,
             };
-            let accesses = csr_workload(&mut dut, cycles, seed);
+            let accesses = axil_workload(&mut dut, cycles, seed);
             let _ = tx.send(accesses);
             let x = dut.top.take().expect("design");
             ep.done(x)

@@ -95,6 +95,24 @@ pub trait Dut {
     }
 }
 
+impl<D: Dut + ?Sized> Dut for Box<D> {
+    fn ports(&self) -> &[PortInfo] {
+        (**self).ports()
+    }
+    fn set_words(&mut self, port: PortId, value: &[u64]) {
+        (**self).set_words(port, value)
+    }
+    fn get_words(&mut self, port: PortId, value: &mut [u64]) {
+        (**self).get_words(port, value)
+    }
+    fn step(&mut self) {
+        (**self).step()
+    }
+    fn cycle(&self) -> u64 {
+        (**self).cycle()
+    }
+}
+
 impl<D: Dut + ?Sized> Dut for &mut D {
     fn ports(&self) -> &[PortInfo] {
         (**self).ports()

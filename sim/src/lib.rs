@@ -1,17 +1,21 @@
 //! Simulation kit of the coherent device memory controller.
 //!
-//! - [`dut`]: the port-level interface every testbench and model uses, and
-//!   [`native`], the rust-hdl backend behind it.
+//! - [`dut`]: the port-level interface every testbench and model uses, with two
+//!   backends behind it: [`native`] (rust-hdl, the reference) and [`verilator`];
+//!   [`backend`] picks one.
 //! - [`axil`]: AXI4-Lite master model; [`bridge`]: the driver's register trait over it.
 //! - [`regmodel`]: reference model of the CSR block, derived from the register map.
-//! - [`trace`] and [`replay`]: record a run and replay it into the exported Verilog.
+//! - [`trace`] and [`replay`]: record a run and replay it into the exported Verilog;
+//!   [`equivalence`] checks a run against Icarus and Verilator cycle by cycle.
 //! - [`vcd`]: streamed waveforms with a signal filter.
 //! - [`tools`]: external tools, skipped loudly when missing.
 
 pub mod axil;
+pub mod backend;
 pub mod bench;
 pub mod bridge;
 pub mod dut;
+pub mod equivalence;
 pub mod native;
 pub mod regmodel;
 pub mod replay;
@@ -19,7 +23,9 @@ pub mod rng;
 pub mod tools;
 pub mod trace;
 pub mod vcd;
+pub mod verilator;
 
+pub use backend::Backend;
 pub use dut::{Dut, PortDir, PortId, PortInfo};
 pub use native::Native;
 pub use rng::Rng;

@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use cdm_hdl::csr::CsrBlock;
+use cdm_hdl::ports::PortMap;
+use cdm_hdl::top::DeviceTop;
 use cdm_regmap::{device_map, gen};
-use cdm_sim::bench;
+use cdm_sim::{bench, Backend};
 
 #[derive(Parser)]
 #[command(
@@ -15,6 +18,10 @@ use cdm_sim::bench;
     about = "Coherent device memory controller: exports, register map, benchmarks"
 )]
 struct Cli {
+    /// Simulator backend: native (rust-hdl, the reference) or verilator (fast).
+    /// Defaults to CDM_SIM, else every backend the command supports.
+    #[arg(long, global = true)]
+    sim: Option<Backend>,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,20 +46,26 @@ enum Command {
 #[derive(Subcommand)]
 enum Bench {
     /// Simulation speed of each backend on each top, under random AXI4-Lite traffic.
-    Sim {
-        /// Cycles per run on the cycle driver.
-        #[arg(long, default_value_t = 200_000)]
-        cycles: u64,
-        /// Cycles per run on rust-hdl's threaded Simulation (much slower).
-        #[arg(long, default_value_t = 20_000)]
-        simulation_cycles: u64,
-        /// Seed of the workload.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Also write the results as JSON to this file.
-        #[arg(long)]
-        json: Option<PathBuf>,
-    },
+    Sim(BenchSim),
+}
+
+#[derive(clap::Args)]
+struct BenchSim {
+    /// Cycles per run on the native backend.
+    #[arg(long, default_value_t = 200_000)]
+    cycles: u64,
+    /// Cycles per run on the Verilator backend.
+    #[arg(long, default_value_t = 5_000_000)]
+    verilator_cycles: u64,
+    /// Cycles per run on rust-hdl's threaded Simulation (much slower).
+    #[arg(long, default_value_t = 20_000)]
+    simulation_cycles: u64,
+    /// Seed of the workload.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Also write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 fn regs() {
@@ -104,30 +117,73 @@ fn export(out: &PathBuf) -> std::io::Result<()> {
     Ok(())
 }
 
-fn bench_sim(
-    cycles: u64,
-    simulation_cycles: u64,
-    seed: u64,
-    json: Option<PathBuf>,
-) -> std::io::Result<()> {
-    let native = bench::native_csr(cycles, seed);
-    let threaded = bench::rust_hdl_simulation_csr(simulation_cycles, seed);
-    let results = [native, threaded];
+fn bench_sim(args: BenchSim, backends: &[Backend]) -> Result<(), Box<dyn std::error::Error>> {
+    let mut results = Vec::new();
+    let mut ratios = Vec::new();
+    for top in [CsrBlock::NAME, DeviceTop::NAME] {
+        let mut per_top = Vec::new();
+        for &backend in backends {
+            let cycles = match backend {
+                Backend::Native => args.cycles,
+                Backend::Verilator => args.verilator_cycles,
+            };
+            let run = match top {
+                "csr" => bench::backend_run::<CsrBlock>(backend, cycles, args.seed),
+                _ => bench::backend_run::<DeviceTop>(backend, cycles, args.seed),
+            };
+            match run {
+                Ok(r) => per_top.push(r),
+                Err(e) => eprintln!("cdm: {top} on {backend}: {e}"),
+            }
+        }
+        if let [native, verilator] = per_top.as_slice() {
+            ratios.push((top, verilator.cycles_per_second / native.cycles_per_second));
+        }
+        results.extend(per_top);
+    }
+    if backends.contains(&Backend::Native) {
+        let threaded = bench::rust_hdl_simulation_csr(args.simulation_cycles, args.seed);
+        if let Some(native) = results
+            .iter()
+            .find(|r| r.top == "csr" && r.backend == "native")
+        {
+            ratios.push((
+                "csr: native over rust-hdl Simulation",
+                native.cycles_per_second / threaded.cycles_per_second,
+            ));
+        }
+        results.push(threaded);
+    }
     println!(
-        "{:<6} {:<24} {:>10} {:>9} {:>14} {:>14}",
-        "top", "backend", "cycles", "seconds", "cycles/s", "sim time (us)"
+        "{:<7} {:<22} {:>10} {:>9} {:>12} {:>12} {:>14}",
+        "top", "backend", "cycles", "seconds", "cycles/s", "accesses", "sim time (ms)"
     );
     for r in &results {
         println!(
-            "{:<6} {:<24} {:>10} {:>9.3} {:>14.0} {:>14.1}",
-            r.top, r.backend, r.cycles, r.seconds, r.cycles_per_second, r.simulated_us
+            "{:<7} {:<22} {:>10} {:>9.3} {:>12.0} {:>12} {:>14.2}",
+            r.top,
+            r.backend,
+            r.cycles,
+            r.seconds,
+            r.cycles_per_second,
+            r.accesses,
+            r.simulated_us / 1000.0
         );
     }
-    let ratio = results[0].cycles_per_second / results[1].cycles_per_second;
-    println!("cycle driver / rust-hdl Simulation: {ratio:.1}x");
-    if let Some(path) = json {
-        let doc = serde_json::json!({ "benchmark": "sim", "results": results, "native_over_simulation": ratio });
-        std::fs::write(&path, serde_json::to_string_pretty(&doc).expect("JSON"))?;
+    for (what, ratio) in &ratios {
+        if what.contains(':') {
+            println!("{what}: {ratio:.1}x");
+        } else {
+            println!("{what}: verilator over native: {ratio:.1}x");
+        }
+    }
+    if let Some(path) = args.json {
+        let ratios: Vec<_> = ratios
+            .iter()
+            .map(|(what, ratio)| serde_json::json!({ "what": what, "ratio": ratio }))
+            .collect();
+        let doc = serde_json::json!({ "benchmark": "sim", "clock_mhz": 100, "results": results, "ratios": ratios });
+        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
         println!("wrote {}", path.display());
     }
     Ok(())
@@ -135,21 +191,23 @@ fn bench_sim(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    let backends: Vec<Backend> = match cli.sim.or_else(|| {
+        std::env::var("CDM_SIM")
+            .ok()
+            .map(|s| s.parse().unwrap_or_else(|e| panic!("{e}")))
+    }) {
+        Some(b) => vec![b],
+        None => Backend::ALL.to_vec(),
+    };
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         Command::Regs => {
             regs();
             Ok(())
         }
-        Command::Export { out } => export(&out),
+        Command::Export { out } => export(&out).map_err(Into::into),
         Command::Bench {
-            which:
-                Bench::Sim {
-                    cycles,
-                    simulation_cycles,
-                    seed,
-                    json,
-                },
-        } => bench_sim(cycles, simulation_cycles, seed, json),
+            which: Bench::Sim(args),
+        } => bench_sim(args, &backends),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

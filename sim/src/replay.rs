@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+use crate::dut::Dut;
 use crate::tools::run;
 use crate::trace::Trace;
 
@@ -175,6 +176,39 @@ pub fn icarus(
                 row[*id] = v;
             }
             Ok(row)
+        })
+        .collect()
+}
+
+/// Runs `trace`'s inputs through another backend and returns its outputs per cycle,
+/// laid out like `trace.cycles`.
+pub fn on(dut: &mut dyn Dut, trace: &Trace) -> Vec<Vec<Vec<u64>>> {
+    assert_eq!(
+        dut.ports(),
+        trace.ports.as_slice(),
+        "replay into a design with other ports"
+    );
+    trace
+        .cycles
+        .iter()
+        .map(|cycle| {
+            for (id, _) in trace.inputs() {
+                dut.set_words(id, &cycle[id]);
+            }
+            let row = trace
+                .ports
+                .iter()
+                .enumerate()
+                .map(|(id, p)| {
+                    let mut w = vec![0; p.words()];
+                    if p.dir == crate::dut::PortDir::Output {
+                        dut.get_words(id, &mut w);
+                    }
+                    w
+                })
+                .collect();
+            dut.step();
+            row
         })
         .collect()
 }

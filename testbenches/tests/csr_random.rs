@@ -11,7 +11,7 @@ use cdm_regmap::{device_map, Access};
 use cdm_sim::axil::{AxiLiteMaster, Op, Resp, Timing};
 use cdm_sim::regmodel::RegModel;
 use cdm_sim::{Dut, PortId, Rng};
-use cdm_testbenches::csr_block;
+use cdm_testbenches::{csr_block, on_each_backend, Backend};
 
 /// A hardware-side port the testbench drives or checks.
 struct HwPort {
@@ -34,18 +34,26 @@ fn random_address(rng: &mut Rng, model: &RegModel) -> u64 {
     }
 }
 
-#[test]
-fn random_traffic_matches_the_reference_model() {
-    let ops: u64 = std::env::var("CDM_CSR_RANDOM_OPS")
+/// Accesses per run: `CDM_CSR_RANDOM_OPS`, or a default sized for the backend's speed.
+fn ops(backend: Backend) -> u64 {
+    let default = match backend {
+        Backend::Native => 20_000,
+        Backend::Verilator => 200_000,
+    };
+    std::env::var("CDM_CSR_RANDOM_OPS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(20_000);
+        .unwrap_or(default)
+}
+
+fn random_traffic_matches_the_reference_model(backend: Backend) {
+    let ops = ops(backend);
     let mut rng = Rng::from_env("csr_random");
     let map = device_map();
     let mut model = RegModel::new(&map);
-    let mut dut = csr_block();
+    let mut dut = csr_block(backend);
     let mut master =
-        AxiLiteMaster::new(&dut, "axil$", Timing::RANDOM, Rng::new(rng.next_u64())).unwrap();
+        AxiLiteMaster::new(&*dut, "axil$", Timing::RANDOM, Rng::new(rng.next_u64())).unwrap();
     let bvalid = dut.port("axil$bvalid").unwrap();
 
     let port = |dut: &dyn Dut, name: &str, field: usize, width: u32| HwPort {
@@ -59,15 +67,15 @@ fn random_traffic_matches_the_reference_model() {
         let (name, w) = (f.port.as_str(), f.field.width);
         match f.field.access {
             Access::RO if f.field.constant => {}
-            Access::RO => inputs.push(port(&dut, name, i, w)),
-            Access::W1P => pulses.push(port(&dut, name, i, w)),
+            Access::RO => inputs.push(port(&*dut, name, i, w)),
+            Access::W1P => pulses.push(port(&*dut, name, i, w)),
             access => {
-                stored.push(port(&dut, name, i, w));
+                stored.push(port(&*dut, name, i, w));
                 if access == Access::W1C {
-                    sets.push(port(&dut, &format!("{name}_set"), i, w));
+                    sets.push(port(&*dut, &format!("{name}_set"), i, w));
                 }
                 if access == Access::W1S && f.field.hw_clear {
-                    clears.push(port(&dut, &format!("{name}_clr"), i, w));
+                    clears.push(port(&*dut, &format!("{name}_clr"), i, w));
                 }
             }
         }
@@ -231,7 +239,7 @@ fn random_traffic_matches_the_reference_model() {
         assert!(dut.cycle() < 100 * ops + 1000, "traffic stalled");
     }
     eprintln!(
-        "csr_random: {done} accesses ({reads} reads, {errors} SLVERR), {w1c_races} writes racing a hardware set, {} cycles",
+        "csr_random on {backend}: {done} accesses ({reads} reads, {errors} SLVERR), {w1c_races} writes racing a hardware set, {} cycles",
         dut.cycle()
     );
     assert!(
@@ -239,3 +247,5 @@ fn random_traffic_matches_the_reference_model() {
         "the traffic must cover reads and errors"
     );
 }
+
+on_each_backend!(random_traffic_matches_the_reference_model);

@@ -8,10 +8,10 @@ use cdm_regmap::device_map;
 use cdm_sim::axil::{AxiLiteMaster, Op, Resp, Timing};
 use cdm_sim::regmodel::RegModel;
 use cdm_sim::{Dut, Rng};
-use cdm_testbenches::{csr_block, csr_driver};
+use cdm_testbenches::{csr_block, on_each_backend, Backend, SimRegs};
 
-fn driver() -> Regs<cdm_sim::bridge::CsrBridge<cdm_sim::Native<cdm_hdl::csr::CsrBlock>>> {
-    csr_driver(Timing::RANDOM, Rng::from_env("csr"))
+fn driver(backend: Backend) -> SimRegs {
+    cdm_testbenches::driver::<cdm_hdl::csr::CsrBlock>(backend, Timing::RANDOM, Rng::from_env("csr"))
 }
 
 /// Checks every register the driver knows against the map, and its reset value in hardware.
@@ -54,9 +54,8 @@ impl<IO: RegisterIo> RegisterVisitor for AgreeWithHardware<'_, IO> {
     }
 }
 
-#[test]
-fn driver_view_and_hardware_agree_on_every_register_after_reset() {
-    let mut regs = driver();
+fn driver_view_and_hardware_agree_on_every_register_after_reset(backend: Backend) {
+    let mut regs = driver(backend);
     let mut check = AgreeWithHardware {
         regs: &mut regs,
         model: RegModel::new(&device_map()),
@@ -66,9 +65,8 @@ fn driver_view_and_hardware_agree_on_every_register_after_reset() {
     assert_eq!(check.seen, device_map().instances().len());
 }
 
-#[test]
-fn identification_reads_the_map_constants() {
-    let mut regs = driver();
+fn identification_reads_the_map_constants(backend: Backend) {
+    let mut regs = driver(backend);
     let id = regs.read::<global::Id>().unwrap();
     assert_eq!(id.vendor(), cdm_regmap::VENDOR_ID);
     assert_eq!(id.device(), cdm_regmap::DEVICE_ID);
@@ -76,9 +74,8 @@ fn identification_reads_the_map_constants() {
     assert_eq!((v.major(), v.minor(), v.patch()), cdm_regmap::VERSION);
 }
 
-#[test]
-fn rw_registers_round_trip() {
-    let mut regs = driver();
+fn rw_registers_round_trip(backend: Backend) {
+    let mut regs = driver(backend);
     for value in [0xffff_ffff, 0, 0xa5a5_5a5a, 0x1234_5678] {
         regs.write::<global::Scratch>(global::ScratchValue::from_bits(value))
             .unwrap();
@@ -110,9 +107,8 @@ fn rw_registers_round_trip() {
     ));
 }
 
-#[test]
-fn ro_registers_ignore_writes() {
-    let mut regs = driver();
+fn ro_registers_ignore_writes(backend: Backend) {
+    let mut regs = driver(backend);
     for addr in [
         global::Id::ADDR,
         global::Version::ADDR,
@@ -125,9 +121,8 @@ fn ro_registers_ignore_writes() {
     }
 }
 
-#[test]
-fn unmapped_and_misaligned_accesses_answer_slverr() {
-    let mut regs = driver();
+fn unmapped_and_misaligned_accesses_answer_slverr(backend: Backend) {
+    let mut regs = driver(backend);
     for addr in [
         0x800,
         0xffc,
@@ -145,9 +140,8 @@ fn unmapped_and_misaligned_accesses_answer_slverr() {
     assert_eq!(regs.read::<global::Scratch>().unwrap().value(), 0);
 }
 
-#[test]
-fn byte_strobes_select_the_bytes_written() {
-    let mut regs = driver();
+fn byte_strobes_select_the_bytes_written(backend: Backend) {
+    let mut regs = driver(backend);
     regs.write::<global::Scratch>(0x1122_3344.into()).unwrap();
     let bridge = regs.io_mut();
     for (strb, expect) in [
@@ -170,11 +164,7 @@ fn byte_strobes_select_the_bytes_written() {
 }
 
 /// Drives a W1C set input for one cycle.
-fn pulse_set(
-    regs: &mut Regs<cdm_sim::bridge::CsrBridge<cdm_sim::Native<cdm_hdl::csr::CsrBlock>>>,
-    port: &str,
-    bits: u64,
-) {
+fn pulse_set(regs: &mut Regs<cdm_sim::bridge::CsrBridge<Box<dyn Dut>>>, port: &str, bits: u64) {
     let dut = regs.io_mut().dut();
     let p = dut.port(port).unwrap();
     dut.set(p, bits);
@@ -183,9 +173,8 @@ fn pulse_set(
     dut.set(p, 0);
 }
 
-#[test]
-fn w1c_bits_are_set_by_hardware_and_cleared_by_writing_one() {
-    let mut regs = driver();
+fn w1c_bits_are_set_by_hardware_and_cleared_by_writing_one(backend: Backend) {
+    let mut regs = driver(backend);
     pulse_set(&mut regs, "intr_status_dma_set", 0b1011_0101);
     pulse_set(&mut regs, "intr_status_coherent_set", 1);
     let s = regs.read::<intr::Status>().unwrap();
@@ -203,9 +192,8 @@ fn w1c_bits_are_set_by_hardware_and_cleared_by_writing_one() {
     assert_eq!((s.dma(), s.coherent()), (0b1011_0000, false));
 }
 
-#[test]
-fn w1s_bits_are_set_by_writing_one_and_cleared_by_hardware() {
-    let mut regs = driver();
+fn w1s_bits_are_set_by_writing_one_and_cleared_by_hardware(backend: Backend) {
+    let mut regs = driver(backend);
     regs.write::<intr::Test>(intr::TestValue::ZERO.with_dma(0b11))
         .unwrap();
     regs.write::<intr::Test>(intr::TestValue::ZERO.with_dma(0b100))
@@ -215,29 +203,26 @@ fn w1s_bits_are_set_by_writing_one_and_cleared_by_hardware() {
     assert_eq!(regs.read::<intr::Test>().unwrap().dma(), 0b101);
 }
 
-#[test]
-fn w1p_gives_a_one_cycle_pulse_and_reads_zero() {
-    let regs = driver();
+fn w1p_gives_a_one_cycle_pulse_and_reads_zero(backend: Backend) {
+    let regs = driver(backend);
     let mut bridge = regs.into_inner();
     let port = bridge.dut().port("global_ctrl_soft_reset").unwrap();
     let enable = bridge.dut().port("global_ctrl_enable").unwrap();
     let mut highs = Vec::new();
-    let write =
-        |bridge: &mut cdm_sim::bridge::CsrBridge<cdm_sim::Native<cdm_hdl::csr::CsrBlock>>,
-         value| {
-            bridge.master().push(Op::Write {
-                addr: global::Ctrl::ADDR as u64,
-                data: value,
-                strb: 0xf,
-            });
-            let mut count = 0;
-            for _ in 0..40 {
-                bridge.tick();
-                count += bridge.dut().get(port);
-            }
-            assert!(bridge.master().pop().is_some());
-            count
-        };
+    let write = |bridge: &mut cdm_sim::bridge::CsrBridge<Box<dyn Dut>>, value| {
+        bridge.master().push(Op::Write {
+            addr: global::Ctrl::ADDR as u64,
+            data: value,
+            strb: 0xf,
+        });
+        let mut count = 0;
+        for _ in 0..40 {
+            bridge.tick();
+            count += bridge.dut().get(port);
+        }
+        assert!(bridge.master().pop().is_some());
+        count
+    };
     highs.push(write(&mut bridge, 0b11));
     highs.push(write(&mut bridge, 0b01));
     highs.push(write(&mut bridge, 0b11));
@@ -250,17 +235,16 @@ fn w1p_gives_a_one_cycle_pulse_and_reads_zero() {
     assert_eq!(bridge.read32(global::Ctrl::ADDR).unwrap(), 0b01);
 }
 
-#[test]
-fn hardware_set_wins_over_software_clear_in_the_same_cycle() {
+fn hardware_set_wins_over_software_clear_in_the_same_cycle(backend: Backend) {
     // Sweep a one-cycle hardware set around the write that clears the same bit. The
     // commit cycle is observed (BVALID rises in the next cycle), not assumed.
     let mut results = Vec::new();
     for offset in 0..5u64 {
-        let mut dut = csr_block();
+        let mut dut = csr_block(backend);
         let set = dut.port("intr_status_coherent_set").unwrap();
         let status = dut.port("intr_status_coherent").unwrap();
         let bvalid = dut.port("axil$bvalid").unwrap();
-        let mut master = AxiLiteMaster::new(&dut, "axil$", Timing::EAGER, Rng::new(1)).unwrap();
+        let mut master = AxiLiteMaster::new(&*dut, "axil$", Timing::EAGER, Rng::new(1)).unwrap();
         dut.set(set, 1);
         dut.step();
         dut.set(set, 0);
@@ -301,9 +285,8 @@ fn hardware_set_wins_over_software_clear_in_the_same_cycle() {
     );
 }
 
-#[test]
-fn window_lock_freezes_windows_until_reset() {
-    let mut regs = driver();
+fn window_lock_freezes_windows_until_reset(backend: Backend) {
+    let mut regs = driver(backend);
     regs.write_at::<window::LimitHi>(1, 0xdead.into()).unwrap();
     regs.write_at::<window::Ctrl>(1, window::CtrlValue::ZERO.with_enable(true))
         .unwrap();
@@ -328,3 +311,17 @@ fn window_lock_freezes_windows_until_reset() {
     regs.write_at::<window::LimitHi>(1, 0xbeef.into()).unwrap();
     assert_eq!(regs.read_at::<window::LimitHi>(1).unwrap().addr(), 0xbeef);
 }
+
+on_each_backend!(
+    driver_view_and_hardware_agree_on_every_register_after_reset,
+    identification_reads_the_map_constants,
+    rw_registers_round_trip,
+    ro_registers_ignore_writes,
+    unmapped_and_misaligned_accesses_answer_slverr,
+    byte_strobes_select_the_bytes_written,
+    w1c_bits_are_set_by_hardware_and_cleared_by_writing_one,
+    w1s_bits_are_set_by_writing_one_and_cleared_by_hardware,
+    w1p_gives_a_one_cycle_pulse_and_reads_zero,
+    hardware_set_wins_over_software_clear_in_the_same_cycle,
+    window_lock_freezes_windows_until_reset,
+);

@@ -2,27 +2,23 @@
 //! INTR.STATUS, INTR.ENABLE gates the line, writing 1 clears it.
 
 use cdm_driver::regs::intr;
-use cdm_driver::Regs;
 use cdm_hdl::top::DeviceTop;
 use cdm_sim::axil::Timing;
-use cdm_sim::bridge::CsrBridge;
-use cdm_sim::{Dut, Native, Rng};
+use cdm_sim::Rng;
+use cdm_testbenches::{on_each_backend, Backend, SimRegs};
 
-fn device() -> Regs<CsrBridge<Native<DeviceTop>>> {
-    let mut dut = Native::<DeviceTop>::new();
-    cdm_testbenches::reset(&mut dut);
-    Regs::new(CsrBridge::new(dut, "axil$", Timing::RANDOM, Rng::from_env("interrupts")).unwrap())
+fn device(backend: Backend) -> SimRegs {
+    cdm_testbenches::driver::<DeviceTop>(backend, Timing::RANDOM, Rng::from_env("interrupts"))
 }
 
-fn irq(regs: &mut Regs<CsrBridge<Native<DeviceTop>>>) -> u64 {
+fn irq(regs: &mut SimRegs) -> u64 {
     let dut = regs.io_mut().dut();
     let p = dut.port("irq").unwrap();
     dut.get(p)
 }
 
-#[test]
-fn events_raise_the_line_only_when_enabled() {
-    let mut regs = device();
+fn events_raise_the_line_only_when_enabled(backend: Backend) {
+    let mut regs = device(backend);
     let events = regs.io_mut().dut().port("dma_events").unwrap();
     regs.io_mut().dut().set(events, 0b0100);
     regs.io_mut().idle(1);
@@ -37,9 +33,8 @@ fn events_raise_the_line_only_when_enabled() {
     assert_eq!(irq(&mut regs), 0);
 }
 
-#[test]
-fn test_register_raises_an_interrupt_once() {
-    let mut regs = device();
+fn test_register_raises_an_interrupt_once(backend: Backend) {
+    let mut regs = device(backend);
     regs.write::<intr::Enable>(intr::EnableValue::ZERO.with_coherent(true))
         .unwrap();
     regs.write::<intr::Test>(intr::TestValue::ZERO.with_coherent(true))
@@ -52,3 +47,8 @@ fn test_register_raises_an_interrupt_once() {
     assert_eq!(irq(&mut regs), 0);
     assert!(!regs.read::<intr::Status>().unwrap().coherent());
 }
+
+on_each_backend!(
+    events_raise_the_line_only_when_enabled,
+    test_register_raises_an_interrupt_once
+);

@@ -5,12 +5,12 @@ use cdm_sim::axil::Timing;
 use cdm_sim::bridge::CsrBridge;
 use cdm_sim::vcd::{SignalFilter, VcdTrace};
 use cdm_sim::Rng;
+use cdm_testbenches::{on_each_backend, Backend};
 
-#[test]
-fn vcd_holds_the_filtered_ports_and_their_values() {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("csr.vcd");
+fn vcd_holds_the_filtered_ports_and_their_values(backend: Backend) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("csr-{backend}.vcd"));
     let dut = VcdTrace::new(
-        cdm_testbenches::csr_block(),
+        cdm_testbenches::csr_block(backend),
         &path,
         &SignalFilter::new("axil$w*,global_scratch_value"),
     )
@@ -60,3 +60,5 @@ fn vcd_holds_the_filtered_ports_and_their_values() {
         .fold(0u64, |acc, b| (acc << 1) | (b == vcd::Value::V1) as u64);
     assert_eq!(value, 0xcafe_f00d);
 }
+
+on_each_backend!(vcd_holds_the_filtered_ports_and_their_values);

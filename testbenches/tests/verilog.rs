@@ -1,5 +1,6 @@
 //! The exported Verilog: synthesis (yosys), lint (Verilator, documented waivers only),
-//! Icarus, and a cycle-by-cycle replay of recorded runs against the rust-hdl model.
+//! Icarus, and cycle equivalence: random runs of every top recorded on the rust-hdl
+//! model and replayed in Icarus and Verilator, every output compared in every cycle.
 //!
 //! Each check skips with a notice when its tool is missing, and fails instead under
 //! `CDM_REQUIRE_TOOLS=1`.
@@ -13,7 +14,7 @@ use cdm_hdl::top::DeviceTop;
 use cdm_regmap::{device_map, Access};
 use cdm_sim::axil::{AxiLiteMaster, Op, Timing};
 use cdm_sim::trace::{first_mismatch, Recorder, Trace};
-use cdm_sim::{replay, tools, Dut, Native, Rng};
+use cdm_sim::{equivalence, replay, tools, Backend, Dut, Native, Rng};
 
 fn workdir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -150,48 +151,53 @@ fn record<T: PortMap>(cycles: u64, seed_name: &str) -> Trace {
     dut.into_trace()
 }
 
-fn replay_in_icarus<T: PortMap>(name: &str, cycles: u64) {
-    if !tools::available("Icarus replay", &["iverilog", "vvp"]) {
-        return;
-    }
-    let trace = record::<T>(cycles, name);
-    let outputs = replay::icarus(&cdm_hdl::verilog::<T>(), "top", &trace, &workdir(name))
-        .unwrap_or_else(|e| panic!("{e}"));
-    if let Some(m) = first_mismatch(&trace, &outputs) {
-        panic!("Icarus and the rust-hdl model differ: {m}");
+fn equivalent<T: PortMap>(cycles: u64) {
+    let trace = record::<T>(cycles, T::NAME);
+    if let Err(e) = equivalence::check::<T>(&trace) {
+        panic!("{e}");
     }
 }
 
 #[test]
-fn csr_block_verilog_matches_the_model_cycle_by_cycle_in_icarus() {
-    replay_in_icarus::<CsrBlock>("replay-csr", 4000);
+fn csr_block_verilog_matches_the_model_cycle_by_cycle() {
+    equivalent::<CsrBlock>(4000);
 }
 
 #[test]
-fn device_top_verilog_matches_the_model_cycle_by_cycle_in_icarus() {
-    replay_in_icarus::<DeviceTop>("replay-device", 4000);
+fn device_top_verilog_matches_the_model_cycle_by_cycle() {
+    equivalent::<DeviceTop>(4000);
 }
 
 #[test]
 fn replay_reports_a_difference() {
     // The comparison must be able to fail: corrupt one recorded output and replay.
-    if !tools::available("Icarus replay", &["iverilog", "vvp"]) {
-        return;
-    }
     let mut trace = record::<CsrBlock>(200, "replay-corrupt");
-    let outputs = replay::icarus(
-        &cdm_hdl::verilog::<CsrBlock>(),
-        "top",
-        &trace,
-        &workdir("replay-corrupt"),
-    )
-    .unwrap();
     let rdata = trace
         .ports
         .iter()
         .position(|p| p.name == "axil$rdata")
         .unwrap();
     trace.cycles[150][rdata][0] ^= 4;
-    let m = first_mismatch(&trace, &outputs).expect("a corrupted trace must differ");
-    assert_eq!((m.cycle, m.port.as_str()), (150, "axil$rdata"));
+    if tools::available("Icarus replay", &["iverilog", "vvp"]) {
+        let outputs = replay::icarus(
+            &cdm_hdl::verilog::<CsrBlock>(),
+            "top",
+            &trace,
+            &workdir("replay-corrupt"),
+        )
+        .unwrap();
+        let m = first_mismatch(&trace, &outputs).expect("a corrupted trace must differ");
+        assert_eq!((m.cycle, m.port.as_str()), (150, "axil$rdata"));
+    }
+    if Backend::Verilator.usable("Verilator replay") {
+        let mut dut = Backend::Verilator.open::<CsrBlock>().unwrap();
+        let outputs = replay::on(&mut *dut, &trace);
+        let m = first_mismatch(&trace, &outputs).expect("a corrupted trace must differ");
+        assert_eq!((m.cycle, m.port.as_str()), (150, "axil$rdata"));
+    }
+    let err = equivalence::check::<CsrBlock>(&trace).expect_err("the check must fail");
+    assert!(
+        err.contains("cycle 150") && err.contains("axil$rdata"),
+        "{err}"
+    );
 }

@@ -455,7 +455,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
     writeln!(w, "        }}\n    }}\n}}\n").unwrap();
 
     // Port map for backend-neutral testbenches.
-    writeln!(w, "crate::port_map!(CsrBlock {{").unwrap();
+    writeln!(w, "crate::port_map!(CsrBlock as \"csr\" {{").unwrap();
     writeln!(w, "    clock: clock,").unwrap();
     writeln!(w, "    in reset,").unwrap();
     for (dir, sig) in [

@@ -1,0 +1,248 @@
+//! Verilates every top of the device and compiles the models into this crate.
+//!
+//! For each top listed in [`tops`], the build exports its Verilog with rust-hdl, runs
+//! Verilator on it, generates the C glue (a setter and a getter per port, any width)
+//! and the matching Rust table of ports, and compiles it all with the `cc` crate. A new
+//! top needs one line in [`tops`] and nothing else. Without Verilator the crate builds
+//! with no models and says so at run time.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::{env, fs};
+
+use cdm_hdl::ports::{PortDir, PortMap};
+
+/// One top to verilate: the name its model goes by, its Verilog and its ports.
+struct Top {
+    name: &'static str,
+    verilog: String,
+    /// (Verilog name, width, is input), clock excluded, in port-map order.
+    ports: Vec<(String, usize, bool)>,
+}
+
+fn top<T: PortMap>() -> Top {
+    Top {
+        name: T::NAME,
+        verilog: cdm_hdl::verilog::<T>(),
+        ports: T::ports()
+            .iter()
+            .map(|p| (p.name.clone(), p.width, p.dir == PortDir::Input))
+            .collect(),
+    }
+}
+
+/// The tops that get a Verilator model.
+fn tops() -> Vec<Top> {
+    vec![
+        top::<cdm_hdl::csr::CsrBlock>(),
+        top::<cdm_hdl::top::DeviceTop>(),
+    ]
+}
+
+fn find_in_path(tool: &str) -> Option<PathBuf> {
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join(tool))
+        .find(|p| p.is_file())
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    if !out.status.success() {
+        panic!(
+            "{cmd:?} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Verilator's C++ name of a Verilog port (`axil$awaddr` -> `axil__024awaddr`).
+fn cpp_name(verilog: &str) -> String {
+    verilog.replace('$', "__024")
+}
+
+fn glue(top: &Top) -> String {
+    let n = top.name;
+    let class = format!("V{n}");
+    let mut c = String::new();
+    let w = &mut c;
+    writeln!(w, "#include \"{class}.h\"\n#include <cstdint>\n").unwrap();
+    writeln!(
+        w,
+        "namespace {{ struct Model_{n} {{ VerilatedContext ctx; {class}* top; }}; }}\n"
+    )
+    .unwrap();
+    writeln!(w, "extern \"C\" {{").unwrap();
+    writeln!(w, "void* cdm_{n}_new() {{ auto* m = new Model_{n}; m->top = new {class}(&m->ctx, \"top\"); m->top->clock = 0; m->top->eval(); return m; }}").unwrap();
+    writeln!(w, "void cdm_{n}_free(void* p) {{ auto* m = static_cast<Model_{n}*>(p); m->top->final(); delete m->top; delete m; }}").unwrap();
+    writeln!(
+        w,
+        "void cdm_{n}_eval(void* p) {{ static_cast<Model_{n}*>(p)->top->eval(); }}"
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "void cdm_{n}_clock(void* p, uint8_t v) {{ static_cast<Model_{n}*>(p)->top->clock = v; }}"
+    )
+    .unwrap();
+    for (setter, input) in [("set", true), ("get", false)] {
+        let (qual, arg) = if input { ("const ", "w") } else { ("", "w") };
+        writeln!(
+            w,
+            "void cdm_{n}_{setter}(void* p, uint32_t port, {qual}uint64_t* {arg}) {{"
+        )
+        .unwrap();
+        writeln!(
+            w,
+            "  auto* t = static_cast<Model_{n}*>(p)->top;\n  switch (port) {{"
+        )
+        .unwrap();
+        for (i, (name, width, is_input)) in top.ports.iter().enumerate() {
+            if input && !is_input {
+                continue;
+            }
+            let m = cpp_name(name);
+            let body = match (input, *width) {
+                (true, w) if w <= 64 => format!("t->{m} = w[0];"),
+                (false, w) if w <= 64 => format!("w[0] = t->{m};"),
+                (true, w) => format!(
+                    "for (int i = 0; i < {}; ++i) t->{m}[i] = (uint32_t)(w[i / 2] >> (32 * (i % 2)));",
+                    w.div_ceil(32)
+                ),
+                (false, w) => format!(
+                    "for (int i = 0; i < {}; ++i) w[i] = 0; for (int i = 0; i < {}; ++i) w[i / 2] |= (uint64_t)t->{m}[i] << (32 * (i % 2));",
+                    w.div_ceil(64),
+                    w.div_ceil(32)
+                ),
+            };
+            writeln!(w, "  case {i}: {body} break;").unwrap();
+        }
+        writeln!(w, "  default: break;\n  }}\n}}").unwrap();
+    }
+    writeln!(w, "}}").unwrap();
+    c
+}
+
+fn rust_table(tops: &[Top]) -> String {
+    let mut r = String::new();
+    let w = &mut r;
+    for t in tops {
+        let n = t.name;
+        writeln!(w, "extern \"C\" {{").unwrap();
+        writeln!(w, "    fn cdm_{n}_new() -> *mut c_void;").unwrap();
+        writeln!(w, "    fn cdm_{n}_free(m: *mut c_void);").unwrap();
+        writeln!(w, "    fn cdm_{n}_eval(m: *mut c_void);").unwrap();
+        writeln!(w, "    fn cdm_{n}_clock(m: *mut c_void, v: u8);").unwrap();
+        writeln!(
+            w,
+            "    fn cdm_{n}_set(m: *mut c_void, port: u32, w: *const u64);"
+        )
+        .unwrap();
+        writeln!(
+            w,
+            "    fn cdm_{n}_get(m: *mut c_void, port: u32, w: *mut u64);"
+        )
+        .unwrap();
+        writeln!(w, "}}").unwrap();
+    }
+    writeln!(
+        w,
+        "/// Every verilated top.\npub static MODELS: &[ModelInfo] = &["
+    )
+    .unwrap();
+    for t in tops {
+        let n = t.name;
+        writeln!(
+            w,
+            "    ModelInfo {{\n        name: {n:?},\n        ports: &["
+        )
+        .unwrap();
+        for (name, width, input) in &t.ports {
+            writeln!(
+                w,
+                "            PortDesc {{ name: {name:?}, width: {width}, input: {input} }},"
+            )
+            .unwrap();
+        }
+        writeln!(w, "        ],").unwrap();
+        writeln!(w, "        vtable: VTable {{ new: cdm_{n}_new, free: cdm_{n}_free, eval: cdm_{n}_eval, clock: cdm_{n}_clock, set: cdm_{n}_set, get: cdm_{n}_get }},").unwrap();
+        writeln!(w, "    }},").unwrap();
+    }
+    writeln!(w, "];").unwrap();
+    r
+}
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(cdm_no_verilator)");
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=../../hdl/src");
+    println!("cargo::rerun-if-changed=../../hdl/regmap/src");
+    println!("cargo::rerun-if-env-changed=PATH");
+    let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let Some(verilator) = find_in_path("verilator") else {
+        println!("cargo::warning=verilator not found: the Verilator backend is unavailable (apt-get install -y verilator, then rebuild)");
+        println!("cargo::rustc-cfg=cdm_no_verilator");
+        fs::write(
+            out.join("models.rs"),
+            "/// No top was verilated.\npub static MODELS: &[ModelInfo] = &[];\n",
+        )
+        .unwrap();
+        return;
+    };
+    println!("cargo::rerun-if-changed={}", verilator.display());
+    let root = run(Command::new(&verilator).args(["--getenv", "VERILATOR_ROOT"]));
+    let include = Path::new(root.trim()).join("include");
+
+    let tops = tops();
+    let mut build = cc::Build::new();
+    build
+        .cpp(true)
+        .std("c++17")
+        .opt_level(3)
+        .debug(false)
+        .warnings(false)
+        .include(&include)
+        .include(include.join("vltstd"))
+        .file(include.join("verilated.cpp"))
+        .file(include.join("verilated_threads.cpp"));
+    for t in &tops {
+        let dir = out.join(t.name);
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let design = dir.join("design.v");
+        fs::write(&design, &t.verilog).unwrap();
+        run(Command::new(&verilator)
+            .args([
+                "--cc",
+                "--top-module",
+                "top",
+                "-O3",
+                "--x-assign",
+                "0",
+                "--x-initial",
+                "0",
+            ])
+            .args(["-Wno-fatal", "-Wno-lint", "-Wno-style"])
+            .arg("--prefix")
+            .arg(format!("V{}", t.name))
+            .arg("--Mdir")
+            .arg(&dir)
+            .arg(&design));
+        fs::write(dir.join("glue.cpp"), glue(t)).unwrap();
+        build.include(&dir);
+        let mut sources: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cpp"))
+            .collect();
+        sources.sort();
+        build.files(sources);
+    }
+    build.compile("cdm_verilated");
+    println!("cargo::rustc-link-lib=pthread");
+    fs::write(out.join("models.rs"), rust_table(&tops)).unwrap();
+}
