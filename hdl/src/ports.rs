@@ -114,3 +114,23 @@ macro_rules! port_map {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_values_round_trip_through_words() {
+        let words = [0x0123_4567_89ab_cdef, 0x8000_0000_0000_0001];
+        let v = Bits::<128>::from_words(&words);
+        assert!(v.get_bit(0) && v.get_bit(64) && v.get_bit(127) && !v.get_bit(126));
+        let mut back = [0u64; 2];
+        v.to_words(&mut back);
+        assert_eq!(back, words);
+        let mut narrow = [0u64; 1];
+        Bits::<12>::from_words(&[0xfff]).to_words(&mut narrow);
+        assert_eq!(narrow, [0xfff]);
+        true.to_words(&mut narrow);
+        assert_eq!(narrow, [1]);
+    }
+}
