@@ -4,12 +4,18 @@
 //!   backends behind it: [`native`] (rust-hdl, the reference) and [`verilator`];
 //!   [`backend`] picks one.
 //! - [`axil`]: AXI4-Lite master model; [`bridge`]: the driver's register trait over it.
+//! - [`axi4_memory`]: AXI4 slave memory (latency, back-pressure, error injection);
+//!   [`axi4_master`]: AXI4 burst master; [`axi4_checker`]: protocol checker.
 //! - [`regmodel`]: reference model of the CSR block, derived from the register map.
 //! - [`trace`] and [`replay`]: record a run and replay it into the exported Verilog;
 //!   [`equivalence`] checks a run against Icarus and Verilator cycle by cycle.
 //! - [`vcd`]: streamed waveforms with a signal filter.
 //! - [`tools`]: external tools, skipped loudly when missing.
 
+pub mod axi4;
+pub mod axi4_checker;
+pub mod axi4_master;
+pub mod axi4_memory;
 pub mod axil;
 pub mod backend;
 pub mod bench;
@@ -24,6 +30,7 @@ pub mod tools;
 pub mod trace;
 pub mod vcd;
 pub mod verilator;
+pub mod wires;
 
 pub use backend::Backend;
 pub use dut::{Dut, PortDir, PortId, PortInfo};
