@@ -2,12 +2,15 @@
 //!
 //! - [`axi_lite`] and [`axi4`]: signal bundles every block uses.
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
+//! - [`dma`]: the DMA copy engine (in progress: realignment); [`fifo`]: FIFO with reset.
 //! - [`top`]: the device top that `cdm export` writes as Verilog.
 //! - [`ports`]: top-level ports as plain values for backend-neutral testbenches.
 
 pub mod axi4;
 pub mod axi_lite;
 pub mod csr;
+pub mod dma;
+pub mod fifo;
 pub mod ports;
 pub mod top;
 

@@ -37,6 +37,7 @@ fn tops() -> Vec<Top> {
     vec![
         top::<cdm_hdl::csr::CsrBlock>(),
         top::<cdm_hdl::top::DeviceTop>(),
+        top::<cdm_hdl::dma::realign::Realigner>(),
     ]
 }
 

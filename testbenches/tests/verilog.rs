@@ -70,6 +70,10 @@ fn exported_verilog_lints_clean_with_verilator() {
     }
     lint("lint-device", &cdm_hdl::verilog::<DeviceTop>());
     lint("lint-csr", &cdm_hdl::verilog::<CsrBlock>());
+    lint(
+        "lint-realign",
+        &cdm_hdl::verilog::<cdm_hdl::dma::realign::Realigner>(),
+    );
 }
 
 #[test]

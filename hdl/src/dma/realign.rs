@@ -1,0 +1,138 @@
+//! Byte realignment between the source and destination alignment of a transfer.
+//!
+//! Read data arrives in 16-byte beats aligned to the source address; the write side needs
+//! beats aligned to the destination. With `delta = src & 15 - dst & 15`, output beat `j`
+//! is bytes `delta .. delta + 16` of the 32-byte window formed by two consecutive input
+//! beats. The realigner keeps the previous input beat and emits one output beat per input
+//! beat, skipping the first input when the source starts later in its beat than the
+//! destination (`delta > 0`), and adding one flush beat at the end when the destination
+//! spans one beat more. Same-offset transfers pass straight through. Full rate: one beat
+//! per cycle in and out, plus at most one flush cycle per transfer.
+
+use rust_hdl::prelude::*;
+
+/// Beat counts are up to 2^20 (16 MiB transfers).
+pub const BEAT_COUNT_BITS: usize = 21;
+
+#[derive(LogicBlock, Default)]
+pub struct Realigner {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    // Per-transfer set-up, taken when idle.
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    /// `(src - dst) & 15`: the byte rotation.
+    pub cmd_rotate: Signal<In, Bits<4>>,
+    /// Drop the first input beat (the source starts later in its beat).
+    pub cmd_skip_first: Signal<In, Bit>,
+    pub cmd_in_beats: Signal<In, Bits<BEAT_COUNT_BITS>>,
+    pub cmd_out_beats: Signal<In, Bits<BEAT_COUNT_BITS>>,
+    // Source-aligned beats.
+    pub in_valid: Signal<In, Bit>,
+    pub in_ready: Signal<Out, Bit>,
+    pub in_data: Signal<In, Bits<128>>,
+    pub in_err: Signal<In, Bit>,
+    // Destination-aligned beats.
+    pub out_valid: Signal<Out, Bit>,
+    pub out_ready: Signal<In, Bit>,
+    pub out_data: Signal<Out, Bits<128>>,
+    /// Some input beat of this transfer so far had a bus error.
+    pub out_err: Signal<Out, Bit>,
+    active: DFF<Bit>,
+    rotate: DFF<Bits<4>>,
+    skip: DFF<Bit>,
+    in_left: DFF<Bits<BEAT_COUNT_BITS>>,
+    out_left: DFF<Bits<BEAT_COUNT_BITS>>,
+    prev: DFF<Bits<128>>,
+    err: DFF<Bit>,
+    window: Signal<Local, Bits<256>>,
+    consuming: Signal<Local, Bit>,
+    flushing: Signal<Local, Bit>,
+}
+
+impl Logic for Realigner {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, active, rotate, skip, in_left, out_left, prev, err);
+        self.cmd_ready.next = !self.active.q.val();
+        if !self.active.q.val() & self.cmd_valid.val() {
+            self.active.d.next = true;
+            self.rotate.d.next = self.cmd_rotate.val();
+            self.skip.d.next = self.cmd_skip_first.val();
+            self.in_left.d.next = self.cmd_in_beats.val();
+            self.out_left.d.next = self.cmd_out_beats.val();
+            self.err.d.next = false;
+        }
+        self.consuming.next = self.active.q.val() & self.in_left.q.val().any();
+        self.flushing.next =
+            self.active.q.val() & !self.in_left.q.val().any() & self.out_left.q.val().any();
+        // Window: the new beat above the previous one (zeros while flushing).
+        self.window.next = bit_cast::<256, 128>(self.prev.q.val());
+        if self.consuming.val() {
+            self.window.next = (bit_cast::<256, 128>(self.in_data.val()) << 128)
+                | bit_cast::<256, 128>(self.prev.q.val());
+        }
+        self.out_data.next =
+            bit_cast::<128, 256>(self.window.val() >> (bit_cast::<8, 4>(self.rotate.q.val()) << 3));
+        if !self.rotate.q.val().any() {
+            self.out_data.next = self.in_data.val();
+        }
+        self.out_err.next = self.err.q.val() | (self.consuming.val() & self.in_err.val());
+        // A skipped first beat, or input left with no output owed, needs no output slot.
+        self.in_ready.next = false;
+        self.out_valid.next = false;
+        if self.consuming.val() {
+            if self.skip.q.val() | !self.out_left.q.val().any() {
+                self.in_ready.next = true;
+            } else {
+                self.in_ready.next = self.out_ready.val();
+                self.out_valid.next = self.in_valid.val();
+            }
+        }
+        if self.flushing.val() {
+            self.out_valid.next = true;
+        }
+        if self.consuming.val() & self.in_valid.val() & self.in_ready.val() {
+            self.prev.d.next = self.in_data.val();
+            self.in_left.d.next = self.in_left.q.val() - 1;
+            self.skip.d.next = false;
+            self.err.d.next = self.err.q.val() | self.in_err.val();
+        }
+        if self.out_valid.val() & self.out_ready.val() {
+            self.out_left.d.next = self.out_left.q.val() - 1;
+        }
+        if self.active.q.val() & !self.in_left.q.val().any() & !self.out_left.q.val().any() {
+            self.active.d.next = false;
+        }
+        if self.reset.val() {
+            self.active.d.next = false;
+        }
+    }
+}
+
+/// Set-up of one transfer for the realigner: (rotate, skip_first, in_beats, out_beats).
+pub fn plan(src: u64, dst: u64, len: u64) -> (u64, bool, u64, u64) {
+    let (s, d) = (src & 15, dst & 15);
+    let in_beats = (s + len).div_ceil(16);
+    let out_beats = (d + len).div_ceil(16);
+    ((s.wrapping_sub(d)) & 15, s > d, in_beats, out_beats)
+}
+
+crate::port_map!(Realigner as "realign" {
+    clock: clock,
+    in reset,
+    in cmd_valid,
+    out cmd_ready,
+    in cmd_rotate,
+    in cmd_skip_first,
+    in cmd_in_beats,
+    in cmd_out_beats,
+    in in_valid,
+    out in_ready,
+    in in_data,
+    in in_err,
+    out out_valid,
+    in out_ready,
+    out out_data,
+    out out_err,
+});

@@ -1,0 +1,84 @@
+//! Synchronous first-word-fall-through FIFO on block or distributed RAM, with a
+//! synchronous reset (rust-hdl's own FIFO has none, and channel aborts need one).
+//!
+//! An entry pushed in cycle `c` can be popped from cycle `c + 2`: the RAM read is
+//! registered, so the read side sees the write pointer one cycle late. Throughput is one
+//! entry per cycle in and out. `N` is the address width (depth `2^N`), `NP1 = N + 1`.
+
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct Fifo<D: Synth, const N: usize, const NP1: usize> {
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset: empties the FIFO.
+    pub reset: Signal<In, Bit>,
+    pub push: Signal<In, Bit>,
+    pub data_in: Signal<In, D>,
+    pub full: Signal<Out, Bit>,
+    pub pop: Signal<In, Bit>,
+    /// Oldest entry, valid while `empty` is low.
+    pub data_out: Signal<Out, D>,
+    pub empty: Signal<Out, Bit>,
+    ram: RAM<D, N>,
+    wr_ptr: DFF<Bits<NP1>>,
+    wr_seen: DFF<Bits<NP1>>,
+    rd_ptr: DFF<Bits<NP1>>,
+    depth: Constant<Bits<NP1>>,
+    rd_next: Signal<Local, Bits<NP1>>,
+    do_push: Signal<Local, Bit>,
+}
+
+impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
+    fn default() -> Self {
+        assert_eq!(NP1, N + 1, "NP1 must be N + 1");
+        Fifo {
+            clock: Default::default(),
+            reset: Default::default(),
+            push: Default::default(),
+            data_in: Default::default(),
+            full: Default::default(),
+            pop: Default::default(),
+            data_out: Default::default(),
+            empty: Default::default(),
+            ram: Default::default(),
+            wr_ptr: Default::default(),
+            wr_seen: Default::default(),
+            rd_ptr: Default::default(),
+            depth: Constant::new(Bits::from(1u64 << N)),
+            rd_next: Default::default(),
+            do_push: Default::default(),
+        }
+    }
+}
+
+impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, wr_ptr, wr_seen, rd_ptr);
+        self.ram.read_clock.next = self.clock.val();
+        self.ram.write_clock.next = self.clock.val();
+        self.full.next = (self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val();
+        self.empty.next = self.wr_seen.q.val() == self.rd_ptr.q.val();
+        self.do_push.next =
+            self.push.val() & !((self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val());
+        self.rd_next.next = self.rd_ptr.q.val();
+        if self.pop.val() & !(self.wr_seen.q.val() == self.rd_ptr.q.val()) {
+            self.rd_next.next = self.rd_ptr.q.val() + 1;
+        }
+        self.rd_ptr.d.next = self.rd_next.val();
+        self.ram.read_address.next = self.rd_next.val().get_bits::<N>(0);
+        self.ram.write_address.next = self.wr_ptr.q.val().get_bits::<N>(0);
+        self.ram.write_data.next = self.data_in.val();
+        self.ram.write_enable.next = self.do_push.val();
+        if self.do_push.val() {
+            self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
+        }
+        self.wr_seen.d.next = self.wr_ptr.q.val();
+        self.data_out.next = self.ram.read_data.val();
+        if self.reset.val() {
+            self.wr_ptr.d.next = 0.into();
+            self.wr_seen.d.next = 0.into();
+            self.rd_ptr.d.next = 0.into();
+        }
+    }
+}
