@@ -60,9 +60,9 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
         self.full.next = (self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val();
         self.empty.next = self.wr_seen.q.val() == self.rd_ptr.q.val();
         self.do_push.next =
-            self.push.val() & !((self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val());
+            self.push.val() & ((self.wr_ptr.q.val() - self.rd_ptr.q.val()) != self.depth.val());
         self.rd_next.next = self.rd_ptr.q.val();
-        if self.pop.val() & !(self.wr_seen.q.val() == self.rd_ptr.q.val()) {
+        if self.pop.val() & (self.wr_seen.q.val() != self.rd_ptr.q.val()) {
             self.rd_next.next = self.rd_ptr.q.val() + 1;
         }
         self.rd_ptr.d.next = self.rd_next.val();
