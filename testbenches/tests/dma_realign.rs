@@ -25,7 +25,7 @@ fn realigner_verilog_is_cycle_equivalent() {
 
 fn run(mut dut: Box<dyn Dut>, count: u64, backend: &str) {
     let mut rng = Rng::from_env("dma_realign");
-    let port = |dut: &Box<dyn Dut>, n: &str| dut.port(n).unwrap();
+    let port = |dut: &dyn Dut, n: &str| dut.port(n).unwrap();
     let [cmd_valid, cmd_ready, rotate, skip, in_beats, out_beats] = [
         "cmd_valid",
         "cmd_ready",
@@ -34,7 +34,7 @@ fn run(mut dut: Box<dyn Dut>, count: u64, backend: &str) {
         "cmd_in_beats",
         "cmd_out_beats",
     ]
-    .map(|n| port(&dut, n));
+    .map(|n| port(&*dut, n));
     let [in_valid, in_ready, in_data, in_err, out_valid, out_ready, out_data] = [
         "in_valid",
         "in_ready",
@@ -44,7 +44,7 @@ fn run(mut dut: Box<dyn Dut>, count: u64, backend: &str) {
         "out_ready",
         "out_data",
     ]
-    .map(|n| port(&dut, n));
+    .map(|n| port(&*dut, n));
     let mut cycles = 0u64;
     for t in 0..count {
         let src = rng.below(16);
