@@ -77,6 +77,45 @@ pub struct Axi4Slave<const ID: usize, const A: usize, const D: usize, const S: u
     pub rready: Signal<In, Bit>,
 }
 
+/// The read channels (AR, R) of an AXI4 master: the read half of a DMA engine.
+#[derive(LogicInterface, Default)]
+pub struct Axi4ReadMaster<const ID: usize, const A: usize, const D: usize> {
+    pub arid: Signal<Out, Bits<ID>>,
+    pub araddr: Signal<Out, Bits<A>>,
+    pub arlen: Signal<Out, Bits<8>>,
+    pub arsize: Signal<Out, Bits<3>>,
+    pub arburst: Signal<Out, Bits<2>>,
+    pub arvalid: Signal<Out, Bit>,
+    pub arready: Signal<In, Bit>,
+    pub rid: Signal<In, Bits<ID>>,
+    pub rdata: Signal<In, Bits<D>>,
+    pub rresp: Signal<In, Bits<2>>,
+    pub rlast: Signal<In, Bit>,
+    pub rvalid: Signal<In, Bit>,
+    pub rready: Signal<Out, Bit>,
+}
+
+/// The write channels (AW, W, B) of an AXI4 master: the write half of a DMA engine.
+#[derive(LogicInterface, Default)]
+pub struct Axi4WriteMaster<const ID: usize, const A: usize, const D: usize, const S: usize> {
+    pub awid: Signal<Out, Bits<ID>>,
+    pub awaddr: Signal<Out, Bits<A>>,
+    pub awlen: Signal<Out, Bits<8>>,
+    pub awsize: Signal<Out, Bits<3>>,
+    pub awburst: Signal<Out, Bits<2>>,
+    pub awvalid: Signal<Out, Bit>,
+    pub awready: Signal<In, Bit>,
+    pub wdata: Signal<Out, Bits<D>>,
+    pub wstrb: Signal<Out, Bits<S>>,
+    pub wlast: Signal<Out, Bit>,
+    pub wvalid: Signal<Out, Bit>,
+    pub wready: Signal<In, Bit>,
+    pub bid: Signal<In, Bits<ID>>,
+    pub bresp: Signal<In, Bits<2>>,
+    pub bvalid: Signal<In, Bit>,
+    pub bready: Signal<Out, Bit>,
+}
+
 /// AXI response codes (`xRESP`).
 pub mod resp {
     pub const OKAY: u64 = 0b00;

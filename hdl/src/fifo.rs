@@ -40,7 +40,9 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
             pop: Default::default(),
             data_out: Default::default(),
             empty: Default::default(),
-            ram: Default::default(),
+            // Zero contents: data_out is defined even before the first push, so every
+            // simulator (Icarus included) agrees cycle by cycle.
+            ram: (0..1usize << N).map(|_| D::default()).into(),
             wr_ptr: Default::default(),
             wr_seen: Default::default(),
             rd_ptr: Default::default(),

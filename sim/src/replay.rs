@@ -142,7 +142,8 @@ fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
 }
 
 /// Runs `trace`'s inputs through `verilog` (module `top`) in Icarus Verilog and returns
-/// the outputs per cycle, laid out like `trace.cycles` (input slots left empty).
+/// the outputs per cycle, laid out like `trace.cycles` (input slots left empty). A cycle
+/// in which some output is undefined (X or Z) comes back as an empty row.
 pub fn icarus(
     verilog: &str,
     top: &str,
@@ -167,17 +168,20 @@ pub fn icarus(
     let text = std::fs::read_to_string(dir.join("outputs.hex")).map_err(|e| e.to_string())?;
     let outputs: Vec<_> = trace.outputs().collect();
     let widths: Vec<usize> = outputs.iter().map(|(_, p)| p.width).collect();
-    text.lines()
-        .enumerate()
-        .map(|(cycle, line)| {
-            let values = unpack(line, &widths).map_err(|e| format!("cycle {cycle}: {e}"))?;
-            let mut row = vec![Vec::new(); trace.ports.len()];
-            for ((id, _), v) in outputs.iter().zip(values) {
-                row[*id] = v;
+    Ok(text
+        .lines()
+        .map(|line| match unpack(line, &widths) {
+            Ok(values) => {
+                let mut row = vec![Vec::new(); trace.ports.len()];
+                for ((id, _), v) in outputs.iter().zip(values) {
+                    row[*id] = v;
+                }
+                row
             }
-            Ok(row)
+            // Some output is X or Z: an empty row says so to `first_mismatch`.
+            Err(_) => Vec::new(),
         })
-        .collect()
+        .collect())
 }
 
 /// Runs `trace`'s inputs through another backend and returns its outputs per cycle,

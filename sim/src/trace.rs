@@ -64,7 +64,25 @@ fn hex(words: &[u64]) -> String {
     s
 }
 
-/// Compares the outputs of `actual` against `reference`, cycle by cycle.
+/// Number of leading cycles with the `reset` input high: outputs there may be undefined
+/// in a Verilog simulator (registers without reset, RAM outputs before the first read).
+pub fn initial_reset_cycles(trace: &Trace) -> usize {
+    let Some(reset) = trace
+        .ports
+        .iter()
+        .position(|p| p.name == "reset" && p.dir == PortDir::Input)
+    else {
+        return 0;
+    };
+    trace
+        .cycles
+        .iter()
+        .take_while(|c| c[reset].first() == Some(&1))
+        .count()
+}
+
+/// Compares the outputs of `actual` against `reference`, cycle by cycle, from the end of
+/// the initial reset. An empty row in `actual` stands for undefined (X or Z) outputs.
 pub fn first_mismatch(reference: &Trace, actual: &[Vec<Vec<u64>>]) -> Option<Mismatch> {
     if reference.cycles.len() != actual.len() {
         return Some(Mismatch {
@@ -74,7 +92,22 @@ pub fn first_mismatch(reference: &Trace, actual: &[Vec<Vec<u64>>]) -> Option<Mis
             actual: vec![actual.len() as u64],
         });
     }
-    for (cycle, (r, a)) in reference.cycles.iter().zip(actual).enumerate() {
+    let settled = initial_reset_cycles(reference);
+    for (cycle, (r, a)) in reference
+        .cycles
+        .iter()
+        .zip(actual)
+        .enumerate()
+        .skip(settled)
+    {
+        if a.is_empty() {
+            return Some(Mismatch {
+                cycle,
+                port: "<some output is X or Z>".into(),
+                expected: Vec::new(),
+                actual: Vec::new(),
+            });
+        }
         for (id, port) in reference.outputs() {
             if r[id] != a[id] {
                 return Some(Mismatch {

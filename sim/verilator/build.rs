@@ -38,6 +38,7 @@ fn tops() -> Vec<Top> {
         top::<cdm_hdl::csr::CsrBlock>(),
         top::<cdm_hdl::top::DeviceTop>(),
         top::<cdm_hdl::dma::realign::Realigner>(),
+        top::<cdm_hdl::dma::mover::DmaMover>(),
     ]
 }
 

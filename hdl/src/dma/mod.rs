@@ -1,5 +1,11 @@
 //! The scatter-gather DMA copy engine.
 //!
+//! - [`burst`]: splits transfers into AXI4 bursts (256 beats, no 4 KiB crossing).
 //! - [`realign`]: byte realignment from source to destination alignment.
+//! - [`read`] and [`write`]: the two halves of the data mover; [`mover`] joins them.
 
+pub mod burst;
+pub mod mover;
+pub mod read;
 pub mod realign;
+pub mod write;

@@ -1,0 +1,92 @@
+//! Splits a transfer into AXI4 INCR bursts of 16-byte beats: at most 256 beats, never
+//! across a 4 KiB boundary. Shared by the read and the write half.
+//!
+//! Load a transfer while idle; the current burst is on the outputs while `busy`; pulse
+//! `next` when it has been issued. Burst arithmetic works on beat counts (21 bits) and
+//! the page offset (8 bits), so the 64-bit address is added to once per burst only.
+
+use rust_hdl::prelude::*;
+
+use super::realign::BEAT_COUNT_BITS;
+
+#[derive(LogicBlock)]
+pub struct BurstSplitter {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub load: Signal<In, Bit>,
+    /// First byte of the transfer.
+    pub start: Signal<In, Bits<64>>,
+    /// Beats the transfer spans (`(start & 15) + len` rounded up to 16 bytes).
+    pub beats: Signal<In, Bits<BEAT_COUNT_BITS>>,
+    pub busy: Signal<Out, Bit>,
+    /// Beat-aligned address of the current burst.
+    pub burst_addr: Signal<Out, Bits<64>>,
+    /// Beats of the current burst minus one (`AxLEN`).
+    pub burst_len: Signal<Out, Bits<8>>,
+    /// The current burst is the first / the last of its transfer.
+    pub first: Signal<Out, Bit>,
+    pub last: Signal<Out, Bit>,
+    pub advance: Signal<In, Bit>,
+    addr: DFF<Bits<64>>,
+    left: DFF<Bits<BEAT_COUNT_BITS>>,
+    is_first: DFF<Bit>,
+    to_page_end: Signal<Local, Bits<9>>,
+    take: Signal<Local, Bits<9>>,
+    max_burst: Constant<Bits<9>>,
+}
+
+impl Default for BurstSplitter {
+    fn default() -> Self {
+        BurstSplitter {
+            clock: Default::default(),
+            reset: Default::default(),
+            load: Default::default(),
+            start: Default::default(),
+            beats: Default::default(),
+            busy: Default::default(),
+            burst_addr: Default::default(),
+            burst_len: Default::default(),
+            first: Default::default(),
+            last: Default::default(),
+            advance: Default::default(),
+            addr: Default::default(),
+            left: Default::default(),
+            is_first: Default::default(),
+            to_page_end: Default::default(),
+            take: Default::default(),
+            max_burst: Constant::new(256u64.into()),
+        }
+    }
+}
+
+impl Logic for BurstSplitter {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, addr, left, is_first);
+        self.busy.next = self.left.q.val().any();
+        // Beats to the end of the 4 KiB page: 256 - beat index within the page.
+        self.to_page_end.next =
+            self.max_burst.val() - bit_cast::<9, 8>(self.addr.q.val().get_bits::<8>(4));
+        self.take.next = self.to_page_end.val();
+        if self.left.q.val() < bit_cast::<BEAT_COUNT_BITS, 9>(self.to_page_end.val()) {
+            self.take.next = bit_cast::<9, BEAT_COUNT_BITS>(self.left.q.val());
+        }
+        self.burst_addr.next = self.addr.q.val();
+        self.burst_len.next = bit_cast::<8, 9>(self.take.val() - 1);
+        self.first.next = self.is_first.q.val();
+        self.last.next = self.left.q.val() == bit_cast::<BEAT_COUNT_BITS, 9>(self.take.val());
+        if self.advance.val() & self.left.q.val().any() {
+            self.addr.d.next = self.addr.q.val() + (bit_cast::<64, 9>(self.take.val()) << 4);
+            self.left.d.next = self.left.q.val() - bit_cast::<BEAT_COUNT_BITS, 9>(self.take.val());
+            self.is_first.d.next = false;
+        }
+        if self.load.val() & !self.left.q.val().any() {
+            self.addr.d.next = (self.start.val() >> 4) << 4;
+            self.left.d.next = self.beats.val();
+            self.is_first.d.next = true;
+        }
+        if self.reset.val() {
+            self.left.d.next = 0.into();
+        }
+    }
+}

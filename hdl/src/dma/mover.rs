@@ -1,0 +1,149 @@
+//! The data mover: read half, data FIFO and write half on one AXI4 master port.
+//!
+//! Takes transfer commands (COPY `len` bytes from `src` to `dst`, or FILL `dst` with a
+//! 64-bit pattern, byte `a` of the destination getting pattern byte `a % 8`) and gives
+//! one completion per transfer, in order. Transfers overlap: a new transfer's reads start
+//! while the previous one's data is still being written.
+
+use rust_hdl::prelude::*;
+
+use super::read::DmaRead;
+use super::write::DmaWrite;
+use crate::axi4::Axi4Master;
+use crate::fifo::Fifo;
+
+#[derive(LogicBlock, Default)]
+pub struct DmaMover {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    pub cmd_src: Signal<In, Bits<64>>,
+    pub cmd_dst: Signal<In, Bits<64>>,
+    pub cmd_len: Signal<In, Bits<32>>,
+    pub cmd_fill: Signal<In, Bit>,
+    pub cmd_pattern: Signal<In, Bits<64>>,
+    pub done_valid: Signal<Out, Bit>,
+    pub done_ready: Signal<In, Bit>,
+    pub done_read_err: Signal<Out, Bit>,
+    pub done_write_err: Signal<Out, Bit>,
+    pub m: Axi4Master<4, 64, 128, 16>,
+    read: DmaRead,
+    write: DmaWrite,
+    /// Realigned beats (data and read-error flag) between the halves.
+    data: Fifo<Bits<129>, 5, 6>,
+    both_ready: Signal<Local, Bit>,
+}
+
+impl Logic for DmaMover {
+    #[hdl_gen]
+    fn update(&mut self) {
+        clock!(self, clock, read, write, data);
+        self.read.reset.next = self.reset.val();
+        self.write.reset.next = self.reset.val();
+        self.data.reset.next = self.reset.val();
+        // A command goes to both halves at once (FILL needs no read).
+        self.both_ready.next =
+            self.write.cmd_ready.val() & (self.cmd_fill.val() | self.read.cmd_ready.val());
+        self.cmd_ready.next = self.both_ready.val();
+        self.read.cmd_valid.next =
+            self.cmd_valid.val() & !self.cmd_fill.val() & self.write.cmd_ready.val();
+        self.read.cmd_src.next = self.cmd_src.val();
+        self.read.cmd_len.next = self.cmd_len.val();
+        self.read.cmd_dst_low.next = self.cmd_dst.val().get_bits::<4>(0);
+        self.write.cmd_valid.next = self.cmd_valid.val() & self.both_ready.val();
+        self.write.cmd_dst.next = self.cmd_dst.val();
+        self.write.cmd_len.next = self.cmd_len.val();
+        self.write.cmd_fill.next = self.cmd_fill.val();
+        self.write.cmd_pattern.next = self.cmd_pattern.val();
+        // Realigned data through the FIFO.
+        self.data.push.next = self.read.out_valid.val() & !self.data.full.val();
+        self.data.data_in.next = (bit_cast::<129, 1>(self.read.out_err.val().into()) << 128)
+            | bit_cast::<129, 128>(self.read.out_data.val());
+        self.read.out_ready.next = !self.data.full.val();
+        self.write.in_valid.next = !self.data.empty.val();
+        self.write.in_data.next = self.data.data_out.val().get_bits::<128>(0);
+        self.write.in_err.next = self.data.data_out.val().get_bit(128);
+        self.data.pop.next = self.write.in_ready.val() & !self.data.empty.val();
+        // Completions.
+        self.done_valid.next = self.write.done_valid.val();
+        self.done_read_err.next = self.write.done_read_err.val();
+        self.done_write_err.next = self.write.done_write_err.val();
+        self.write.done_ready.next = self.done_ready.val();
+        // The AXI4 port: reads from the read half, writes from the write half.
+        self.m.arid.next = self.read.axi.arid.val();
+        self.m.araddr.next = self.read.axi.araddr.val();
+        self.m.arlen.next = self.read.axi.arlen.val();
+        self.m.arsize.next = self.read.axi.arsize.val();
+        self.m.arburst.next = self.read.axi.arburst.val();
+        self.m.arvalid.next = self.read.axi.arvalid.val();
+        self.read.axi.arready.next = self.m.arready.val();
+        self.read.axi.rid.next = self.m.rid.val();
+        self.read.axi.rdata.next = self.m.rdata.val();
+        self.read.axi.rresp.next = self.m.rresp.val();
+        self.read.axi.rlast.next = self.m.rlast.val();
+        self.read.axi.rvalid.next = self.m.rvalid.val();
+        self.m.rready.next = self.read.axi.rready.val();
+        self.m.awid.next = self.write.axi.awid.val();
+        self.m.awaddr.next = self.write.axi.awaddr.val();
+        self.m.awlen.next = self.write.axi.awlen.val();
+        self.m.awsize.next = self.write.axi.awsize.val();
+        self.m.awburst.next = self.write.axi.awburst.val();
+        self.m.awvalid.next = self.write.axi.awvalid.val();
+        self.write.axi.awready.next = self.m.awready.val();
+        self.m.wdata.next = self.write.axi.wdata.val();
+        self.m.wstrb.next = self.write.axi.wstrb.val();
+        self.m.wlast.next = self.write.axi.wlast.val();
+        self.m.wvalid.next = self.write.axi.wvalid.val();
+        self.write.axi.wready.next = self.m.wready.val();
+        self.write.axi.bid.next = self.m.bid.val();
+        self.write.axi.bresp.next = self.m.bresp.val();
+        self.write.axi.bvalid.next = self.m.bvalid.val();
+        self.m.bready.next = self.write.axi.bready.val();
+    }
+}
+
+crate::port_map!(DmaMover as "mover" {
+    clock: clock,
+    in reset,
+    in cmd_valid,
+    out cmd_ready,
+    in cmd_src,
+    in cmd_dst,
+    in cmd_len,
+    in cmd_fill,
+    in cmd_pattern,
+    out done_valid,
+    in done_ready,
+    out done_read_err,
+    out done_write_err,
+    out m.awid,
+    out m.awaddr,
+    out m.awlen,
+    out m.awsize,
+    out m.awburst,
+    out m.awvalid,
+    in m.awready,
+    out m.wdata,
+    out m.wstrb,
+    out m.wlast,
+    out m.wvalid,
+    in m.wready,
+    in m.bid,
+    in m.bresp,
+    in m.bvalid,
+    out m.bready,
+    out m.arid,
+    out m.araddr,
+    out m.arlen,
+    out m.arsize,
+    out m.arburst,
+    out m.arvalid,
+    in m.arready,
+    in m.rid,
+    in m.rdata,
+    in m.rresp,
+    in m.rlast,
+    in m.rvalid,
+    out m.rready,
+});

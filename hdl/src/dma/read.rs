@@ -1,0 +1,149 @@
+//! Read half of the data mover: transfer commands become AXI4 read bursts, and the read
+//! data leaves realigned to the destination.
+//!
+//! Bursts are issued as soon as a transfer is loaded, up to `MAX_READS` in flight, so a
+//! new transfer's reads overlap the previous one's data. Each transfer's realignment
+//! plan waits in a FIFO until its data arrives (reads return in order: one AXI ID).
+
+use rust_hdl::prelude::*;
+
+use super::burst::BurstSplitter;
+use super::realign::{Realigner, BEAT_COUNT_BITS};
+use crate::axi4::Axi4ReadMaster;
+use crate::fifo::Fifo;
+
+/// Read bursts in flight.
+pub const MAX_READS: u64 = 8;
+
+/// Realignment plan: rotate (4) | skip first (1) | input beats (21) | output beats (21).
+const PLAN_BITS: usize = 4 + 1 + 2 * BEAT_COUNT_BITS;
+
+#[derive(LogicBlock)]
+pub struct DmaRead {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    pub cmd_src: Signal<In, Bits<64>>,
+    pub cmd_len: Signal<In, Bits<32>>,
+    /// Destination address bits 3:0, for the realignment.
+    pub cmd_dst_low: Signal<In, Bits<4>>,
+    pub axi: Axi4ReadMaster<4, 64, 128>,
+    pub out_valid: Signal<Out, Bit>,
+    pub out_ready: Signal<In, Bit>,
+    pub out_data: Signal<Out, Bits<128>>,
+    pub out_err: Signal<Out, Bit>,
+    splitter: BurstSplitter,
+    plans: Fifo<Bits<PLAN_BITS>, 4, 5>,
+    realign: Realigner,
+    outstanding: DFF<Bits<5>>,
+    max_reads: Constant<Bits<5>>,
+    in_beats: Signal<Local, Bits<32>>,
+    out_beats: Signal<Local, Bits<32>>,
+    src_low: Signal<Local, Bits<4>>,
+    rotate: Signal<Local, Bits<4>>,
+    take: Signal<Local, Bit>,
+    ar_fire: Signal<Local, Bit>,
+    r_done: Signal<Local, Bit>,
+}
+
+impl Default for DmaRead {
+    fn default() -> Self {
+        DmaRead {
+            clock: Default::default(),
+            reset: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_src: Default::default(),
+            cmd_len: Default::default(),
+            cmd_dst_low: Default::default(),
+            axi: Default::default(),
+            out_valid: Default::default(),
+            out_ready: Default::default(),
+            out_data: Default::default(),
+            out_err: Default::default(),
+            splitter: Default::default(),
+            plans: Default::default(),
+            realign: Default::default(),
+            outstanding: Default::default(),
+            max_reads: Constant::new(MAX_READS.into()),
+            in_beats: Default::default(),
+            out_beats: Default::default(),
+            src_low: Default::default(),
+            rotate: Default::default(),
+            take: Default::default(),
+            ar_fire: Default::default(),
+            r_done: Default::default(),
+        }
+    }
+}
+
+impl Logic for DmaRead {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, outstanding);
+        clock!(self, clock, splitter, plans, realign);
+        self.splitter.reset.next = self.reset.val();
+        self.plans.reset.next = self.reset.val();
+        self.realign.reset.next = self.reset.val();
+        // Commands: load the splitter and queue the realignment plan.
+        self.cmd_ready.next = !self.splitter.busy.val() & !self.plans.full.val();
+        self.take.next = self.cmd_valid.val() & !self.splitter.busy.val() & !self.plans.full.val();
+        self.src_low.next = self.cmd_src.val().get_bits::<4>(0);
+        self.in_beats.next = (bit_cast::<32, 4>(self.src_low.val()) + self.cmd_len.val() + 15) >> 4;
+        self.out_beats.next =
+            (bit_cast::<32, 4>(self.cmd_dst_low.val()) + self.cmd_len.val() + 15) >> 4;
+        self.splitter.load.next = self.take.val();
+        self.splitter.start.next = self.cmd_src.val();
+        self.splitter.beats.next = self.in_beats.val().get_bits::<BEAT_COUNT_BITS>(0);
+        self.plans.push.next = self.take.val();
+        // Narrow arithmetic goes through a signal of its own width: rust-hdl emits
+        // `bit_cast(a - b)` as `(a - b) & mask`, which Verilog evaluates at the wide width.
+        self.rotate.next = self.src_low.val() - self.cmd_dst_low.val();
+        self.plans.data_in.next = bit_cast::<PLAN_BITS, 4>(self.rotate.val())
+            | (bit_cast::<PLAN_BITS, 1>((self.src_low.val() > self.cmd_dst_low.val()).into()) << 4)
+            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(
+                self.in_beats.val().get_bits::<BEAT_COUNT_BITS>(0),
+            ) << 5)
+            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(
+                self.out_beats.val().get_bits::<BEAT_COUNT_BITS>(0),
+            ) << 26);
+        // Realigner takes the next plan when idle.
+        self.realign.cmd_valid.next = !self.plans.empty.val();
+        self.realign.cmd_rotate.next = self.plans.data_out.val().get_bits::<4>(0);
+        self.realign.cmd_skip_first.next = self.plans.data_out.val().get_bit(4);
+        self.realign.cmd_in_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(5);
+        self.realign.cmd_out_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(26);
+        self.plans.pop.next = self.realign.cmd_ready.val() & !self.plans.empty.val();
+        // AR: the splitter's current burst, while fewer than MAX_READS are in flight.
+        self.axi.arvalid.next =
+            self.splitter.busy.val() & (self.outstanding.q.val() < self.max_reads.val());
+        self.axi.araddr.next = self.splitter.burst_addr.val();
+        self.axi.arlen.next = self.splitter.burst_len.val();
+        self.axi.arsize.next = 4.into();
+        self.axi.arburst.next = 1.into();
+        self.axi.arid.next = 0.into();
+        self.ar_fire.next = self.axi.arvalid.val() & self.axi.arready.val();
+        self.splitter.advance.next = self.ar_fire.val();
+        // R into the realigner, realigned data out.
+        self.realign.in_valid.next = self.axi.rvalid.val();
+        self.realign.in_data.next = self.axi.rdata.val();
+        self.realign.in_err.next = self.axi.rresp.val().any();
+        self.axi.rready.next = self.realign.in_ready.val();
+        self.r_done.next =
+            self.axi.rvalid.val() & self.realign.in_ready.val() & self.axi.rlast.val();
+        self.out_valid.next = self.realign.out_valid.val();
+        self.out_data.next = self.realign.out_data.val();
+        self.out_err.next = self.realign.out_err.val();
+        self.realign.out_ready.next = self.out_ready.val();
+        if self.ar_fire.val() & !self.r_done.val() {
+            self.outstanding.d.next = self.outstanding.q.val() + 1;
+        }
+        if !self.ar_fire.val() & self.r_done.val() {
+            self.outstanding.d.next = self.outstanding.q.val() - 1;
+        }
+        if self.reset.val() {
+            self.outstanding.d.next = 0.into();
+        }
+    }
+}

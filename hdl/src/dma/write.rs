@@ -1,0 +1,264 @@
+//! Write half of the data mover: transfer commands become AXI4 write bursts, filled
+//! from the realigned read data (COPY) or from a 64-bit pattern (FILL), and a completion
+//! per transfer once every burst has its response.
+//!
+//! AW bursts go out as soon as a transfer is loaded, up to `MAX_WRITES` awaiting their
+//! response; each AW queues the layout of its W beats, so W streams without gaps. Byte
+//! strobes cover exactly the transfer's bytes: the first beat starts at the destination
+//! offset, the last ends at the last byte. A beat whose read failed is written with no
+//! strobes, so a failed copy never writes stale data.
+
+use rust_hdl::prelude::*;
+
+use super::burst::BurstSplitter;
+use super::realign::BEAT_COUNT_BITS;
+use crate::axi4::Axi4WriteMaster;
+use crate::fifo::Fifo;
+
+/// Write bursts awaiting their response.
+pub const MAX_WRITES: u64 = 8;
+
+/// W beats of one burst: len (8) | first (1) | last (1) | fill (1) | dst low (4) | end low (4) | pattern (64).
+const WQ_BITS: usize = 83;
+
+#[derive(LogicBlock)]
+pub struct DmaWrite {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    pub cmd_dst: Signal<In, Bits<64>>,
+    pub cmd_len: Signal<In, Bits<32>>,
+    pub cmd_fill: Signal<In, Bit>,
+    pub cmd_pattern: Signal<In, Bits<64>>,
+    pub axi: Axi4WriteMaster<4, 64, 128, 16>,
+    /// Destination-aligned data for COPY transfers.
+    pub in_valid: Signal<In, Bit>,
+    pub in_ready: Signal<Out, Bit>,
+    pub in_data: Signal<In, Bits<128>>,
+    pub in_err: Signal<In, Bit>,
+    /// One completion per transfer, in order.
+    pub done_valid: Signal<Out, Bit>,
+    pub done_ready: Signal<In, Bit>,
+    pub done_read_err: Signal<Out, Bit>,
+    pub done_write_err: Signal<Out, Bit>,
+    splitter: BurstSplitter,
+    wq: Fifo<Bits<WQ_BITS>, 4, 5>,
+    /// Per burst in flight: last burst of its transfer.
+    bq: Fifo<Bit, 4, 5>,
+    /// Per transfer whose data is all sent: some read beat failed.
+    rq: Fifo<Bit, 4, 5>,
+    outstanding: DFF<Bits<5>>,
+    max_writes: Constant<Bits<5>>,
+    all_lanes: Constant<Bits<16>>,
+    t_fill: DFF<Bit>,
+    t_pattern: DFF<Bits<64>>,
+    t_dst_low: DFF<Bits<4>>,
+    t_end_low: DFF<Bits<4>>,
+    w_beat: DFF<Bits<8>>,
+    r_err: DFF<Bit>,
+    w_err: DFF<Bit>,
+    done: DFF<Bit>,
+    done_r: DFF<Bit>,
+    done_w: DFF<Bit>,
+    take: Signal<Local, Bit>,
+    aw_fire: Signal<Local, Bit>,
+    b_fire: Signal<Local, Bit>,
+    w_fire: Signal<Local, Bit>,
+    entry: Signal<Local, Bits<WQ_BITS>>,
+    w_fill: Signal<Local, Bit>,
+    w_last: Signal<Local, Bit>,
+    first_mask: Signal<Local, Bits<16>>,
+    last_mask: Signal<Local, Bits<16>>,
+    beat_err: Signal<Local, Bit>,
+}
+
+impl Default for DmaWrite {
+    fn default() -> Self {
+        DmaWrite {
+            clock: Default::default(),
+            reset: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_dst: Default::default(),
+            cmd_len: Default::default(),
+            cmd_fill: Default::default(),
+            cmd_pattern: Default::default(),
+            axi: Default::default(),
+            in_valid: Default::default(),
+            in_ready: Default::default(),
+            in_data: Default::default(),
+            in_err: Default::default(),
+            done_valid: Default::default(),
+            done_ready: Default::default(),
+            done_read_err: Default::default(),
+            done_write_err: Default::default(),
+            splitter: Default::default(),
+            wq: Default::default(),
+            bq: Default::default(),
+            rq: Default::default(),
+            outstanding: Default::default(),
+            max_writes: Constant::new(MAX_WRITES.into()),
+            all_lanes: Constant::new(0xffffu64.into()),
+            t_fill: Default::default(),
+            t_pattern: Default::default(),
+            t_dst_low: Default::default(),
+            t_end_low: Default::default(),
+            w_beat: Default::default(),
+            r_err: Default::default(),
+            w_err: Default::default(),
+            done: Default::default(),
+            done_r: Default::default(),
+            done_w: Default::default(),
+            take: Default::default(),
+            aw_fire: Default::default(),
+            b_fire: Default::default(),
+            w_fire: Default::default(),
+            entry: Default::default(),
+            w_fill: Default::default(),
+            w_last: Default::default(),
+            first_mask: Default::default(),
+            last_mask: Default::default(),
+            beat_err: Default::default(),
+        }
+    }
+}
+
+impl Logic for DmaWrite {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            outstanding,
+            t_fill,
+            t_pattern,
+            t_dst_low,
+            t_end_low,
+            w_beat,
+            r_err,
+            w_err,
+            done,
+            done_r,
+            done_w
+        );
+        clock!(self, clock, splitter, wq, bq, rq);
+        self.splitter.reset.next = self.reset.val();
+        self.wq.reset.next = self.reset.val();
+        self.bq.reset.next = self.reset.val();
+        self.rq.reset.next = self.reset.val();
+        // Commands: load the splitter and keep the transfer's W layout.
+        self.cmd_ready.next = !self.splitter.busy.val();
+        self.take.next = self.cmd_valid.val() & !self.splitter.busy.val();
+        self.splitter.load.next = self.take.val();
+        self.splitter.start.next = self.cmd_dst.val();
+        self.splitter.beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
+            (bit_cast::<32, 4>(self.cmd_dst.val().get_bits::<4>(0)) + self.cmd_len.val() + 15) >> 4,
+        );
+        if self.take.val() {
+            self.t_fill.d.next = self.cmd_fill.val();
+            self.t_pattern.d.next = self.cmd_pattern.val();
+            self.t_dst_low.d.next = self.cmd_dst.val().get_bits::<4>(0);
+            self.t_end_low.d.next =
+                self.cmd_dst.val().get_bits::<4>(0) + self.cmd_len.val().get_bits::<4>(0) - 1;
+        }
+        // AW: the current burst, while fewer than MAX_WRITES await a response.
+        self.axi.awvalid.next = self.splitter.busy.val()
+            & (self.outstanding.q.val() < self.max_writes.val())
+            & !self.wq.full.val()
+            & !self.bq.full.val();
+        self.axi.awaddr.next = self.splitter.burst_addr.val();
+        self.axi.awlen.next = self.splitter.burst_len.val();
+        self.axi.awsize.next = 4.into();
+        self.axi.awburst.next = 1.into();
+        self.axi.awid.next = 0.into();
+        self.aw_fire.next = self.axi.awvalid.val() & self.axi.awready.val();
+        self.splitter.advance.next = self.aw_fire.val();
+        self.wq.push.next = self.aw_fire.val();
+        self.wq.data_in.next = bit_cast::<WQ_BITS, 8>(self.splitter.burst_len.val())
+            | (bit_cast::<WQ_BITS, 1>(self.splitter.first.val().into()) << 8)
+            | (bit_cast::<WQ_BITS, 1>(self.splitter.last.val().into()) << 9)
+            | (bit_cast::<WQ_BITS, 1>(self.t_fill.q.val().into()) << 10)
+            | (bit_cast::<WQ_BITS, 4>(self.t_dst_low.q.val()) << 11)
+            | (bit_cast::<WQ_BITS, 4>(self.t_end_low.q.val()) << 15)
+            | (bit_cast::<WQ_BITS, 64>(self.t_pattern.q.val()) << 19);
+        self.bq.push.next = self.aw_fire.val();
+        self.bq.data_in.next = self.splitter.last.val();
+        // W: beats of the oldest queued burst.
+        self.entry.next = self.wq.data_out.val();
+        self.w_fill.next = self.entry.val().get_bit(10);
+        self.w_last.next = self.w_beat.q.val() == self.entry.val().get_bits::<8>(0);
+        self.first_mask.next = self.all_lanes.val();
+        if self.entry.val().get_bit(8) & !self.w_beat.q.val().any() {
+            self.first_mask.next = self.all_lanes.val() << self.entry.val().get_bits::<4>(11);
+        }
+        self.last_mask.next = self.all_lanes.val();
+        if self.entry.val().get_bit(9) & self.w_last.val() {
+            self.last_mask.next = self.all_lanes.val() >> (15 - self.entry.val().get_bits::<4>(15));
+        }
+        self.beat_err.next = !self.w_fill.val() & self.in_err.val();
+        self.axi.wvalid.next =
+            !self.wq.empty.val() & (self.w_fill.val() | self.in_valid.val()) & !self.rq.full.val();
+        self.axi.wdata.next = self.in_data.val();
+        if self.w_fill.val() {
+            self.axi.wdata.next = (bit_cast::<128, 64>(self.entry.val().get_bits::<64>(19)) << 64)
+                | bit_cast::<128, 64>(self.entry.val().get_bits::<64>(19));
+        }
+        self.axi.wstrb.next = self.first_mask.val() & self.last_mask.val();
+        if self.beat_err.val() {
+            self.axi.wstrb.next = 0.into();
+        }
+        self.axi.wlast.next = self.w_last.val();
+        self.w_fire.next = self.axi.wvalid.val() & self.axi.wready.val();
+        self.in_ready.next =
+            !self.wq.empty.val() & !self.w_fill.val() & self.axi.wready.val() & !self.rq.full.val();
+        self.wq.pop.next = self.w_fire.val() & self.w_last.val();
+        self.rq.push.next = self.w_fire.val() & self.w_last.val() & self.entry.val().get_bit(9);
+        self.rq.data_in.next = self.r_err.q.val() | self.beat_err.val();
+        if self.w_fire.val() {
+            self.w_beat.d.next = self.w_beat.q.val() + 1;
+            self.r_err.d.next = self.r_err.q.val() | self.beat_err.val();
+            if self.w_last.val() {
+                self.w_beat.d.next = 0.into();
+                if self.entry.val().get_bit(9) {
+                    self.r_err.d.next = false;
+                }
+            }
+        }
+        // B: one per burst; the transfer completes with its last burst's response.
+        self.axi.bready.next = !self.bq.empty.val()
+            & !self.done.q.val()
+            & (!self.bq.data_out.val() | !self.rq.empty.val());
+        self.b_fire.next = self.axi.bvalid.val() & self.axi.bready.val();
+        self.bq.pop.next = self.b_fire.val();
+        self.rq.pop.next = self.b_fire.val() & self.bq.data_out.val();
+        if self.b_fire.val() {
+            self.w_err.d.next = self.w_err.q.val() | self.axi.bresp.val().any();
+            if self.bq.data_out.val() {
+                self.w_err.d.next = false;
+                self.done.d.next = true;
+                self.done_w.d.next = self.w_err.q.val() | self.axi.bresp.val().any();
+                self.done_r.d.next = self.rq.data_out.val();
+            }
+        }
+        self.done_valid.next = self.done.q.val();
+        self.done_read_err.next = self.done_r.q.val();
+        self.done_write_err.next = self.done_w.q.val();
+        if self.done.q.val() & self.done_ready.val() {
+            self.done.d.next = false;
+        }
+        if self.aw_fire.val() & !self.b_fire.val() {
+            self.outstanding.d.next = self.outstanding.q.val() + 1;
+        }
+        if !self.aw_fire.val() & self.b_fire.val() {
+            self.outstanding.d.next = self.outstanding.q.val() - 1;
+        }
+        if self.reset.val() {
+            self.outstanding.d.next = 0.into();
+            self.w_beat.d.next = 0.into();
+            self.r_err.d.next = false;
+            self.w_err.d.next = false;
+            self.done.d.next = false;
+        }
+    }
+}
