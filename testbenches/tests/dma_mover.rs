@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use cdm_hdl::dma::mover::DmaMover;
 use cdm_sim::axi4_checker::Axi4Checker;
 use cdm_sim::axi4_memory::{Axi4Memory, Direction, Fault, MemoryTiming, SparseMemory, Trigger};
+use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, PortId, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
 
@@ -44,8 +45,11 @@ struct Outcome {
 
 impl Bench {
     fn new(backend: Backend, timing: MemoryTiming, seed_name: &str) -> Bench {
+        Bench::on(open::<DmaMover>(backend), timing, seed_name)
+    }
+
+    fn on(dut: Box<dyn Dut>, timing: MemoryTiming, seed_name: &str) -> Bench {
         let mut rng = Rng::from_env(seed_name);
-        let dut = open::<DmaMover>(backend);
         let mut memory = Axi4Memory::new(&*dut, "m$", timing, Rng::new(rng.next_u64())).unwrap();
         let checker = Axi4Checker::new(&*dut, "m$", "mover port").unwrap();
         let mut source = vec![0u8; SRC_SIZE as usize];
@@ -208,7 +212,23 @@ fn random_stream(backend: Backend) {
         Backend::Native => (60, 600),
         Backend::Verilator => (3000, 9000),
     };
-    let mut bench = Bench::new(backend, MemoryTiming::random(50), "dma_mover random");
+    random_transfers(
+        Bench::new(backend, MemoryTiming::random(50), "dma_mover random"),
+        count,
+        max_len,
+        backend.name(),
+    );
+}
+
+#[test]
+fn mover_verilog_is_cycle_equivalent() {
+    let mut dut: Box<dyn Dut> = Box::new(Checked::<DmaMover>::new());
+    cdm_testbenches::reset(&mut dut);
+    let bench = Bench::on(dut, MemoryTiming::random(30), "dma_mover equivalence");
+    random_transfers(bench, 20, 300, "native, replayed in Icarus and Verilator");
+}
+
+fn random_transfers(mut bench: Bench, count: u64, max_len: u64, backend: &str) {
     let mut transfers = Vec::new();
     for _ in 0..count {
         let len = 1 + bench.rng.below(max_len);
