@@ -20,6 +20,7 @@ pub mod axil;
 pub mod backend;
 pub mod bench;
 pub mod bridge;
+pub mod dma_bench;
 pub mod dut;
 pub mod equivalence;
 pub mod native;

@@ -19,6 +19,8 @@ pub struct BurstSplitter {
     /// Beats the transfer spans (`(start & 15) + len` rounded up to 16 bytes).
     pub beats: Signal<In, Bits<BEAT_COUNT_BITS>>,
     pub busy: Signal<Out, Bit>,
+    /// A `load` this cycle is taken.
+    pub ready: Signal<Out, Bit>,
     /// Beat-aligned address of the current burst.
     pub burst_addr: Signal<Out, Bits<64>>,
     /// Beats of the current burst minus one (`AxLEN`).
@@ -44,6 +46,7 @@ impl Default for BurstSplitter {
             start: Default::default(),
             beats: Default::default(),
             busy: Default::default(),
+            ready: Default::default(),
             burst_addr: Default::default(),
             burst_len: Default::default(),
             first: Default::default(),
@@ -80,7 +83,10 @@ impl Logic for BurstSplitter {
             self.left.d.next = self.left.q.val() - bit_cast::<BEAT_COUNT_BITS, 9>(self.take.val());
             self.is_first.d.next = false;
         }
-        if self.load.val() & !self.left.q.val().any() {
+        self.ready.next = !self.left.q.val().any()
+            | (self.advance.val()
+                & (self.left.q.val() == bit_cast::<BEAT_COUNT_BITS, 9>(self.take.val())));
+        if self.load.val() & self.ready.val() {
             self.addr.d.next = (self.start.val() >> 4) << 4;
             self.left.d.next = self.beats.val();
             self.is_first.d.next = true;

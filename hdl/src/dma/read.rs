@@ -13,7 +13,7 @@ use crate::axi4::Axi4ReadMaster;
 use crate::fifo::Fifo;
 
 /// Read bursts in flight.
-pub const MAX_READS: u64 = 8;
+pub const MAX_READS: u64 = 32;
 
 /// Realignment plan: rotate (4) | skip first (1) | input beats (21) | output beats (21).
 const PLAN_BITS: usize = 4 + 1 + 2 * BEAT_COUNT_BITS;
@@ -34,10 +34,11 @@ pub struct DmaRead {
     pub out_data: Signal<Out, Bits<128>>,
     pub out_err: Signal<Out, Bit>,
     splitter: BurstSplitter,
-    plans: Fifo<Bits<PLAN_BITS>, 4, 5>,
+    /// One plan per transfer with reads in flight: as deep as the reads in flight.
+    plans: Fifo<Bits<PLAN_BITS>, 5, 6>,
     realign: Realigner,
-    outstanding: DFF<Bits<5>>,
-    max_reads: Constant<Bits<5>>,
+    outstanding: DFF<Bits<6>>,
+    max_reads: Constant<Bits<6>>,
     in_beats: Signal<Local, Bits<32>>,
     out_beats: Signal<Local, Bits<32>>,
     src_low: Signal<Local, Bits<4>>,
@@ -87,8 +88,8 @@ impl Logic for DmaRead {
         self.plans.reset.next = self.reset.val();
         self.realign.reset.next = self.reset.val();
         // Commands: load the splitter and queue the realignment plan.
-        self.cmd_ready.next = !self.splitter.busy.val() & !self.plans.full.val();
-        self.take.next = self.cmd_valid.val() & !self.splitter.busy.val() & !self.plans.full.val();
+        self.cmd_ready.next = self.splitter.ready.val() & !self.plans.full.val();
+        self.take.next = self.cmd_valid.val() & self.splitter.ready.val() & !self.plans.full.val();
         self.src_low.next = self.cmd_src.val().get_bits::<4>(0);
         self.in_beats.next = (bit_cast::<32, 4>(self.src_low.val()) + self.cmd_len.val() + 15) >> 4;
         self.out_beats.next =

@@ -47,6 +47,9 @@ pub struct Realigner {
     err: DFF<Bit>,
     window: Signal<Local, Bits<256>>,
     consuming: Signal<Local, Bit>,
+    in_fire: Signal<Local, Bit>,
+    out_fire: Signal<Local, Bit>,
+    ending: Signal<Local, Bit>,
     flushing: Signal<Local, Bit>,
 }
 
@@ -54,15 +57,6 @@ impl Logic for Realigner {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, active, rotate, skip, in_left, out_left, prev, err);
-        self.cmd_ready.next = !self.active.q.val();
-        if !self.active.q.val() & self.cmd_valid.val() {
-            self.active.d.next = true;
-            self.rotate.d.next = self.cmd_rotate.val();
-            self.skip.d.next = self.cmd_skip_first.val();
-            self.in_left.d.next = self.cmd_in_beats.val();
-            self.out_left.d.next = self.cmd_out_beats.val();
-            self.err.d.next = false;
-        }
         self.consuming.next = self.active.q.val() & self.in_left.q.val().any();
         self.flushing.next =
             self.active.q.val() & !self.in_left.q.val().any() & self.out_left.q.val().any();
@@ -101,8 +95,24 @@ impl Logic for Realigner {
         if self.out_valid.val() & self.out_ready.val() {
             self.out_left.d.next = self.out_left.q.val() - 1;
         }
-        if self.active.q.val() & !self.in_left.q.val().any() & !self.out_left.q.val().any() {
+        // The next transfer loads in the cycle this one ends: no gap between transfers.
+        self.in_fire.next = self.consuming.val() & self.in_valid.val() & self.in_ready.val();
+        self.out_fire.next = self.out_valid.val() & self.out_ready.val();
+        self.ending.next = !self.active.q.val()
+            | ((self.in_left.q.val() == bit_cast::<BEAT_COUNT_BITS, 1>(self.in_fire.val().into()))
+                & (self.out_left.q.val()
+                    == bit_cast::<BEAT_COUNT_BITS, 1>(self.out_fire.val().into())));
+        self.cmd_ready.next = self.ending.val();
+        if self.ending.val() {
             self.active.d.next = false;
+        }
+        if self.ending.val() & self.cmd_valid.val() {
+            self.active.d.next = true;
+            self.rotate.d.next = self.cmd_rotate.val();
+            self.skip.d.next = self.cmd_skip_first.val();
+            self.in_left.d.next = self.cmd_in_beats.val();
+            self.out_left.d.next = self.cmd_out_beats.val();
+            self.err.d.next = false;
         }
         if self.reset.val() {
             self.active.d.next = false;

@@ -16,7 +16,7 @@ use crate::axi4::Axi4WriteMaster;
 use crate::fifo::Fifo;
 
 /// Write bursts awaiting their response.
-pub const MAX_WRITES: u64 = 8;
+pub const MAX_WRITES: u64 = 16;
 
 /// W beats of one burst: len (8) | first (1) | last (1) | fill (1) | dst low (4) | end low (4) | pattern (64).
 const WQ_BITS: usize = 83;
@@ -48,8 +48,8 @@ pub struct DmaWrite {
     bq: Fifo<Bit, 4, 5>,
     /// Per transfer whose data is all sent: some read beat failed.
     rq: Fifo<Bit, 4, 5>,
-    outstanding: DFF<Bits<5>>,
-    max_writes: Constant<Bits<5>>,
+    outstanding: DFF<Bits<6>>,
+    max_writes: Constant<Bits<6>>,
     all_lanes: Constant<Bits<16>>,
     t_fill: DFF<Bit>,
     t_pattern: DFF<Bits<64>>,
@@ -148,8 +148,8 @@ impl Logic for DmaWrite {
         self.bq.reset.next = self.reset.val();
         self.rq.reset.next = self.reset.val();
         // Commands: load the splitter and keep the transfer's W layout.
-        self.cmd_ready.next = !self.splitter.busy.val();
-        self.take.next = self.cmd_valid.val() & !self.splitter.busy.val();
+        self.cmd_ready.next = self.splitter.ready.val();
+        self.take.next = self.cmd_valid.val() & self.splitter.ready.val();
         self.splitter.load.next = self.take.val();
         self.splitter.start.next = self.cmd_dst.val();
         self.splitter.beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
