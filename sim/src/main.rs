@@ -9,7 +9,7 @@ use cdm_hdl::csr::CsrBlock;
 use cdm_hdl::ports::PortMap;
 use cdm_hdl::top::DeviceTop;
 use cdm_regmap::{device_map, gen};
-use cdm_sim::{bench, Backend};
+use cdm_sim::{bench, dma_bench, Backend};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +47,19 @@ enum Command {
 enum Bench {
     /// Simulation speed of each backend on each top, under random AXI4-Lite traffic.
     Sim(BenchSim),
+    /// DMA bus utilization against the 16-byte bus limit, by copy size, alignment and
+    /// memory latency (today: the data mover, without descriptor fetch).
+    Dma(BenchDma),
+}
+
+#[derive(clap::Args)]
+struct BenchDma {
+    /// Bytes moved per measurement (more copies for small sizes).
+    #[arg(long, default_value_t = 4 << 20)]
+    bytes: u64,
+    /// Also write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -189,6 +202,47 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Result<(), Box<dyn std::er
     Ok(())
 }
 
+fn bench_dma(args: BenchDma, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
+    let mut rows = Vec::new();
+    println!("data mover on {backend}, ideal pipelined memory; utilization = bytes per cycle / 16");
+    println!(
+        "{:>9} {:>9} {:>8} {:>7} {:>10} {:>12} {:>10}",
+        "size (B)", "aligned", "latency", "copies", "cycles", "utilization", "GB/s@100MHz"
+    );
+    for latency in [0, 20, 100, 200] {
+        for size in [64, 256, 1024, 4096, 65536, 2 << 20] {
+            for aligned in [true, false] {
+                let copies = (args.bytes / size).clamp(2, 2000);
+                let row = dma_bench::mover_stream(backend, size, aligned, latency, copies)?;
+                println!(
+                    "{:>9} {:>9} {:>8} {:>7} {:>10} {:>11.1}% {:>10.3}",
+                    row.size_bytes,
+                    row.aligned,
+                    row.latency_cycles,
+                    row.copies,
+                    row.cycles,
+                    row.utilization * 100.0,
+                    row.utilization * 1.6
+                );
+                rows.push(row);
+            }
+        }
+    }
+    if let Some(path) = args.json {
+        let doc = serde_json::json!({
+            "benchmark": "dma",
+            "scope": "data mover (no descriptor fetch)",
+            "backend": backend.name(),
+            "bus_bytes": 16,
+            "clock_mhz": 100,
+            "rows": rows,
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let backends: Vec<Backend> = match cli.sim.or_else(|| {
@@ -208,6 +262,9 @@ fn main() -> ExitCode {
         Command::Bench {
             which: Bench::Sim(args),
         } => bench_sim(args, &backends),
+        Command::Bench {
+            which: Bench::Dma(args),
+        } => bench_dma(args, cli.sim.unwrap_or(Backend::Verilator)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
