@@ -74,6 +74,10 @@ fn exported_verilog_lints_clean_with_verilator() {
         "lint-realign",
         &cdm_hdl::verilog::<cdm_hdl::dma::realign::Realigner>(),
     );
+    lint(
+        "lint-mover",
+        &cdm_hdl::verilog::<cdm_hdl::dma::mover::DmaMover>(),
+    );
 }
 
 #[test]

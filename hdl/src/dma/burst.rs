@@ -19,19 +19,15 @@ pub struct BurstSplitter {
     /// Beats the transfer spans (`(start & 15) + len` rounded up to 16 bytes).
     pub beats: Signal<In, Bits<BEAT_COUNT_BITS>>,
     pub busy: Signal<Out, Bit>,
-    /// A `load` this cycle is taken.
-    pub ready: Signal<Out, Bit>,
     /// Beat-aligned address of the current burst.
     pub burst_addr: Signal<Out, Bits<64>>,
     /// Beats of the current burst minus one (`AxLEN`).
     pub burst_len: Signal<Out, Bits<8>>,
-    /// The current burst is the first / the last of its transfer.
-    pub first: Signal<Out, Bit>,
+    /// The current burst is the last of its transfer.
     pub last: Signal<Out, Bit>,
     pub advance: Signal<In, Bit>,
     addr: DFF<Bits<64>>,
     left: DFF<Bits<BEAT_COUNT_BITS>>,
-    is_first: DFF<Bit>,
     to_page_end: Signal<Local, Bits<9>>,
     take: Signal<Local, Bits<9>>,
     max_burst: Constant<Bits<9>>,
@@ -46,15 +42,12 @@ impl Default for BurstSplitter {
             start: Default::default(),
             beats: Default::default(),
             busy: Default::default(),
-            ready: Default::default(),
             burst_addr: Default::default(),
             burst_len: Default::default(),
-            first: Default::default(),
             last: Default::default(),
             advance: Default::default(),
             addr: Default::default(),
             left: Default::default(),
-            is_first: Default::default(),
             to_page_end: Default::default(),
             take: Default::default(),
             max_burst: Constant::new(256u64.into()),
@@ -65,7 +58,7 @@ impl Default for BurstSplitter {
 impl Logic for BurstSplitter {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, addr, left, is_first);
+        dff_setup!(self, clock, addr, left);
         self.busy.next = self.left.q.val().any();
         // Beats to the end of the 4 KiB page: 256 - beat index within the page.
         self.to_page_end.next =
@@ -76,20 +69,14 @@ impl Logic for BurstSplitter {
         }
         self.burst_addr.next = self.addr.q.val();
         self.burst_len.next = bit_cast::<8, 9>(self.take.val() - 1);
-        self.first.next = self.is_first.q.val();
         self.last.next = self.left.q.val() == bit_cast::<BEAT_COUNT_BITS, 9>(self.take.val());
         if self.advance.val() & self.left.q.val().any() {
             self.addr.d.next = self.addr.q.val() + (bit_cast::<64, 9>(self.take.val()) << 4);
             self.left.d.next = self.left.q.val() - bit_cast::<BEAT_COUNT_BITS, 9>(self.take.val());
-            self.is_first.d.next = false;
         }
-        self.ready.next = !self.left.q.val().any()
-            | (self.advance.val()
-                & (self.left.q.val() == bit_cast::<BEAT_COUNT_BITS, 9>(self.take.val())));
-        if self.load.val() & self.ready.val() {
+        if self.load.val() {
             self.addr.d.next = (self.start.val() >> 4) << 4;
             self.left.d.next = self.beats.val();
-            self.is_first.d.next = true;
         }
         if self.reset.val() {
             self.left.d.next = 0.into();

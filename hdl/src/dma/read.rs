@@ -39,8 +39,9 @@ pub struct DmaRead {
     realign: Realigner,
     outstanding: DFF<Bits<6>>,
     max_reads: Constant<Bits<6>>,
-    in_beats: Signal<Local, Bits<32>>,
-    out_beats: Signal<Local, Bits<32>>,
+    in_beats: Signal<Local, Bits<BEAT_COUNT_BITS>>,
+    out_beats: Signal<Local, Bits<BEAT_COUNT_BITS>>,
+    splitter_ready: Signal<Local, Bit>,
     src_low: Signal<Local, Bits<4>>,
     rotate: Signal<Local, Bits<4>>,
     take: Signal<Local, Bit>,
@@ -69,6 +70,7 @@ impl Default for DmaRead {
             outstanding: Default::default(),
             max_reads: Constant::new(MAX_READS.into()),
             in_beats: Default::default(),
+            splitter_ready: Default::default(),
             out_beats: Default::default(),
             src_low: Default::default(),
             rotate: Default::default(),
@@ -87,35 +89,6 @@ impl Logic for DmaRead {
         self.splitter.reset.next = self.reset.val();
         self.plans.reset.next = self.reset.val();
         self.realign.reset.next = self.reset.val();
-        // Commands: load the splitter and queue the realignment plan.
-        self.cmd_ready.next = self.splitter.ready.val() & !self.plans.full.val();
-        self.take.next = self.cmd_valid.val() & self.splitter.ready.val() & !self.plans.full.val();
-        self.src_low.next = self.cmd_src.val().get_bits::<4>(0);
-        self.in_beats.next = (bit_cast::<32, 4>(self.src_low.val()) + self.cmd_len.val() + 15) >> 4;
-        self.out_beats.next =
-            (bit_cast::<32, 4>(self.cmd_dst_low.val()) + self.cmd_len.val() + 15) >> 4;
-        self.splitter.load.next = self.take.val();
-        self.splitter.start.next = self.cmd_src.val();
-        self.splitter.beats.next = self.in_beats.val().get_bits::<BEAT_COUNT_BITS>(0);
-        self.plans.push.next = self.take.val();
-        // Narrow arithmetic goes through a signal of its own width: rust-hdl emits
-        // `bit_cast(a - b)` as `(a - b) & mask`, which Verilog evaluates at the wide width.
-        self.rotate.next = self.src_low.val() - self.cmd_dst_low.val();
-        self.plans.data_in.next = bit_cast::<PLAN_BITS, 4>(self.rotate.val())
-            | (bit_cast::<PLAN_BITS, 1>((self.src_low.val() > self.cmd_dst_low.val()).into()) << 4)
-            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(
-                self.in_beats.val().get_bits::<BEAT_COUNT_BITS>(0),
-            ) << 5)
-            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(
-                self.out_beats.val().get_bits::<BEAT_COUNT_BITS>(0),
-            ) << 26);
-        // Realigner takes the next plan when idle.
-        self.realign.cmd_valid.next = !self.plans.empty.val();
-        self.realign.cmd_rotate.next = self.plans.data_out.val().get_bits::<4>(0);
-        self.realign.cmd_skip_first.next = self.plans.data_out.val().get_bit(4);
-        self.realign.cmd_in_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(5);
-        self.realign.cmd_out_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(26);
-        self.plans.pop.next = self.realign.cmd_ready.val() & !self.plans.empty.val();
         // AR: the splitter's current burst, while fewer than MAX_READS are in flight.
         self.axi.arvalid.next =
             self.splitter.busy.val() & (self.outstanding.q.val() < self.max_reads.val());
@@ -125,11 +98,43 @@ impl Logic for DmaRead {
         self.axi.arburst.next = 1.into();
         self.axi.arid.next = 0.into();
         self.ar_fire.next = self.axi.arvalid.val() & self.axi.arready.val();
+        // The splitter takes a transfer when idle or while issuing its current last burst.
+        self.splitter_ready.next =
+            !self.splitter.busy.val() | (self.ar_fire.val() & self.splitter.last.val());
+        self.cmd_ready.next = self.splitter_ready.val() & !self.plans.full.val();
+        self.take.next = self.cmd_valid.val() & self.splitter_ready.val() & !self.plans.full.val();
+        // Commands: load the splitter and queue the realignment plan.
+        self.src_low.next = self.cmd_src.val().get_bits::<4>(0);
+        self.in_beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
+            (bit_cast::<32, 4>(self.src_low.val()) + self.cmd_len.val() + 15) >> 4,
+        );
+        self.out_beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
+            (bit_cast::<32, 4>(self.cmd_dst_low.val()) + self.cmd_len.val() + 15) >> 4,
+        );
+        self.splitter.load.next = self.take.val();
+        self.splitter.start.next = self.cmd_src.val();
+        self.splitter.beats.next = self.in_beats.val();
+        self.plans.push.next = self.take.val();
+        // Narrow arithmetic goes through a signal of its own width: rust-hdl emits
+        // `bit_cast(a - b)` as `(a - b) & mask`, which Verilog evaluates at the wide width.
+        self.rotate.next = self.src_low.val() - self.cmd_dst_low.val();
+        self.plans.data_in.next = bit_cast::<PLAN_BITS, 4>(self.rotate.val())
+            | (bit_cast::<PLAN_BITS, 1>((self.src_low.val() > self.cmd_dst_low.val()).into()) << 4)
+            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(self.in_beats.val()) << 5)
+            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(self.out_beats.val()) << 26);
+        // Realigner takes the next plan when idle.
+        self.realign.cmd_valid.next = !self.plans.empty.val();
+        self.realign.cmd_rotate.next = self.plans.data_out.val().get_bits::<4>(0);
+        self.realign.cmd_skip_first.next = self.plans.data_out.val().get_bit(4);
+        self.realign.cmd_in_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(5);
+        self.realign.cmd_out_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(26);
+        self.plans.pop.next = self.realign.cmd_ready.val() & !self.plans.empty.val();
         self.splitter.advance.next = self.ar_fire.val();
         // R into the realigner, realigned data out.
         self.realign.in_valid.next = self.axi.rvalid.val();
         self.realign.in_data.next = self.axi.rdata.val();
-        self.realign.in_err.next = self.axi.rresp.val().any();
+        // An error response, or a response for an ID this engine never used, is a bus error.
+        self.realign.in_err.next = self.axi.rresp.val().any() | self.axi.rid.val().any();
         self.axi.rready.next = self.realign.in_ready.val();
         self.r_done.next =
             self.axi.rvalid.val() & self.realign.in_ready.val() & self.axi.rlast.val();

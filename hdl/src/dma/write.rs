@@ -51,6 +51,7 @@ pub struct DmaWrite {
     outstanding: DFF<Bits<6>>,
     max_writes: Constant<Bits<6>>,
     all_lanes: Constant<Bits<16>>,
+    t_first: DFF<Bit>,
     t_fill: DFF<Bit>,
     t_pattern: DFF<Bits<64>>,
     t_dst_low: DFF<Bits<4>>,
@@ -62,6 +63,7 @@ pub struct DmaWrite {
     done_r: DFF<Bit>,
     done_w: DFF<Bit>,
     take: Signal<Local, Bit>,
+    splitter_ready: Signal<Local, Bit>,
     aw_fire: Signal<Local, Bit>,
     b_fire: Signal<Local, Bit>,
     w_fire: Signal<Local, Bit>,
@@ -100,6 +102,7 @@ impl Default for DmaWrite {
             outstanding: Default::default(),
             max_writes: Constant::new(MAX_WRITES.into()),
             all_lanes: Constant::new(0xffffu64.into()),
+            t_first: Default::default(),
             t_fill: Default::default(),
             t_pattern: Default::default(),
             t_dst_low: Default::default(),
@@ -111,6 +114,7 @@ impl Default for DmaWrite {
             done_r: Default::default(),
             done_w: Default::default(),
             take: Default::default(),
+            splitter_ready: Default::default(),
             aw_fire: Default::default(),
             b_fire: Default::default(),
             w_fire: Default::default(),
@@ -131,6 +135,7 @@ impl Logic for DmaWrite {
             self,
             clock,
             outstanding,
+            t_first,
             t_fill,
             t_pattern,
             t_dst_low,
@@ -147,21 +152,6 @@ impl Logic for DmaWrite {
         self.wq.reset.next = self.reset.val();
         self.bq.reset.next = self.reset.val();
         self.rq.reset.next = self.reset.val();
-        // Commands: load the splitter and keep the transfer's W layout.
-        self.cmd_ready.next = self.splitter.ready.val();
-        self.take.next = self.cmd_valid.val() & self.splitter.ready.val();
-        self.splitter.load.next = self.take.val();
-        self.splitter.start.next = self.cmd_dst.val();
-        self.splitter.beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
-            (bit_cast::<32, 4>(self.cmd_dst.val().get_bits::<4>(0)) + self.cmd_len.val() + 15) >> 4,
-        );
-        if self.take.val() {
-            self.t_fill.d.next = self.cmd_fill.val();
-            self.t_pattern.d.next = self.cmd_pattern.val();
-            self.t_dst_low.d.next = self.cmd_dst.val().get_bits::<4>(0);
-            self.t_end_low.d.next =
-                self.cmd_dst.val().get_bits::<4>(0) + self.cmd_len.val().get_bits::<4>(0) - 1;
-        }
         // AW: the current burst, while fewer than MAX_WRITES await a response.
         self.axi.awvalid.next = self.splitter.busy.val()
             & (self.outstanding.q.val() < self.max_writes.val())
@@ -173,10 +163,32 @@ impl Logic for DmaWrite {
         self.axi.awburst.next = 1.into();
         self.axi.awid.next = 0.into();
         self.aw_fire.next = self.axi.awvalid.val() & self.axi.awready.val();
+        // The splitter takes a transfer when idle or while issuing its current last burst.
+        self.splitter_ready.next =
+            !self.splitter.busy.val() | (self.aw_fire.val() & self.splitter.last.val());
+        self.cmd_ready.next = self.splitter_ready.val();
+        self.take.next = self.cmd_valid.val() & self.splitter_ready.val();
+        // Commands: load the splitter and keep the transfer's W layout.
+        self.splitter.load.next = self.take.val();
+        self.splitter.start.next = self.cmd_dst.val();
+        self.splitter.beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
+            (bit_cast::<32, 4>(self.cmd_dst.val().get_bits::<4>(0)) + self.cmd_len.val() + 15) >> 4,
+        );
+        if self.aw_fire.val() {
+            self.t_first.d.next = false;
+        }
+        if self.take.val() {
+            self.t_first.d.next = true;
+            self.t_fill.d.next = self.cmd_fill.val();
+            self.t_pattern.d.next = self.cmd_pattern.val();
+            self.t_dst_low.d.next = self.cmd_dst.val().get_bits::<4>(0);
+            self.t_end_low.d.next =
+                self.cmd_dst.val().get_bits::<4>(0) + self.cmd_len.val().get_bits::<4>(0) - 1;
+        }
         self.splitter.advance.next = self.aw_fire.val();
         self.wq.push.next = self.aw_fire.val();
         self.wq.data_in.next = bit_cast::<WQ_BITS, 8>(self.splitter.burst_len.val())
-            | (bit_cast::<WQ_BITS, 1>(self.splitter.first.val().into()) << 8)
+            | (bit_cast::<WQ_BITS, 1>(self.t_first.q.val().into()) << 8)
             | (bit_cast::<WQ_BITS, 1>(self.splitter.last.val().into()) << 9)
             | (bit_cast::<WQ_BITS, 1>(self.t_fill.q.val().into()) << 10)
             | (bit_cast::<WQ_BITS, 4>(self.t_dst_low.q.val()) << 11)
@@ -233,11 +245,14 @@ impl Logic for DmaWrite {
         self.bq.pop.next = self.b_fire.val();
         self.rq.pop.next = self.b_fire.val() & self.bq.data_out.val();
         if self.b_fire.val() {
-            self.w_err.d.next = self.w_err.q.val() | self.axi.bresp.val().any();
+            // An error response, or one for an ID this engine never used, is a bus error.
+            self.w_err.d.next =
+                self.w_err.q.val() | self.axi.bresp.val().any() | self.axi.bid.val().any();
             if self.bq.data_out.val() {
                 self.w_err.d.next = false;
                 self.done.d.next = true;
-                self.done_w.d.next = self.w_err.q.val() | self.axi.bresp.val().any();
+                self.done_w.d.next =
+                    self.w_err.q.val() | self.axi.bresp.val().any() | self.axi.bid.val().any();
                 self.done_r.d.next = self.rq.data_out.val();
             }
         }
