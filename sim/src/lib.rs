@@ -27,6 +27,7 @@ pub mod native;
 pub mod regmodel;
 pub mod replay;
 pub mod rng;
+pub mod synth;
 pub mod tools;
 pub mod trace;
 pub mod vcd;

@@ -36,6 +36,12 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
     },
+    /// FPGA resources of each top: yosys synth_xilinx for the 7 series (xc7a50t).
+    Synth {
+        /// Also write the results as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Run a benchmark.
     Bench {
         #[command(subcommand)]
@@ -202,6 +208,42 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Result<(), Box<dyn std::er
     Ok(())
 }
 
+fn synth(json: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
+    use cdm_hdl::dma::{mover::DmaMover, realign::Realigner};
+    let dir = std::env::temp_dir().join(format!("cdm-synth-{}", std::process::id()));
+    let designs = [
+        (CsrBlock::NAME, cdm_hdl::verilog::<CsrBlock>()),
+        (DeviceTop::NAME, cdm_hdl::verilog::<DeviceTop>()),
+        (Realigner::NAME, cdm_hdl::verilog::<Realigner>()),
+        (DmaMover::NAME, cdm_hdl::verilog::<DmaMover>()),
+    ];
+    println!("yosys synth_xilinx -family xc7; xc7a50t has 32,600 LUTs, 65,200 FFs, 75 BRAM36");
+    println!(
+        "{:<8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "top", "LUT", "LUTRAM", "FF", "BRAM36", "CARRY4", "MUXF7/8"
+    );
+    let mut areas = Vec::new();
+    for (name, verilog) in designs {
+        let a = cdm_sim::synth::synth_xilinx(name, &verilog, &dir)?;
+        println!(
+            "{:<8} {:>7} {:>7} {:>7} {:>7.1} {:>7} {:>7}",
+            a.top, a.lut, a.lutram, a.ff, a.bram36, a.carry4, a.muxf7_f8
+        );
+        areas.push(a);
+    }
+    if let Some(path) = json {
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "synth": "yosys synth_xilinx -family xc7", "tops": areas }),
+            )?,
+        )?;
+        println!("wrote {}", path.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
 fn bench_dma(args: BenchDma, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
     let mut rows = Vec::new();
     println!("data mover on {backend}, ideal pipelined memory; utilization = bytes per cycle / 16");
@@ -259,6 +301,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Export { out } => export(&out).map_err(Into::into),
+        Command::Synth { json } => synth(json),
         Command::Bench {
             which: Bench::Sim(args),
         } => bench_sim(args, &backends),
