@@ -310,3 +310,41 @@ on_each_backend!(
     random_stream,
     faults_are_reported_and_write_nothing
 );
+
+/// Whole 2 MiB pages, aligned and not, copied and filled (Verilator: 131,072 beats each).
+#[test]
+fn two_mib_pages() {
+    if !Backend::Verilator.usable("two_mib_pages") {
+        return;
+    }
+    let mut bench = Bench::new(
+        Backend::Verilator,
+        MemoryTiming::random(100),
+        "dma_mover 2 MiB",
+    );
+    let page = 2 << 20;
+    let transfers = [
+        Transfer {
+            src: SRC,
+            dst: DST,
+            len: page,
+            fill: None,
+        },
+        Transfer {
+            src: SRC + 0x5_0005,
+            dst: DST + 0x40_0003,
+            len: page,
+            fill: None,
+        },
+        Transfer {
+            src: 0,
+            dst: DST + 0x80_0001,
+            len: page,
+            fill: Some(0x1122_3344_5566_7788),
+        },
+    ];
+    let out = bench.run(&transfers, 10);
+    assert_eq!((out.read_errors, out.write_errors), (0, 0));
+    bench.check_destination(&transfers);
+    bench.checker.assert_quiet();
+}
