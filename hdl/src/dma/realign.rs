@@ -46,6 +46,7 @@ pub struct Realigner {
     prev: DFF<Bits<128>>,
     err: DFF<Bit>,
     window: Signal<Local, Bits<256>>,
+    select: Signal<Local, Bits<4>>,
     consuming: Signal<Local, Bit>,
     in_fire: Signal<Local, Bit>,
     out_fire: Signal<Local, Bit>,
@@ -60,17 +61,16 @@ impl Logic for Realigner {
         self.consuming.next = self.active.q.val() & self.in_left.q.val().any();
         self.flushing.next =
             self.active.q.val() & !self.in_left.q.val().any() & self.out_left.q.val().any();
-        // Window: the new beat above the previous one (zeros while flushing).
-        self.window.next = bit_cast::<256, 128>(self.prev.q.val());
-        if self.consuming.val() {
-            self.window.next = (bit_cast::<256, 128>(self.in_data.val()) << 128)
-                | bit_cast::<256, 128>(self.prev.q.val());
-        }
-        self.out_data.next =
-            bit_cast::<128, 256>(self.window.val() >> (bit_cast::<8, 4>(self.rotate.q.val()) << 3));
-        if !self.rotate.q.val().any() {
-            self.out_data.next = self.in_data.val();
-        }
+        // Window: the new beat above the previous one. Output byte l is window byte
+        // l + rotate, or l + 16 (the new beat itself) when rotate is 0: one 16-way byte
+        // select, `(window >> 8) >> 8 * ((rotate - 1) mod 16)`. While flushing, the bytes
+        // taken from above the previous beat lie past the transfer and get no strobe.
+        self.window.next = (bit_cast::<256, 128>(self.in_data.val()) << 128)
+            | bit_cast::<256, 128>(self.prev.q.val());
+        self.select.next = self.rotate.q.val() - 1;
+        self.out_data.next = bit_cast::<128, 256>(
+            (self.window.val() >> 8) >> (bit_cast::<8, 4>(self.select.val()) << 3),
+        );
         self.out_err.next = self.err.q.val() | (self.consuming.val() & self.in_err.val());
         // A skipped first beat, or input left with no output owed, needs no output slot.
         self.in_ready.next = false;
