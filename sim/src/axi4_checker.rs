@@ -148,6 +148,38 @@ impl Axi4Checker {
             };
         }
         let p = self.ports.clone();
+        // Responses first, against the state of earlier cycles: a response in the same
+        // cycle as its request's handshake is a violation.
+        if fire[2] {
+            let id = dut.get(p.bid);
+            match self.writes_complete.get_mut(&id) {
+                Some(n) if *n > 0 => *n -= 1,
+                _ => self.fail(
+                    cycle,
+                    format!("B for ID {id} without a completed write burst"),
+                ),
+            }
+        }
+        if fire[4] {
+            let id = dut.get(p.rid);
+            let last = dut.get(p.rlast) != 0;
+            let name = self.name.clone();
+            let Some(remaining) = self.reads.get_mut(&id).and_then(|q| q.front_mut()) else {
+                panic!("AXI4 protocol violation on {name} at cycle {cycle}: R beat for ID {id} without an outstanding read");
+            };
+            *remaining -= 1;
+            let left = *remaining;
+            if last != (left == 0) {
+                self.fail(
+                    cycle,
+                    format!("RLAST={} with {left} beats of the burst left", last as u8),
+                );
+            }
+            let done = left == 0;
+            if done {
+                self.reads.get_mut(&id).expect("present").pop_front();
+            }
+        }
         if fire[0] {
             let r = read_request(dut, p.aw());
             self.check_request(cycle, "AW", &r);
@@ -186,41 +218,11 @@ impl Axi4Checker {
             }
             *self.writes_complete.entry(id).or_default() += 1;
         }
-        if fire[2] {
-            let id = dut.get(p.bid);
-            match self.writes_complete.get_mut(&id) {
-                Some(n) if *n > 0 => *n -= 1,
-                _ => self.fail(
-                    cycle,
-                    format!("B for ID {id} without a completed write burst"),
-                ),
-            }
-        }
         if fire[3] {
             let r = read_request(dut, p.ar());
             self.check_request(cycle, "AR", &r);
             self.reads.entry(r.id).or_default().push_back(r.beats());
             self.bursts_checked += 1;
-        }
-        if fire[4] {
-            let id = dut.get(p.rid);
-            let last = dut.get(p.rlast) != 0;
-            let name = self.name.clone();
-            let Some(remaining) = self.reads.get_mut(&id).and_then(|q| q.front_mut()) else {
-                panic!("AXI4 protocol violation on {name} at cycle {cycle}: R beat for ID {id} without an outstanding read");
-            };
-            *remaining -= 1;
-            let left = *remaining;
-            if last != (left == 0) {
-                self.fail(
-                    cycle,
-                    format!("RLAST={} with {left} beats of the burst left", last as u8),
-                );
-            }
-            let done = left == 0;
-            if done {
-                self.reads.get_mut(&id).expect("present").pop_front();
-            }
         }
     }
 

@@ -13,31 +13,17 @@ use crate::rng::Rng;
 /// Cycles a register access may take before the bridge declares the hardware hung.
 const ACCESS_TIMEOUT: u64 = 10_000;
 
-/// Called once per cycle before the master drives its inputs: other models go here.
-pub type CycleHook<D> = Box<dyn FnMut(&mut D)>;
-
 /// A simulated device reachable through the driver's [`RegisterIo`].
 pub struct CsrBridge<D: Dut> {
     dut: D,
     master: AxiLiteMaster,
-    hook: Option<CycleHook<D>>,
 }
 
 impl<D: Dut> CsrBridge<D> {
     /// Attaches an AXI4-Lite master to the ports `<prefix>awaddr` and so on.
     pub fn new(dut: D, prefix: &str, timing: Timing, rng: Rng) -> Result<Self, NoSuchPort> {
         let master = AxiLiteMaster::new(&dut, prefix, timing, rng)?;
-        Ok(CsrBridge {
-            dut,
-            master,
-            hook: None,
-        })
-    }
-
-    /// Runs `hook` every cycle, before the master drives its inputs.
-    pub fn with_hook(mut self, hook: impl FnMut(&mut D) + 'static) -> Self {
-        self.hook = Some(Box::new(hook));
-        self
+        Ok(CsrBridge { dut, master })
     }
 
     pub fn dut(&mut self) -> &mut D {
@@ -48,15 +34,9 @@ impl<D: Dut> CsrBridge<D> {
         &mut self.master
     }
 
-    pub fn into_dut(self) -> D {
-        self.dut
-    }
-
-    /// One clock cycle: hook, master, edge.
+    /// One clock cycle: the master drives and samples, then the edge. Testbenches drive
+    /// other inputs through [`CsrBridge::dut`] between ticks.
     pub fn tick(&mut self) {
-        if let Some(hook) = &mut self.hook {
-            hook(&mut self.dut);
-        }
         self.master.tick(&mut self.dut);
         self.dut.step();
     }

@@ -32,6 +32,21 @@ impl PortInfo {
             .collect()
     }
 
+    /// Panics unless `value` fits the port: every backend rejects the same values, so a
+    /// testbench bug shows up the same way on each instead of being truncated differently.
+    pub fn check_fits(&self, value: &[u64]) {
+        let ok = value.len() >= self.words()
+            && value.iter().enumerate().all(|(i, w)| {
+                let lo = i * 64;
+                self.width >= lo + 64 || (self.width > lo && w >> (self.width - lo) == 0) || *w == 0
+            });
+        assert!(
+            ok,
+            "value {value:x?} does not fit the {}-bit port `{}`",
+            self.width, self.name
+        );
+    }
+
     /// Number of 64-bit words a value of this port takes.
     pub fn words(&self) -> usize {
         self.width.div_ceil(64)

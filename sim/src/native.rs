@@ -65,6 +65,7 @@ impl<T: PortMap> Dut for Native<T> {
     }
 
     fn set_words(&mut self, port: PortId, value: &[u64]) {
+        self.info[port].check_fits(value);
         (self.ports[port].set)(&mut self.top, value);
         self.dirty = true;
     }
@@ -77,6 +78,10 @@ impl<T: PortMap> Dut for Native<T> {
     }
 
     fn step(&mut self) {
+        // Inputs set since the last settle must reach every flip-flop before the edge.
+        if self.dirty {
+            self.settle();
+        }
         self.top.clock().next = Clock::from(true);
         self.settle();
         self.top.clock().next = Clock::from(false);

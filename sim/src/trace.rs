@@ -151,8 +151,9 @@ impl<D: Dut> Recorder<D> {
         }
     }
 
-    pub fn inner(&mut self) -> &mut D {
-        &mut self.inner
+    /// The wrapped design, read-only: inputs must go through the recorder.
+    pub fn inner(&self) -> &D {
+        &self.inner
     }
 
     pub fn into_trace(self) -> Trace {
@@ -180,10 +181,7 @@ impl<D: Dut> Dut for Recorder<D> {
         let mut row = Vec::with_capacity(self.trace.ports.len());
         for (id, p) in self.trace.ports.iter().enumerate() {
             if p.dir == PortDir::Input {
-                let mut w = self.inputs[id].clone();
-                // Keep only the port's width: a model may set stray high bits.
-                mask_to_width(&mut w, p.width);
-                row.push(w);
+                row.push(self.inputs[id].clone());
             } else {
                 let mut w = vec![0; p.words()];
                 self.inner.get_words(id, &mut w);
@@ -196,17 +194,5 @@ impl<D: Dut> Dut for Recorder<D> {
 
     fn cycle(&self) -> u64 {
         self.inner.cycle()
-    }
-}
-
-/// Clears the bits of `words` above `width`.
-pub fn mask_to_width(words: &mut [u64], width: usize) {
-    for (i, w) in words.iter_mut().enumerate() {
-        let lo = i * 64;
-        if width <= lo {
-            *w = 0;
-        } else if width - lo < 64 {
-            *w &= (1u64 << (width - lo)) - 1;
-        }
     }
 }

@@ -79,8 +79,9 @@ impl<D: Dut> VcdTrace<D> {
         })
     }
 
-    pub fn inner(&mut self) -> &mut D {
-        &mut self.inner
+    /// The wrapped design, read-only: inputs must go through the trace.
+    pub fn inner(&self) -> &D {
+        &self.inner
     }
 
     fn sample(&mut self) -> io::Result<()> {

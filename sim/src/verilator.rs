@@ -48,6 +48,7 @@ impl Dut for Verilated {
     }
 
     fn set_words(&mut self, port: PortId, value: &[u64]) {
+        self.info[port].check_fits(value);
         self.model.set(port, value);
         self.dirty = true;
     }

@@ -75,9 +75,9 @@ impl Dut for Wires {
         &self.info
     }
     fn set_words(&mut self, port: PortId, value: &[u64]) {
+        self.info[port].check_fits(value);
         let n = self.values[port].len();
         self.values[port].copy_from_slice(&value[..n]);
-        crate::trace::mask_to_width(&mut self.values[port], self.info[port].width);
     }
     fn get_words(&mut self, port: PortId, value: &mut [u64]) {
         value[..self.values[port].len()].copy_from_slice(&self.values[port]);

@@ -221,6 +221,43 @@ fn faults_answer_errors_and_write_nothing() {
     }
     let resp: Vec<u64> = link.run_until_idle().iter().map(|d| d.resp).collect();
     assert_eq!(resp, [0, 3, 2], "second read hits Nth(1), third the range");
+    let stats = link.memory.stats;
+    assert_eq!((stats.read_bursts, stats.read_errors), (3, 2));
+    assert_eq!(
+        (stats.write_bursts, stats.write_errors, stats.write_beats),
+        (2, 1, 32)
+    );
+}
+
+#[test]
+fn random_faults_hit_about_their_share() {
+    let mut rng = Rng::new(11);
+    let timing = MasterTiming {
+        max_valid_delay: 0,
+        ready_stall_percent: 0,
+        max_outstanding: 8,
+    };
+    let mut link = Link::new(MemoryTiming::ideal(2), timing, &mut rng);
+    link.memory.faults.push(Fault {
+        direction: Direction::Read,
+        trigger: Trigger::Random(25),
+        resp: 2,
+    });
+    for i in 0..400 {
+        link.master.push(Burst::Read(Request {
+            id: 0,
+            addr: i * 16,
+            len: 0,
+            size: 4,
+            burst: 1,
+        }));
+    }
+    let failed = link.run_until_idle().iter().filter(|d| d.resp == 2).count() as u64;
+    assert_eq!(failed, link.memory.stats.read_errors);
+    assert!(
+        (60..=140).contains(&failed),
+        "{failed} of 400 failed at 25%"
+    );
 }
 
 /// Runs hand-written stimulus through the checker alone.

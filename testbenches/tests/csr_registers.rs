@@ -325,3 +325,20 @@ on_each_backend!(
     hardware_set_wins_over_software_clear_in_the_same_cycle,
     window_lock_freezes_windows_until_reset,
 );
+
+/// The native backend's probe sees inside the design (here, a CSR field's output)
+/// without going through the ports.
+#[test]
+fn native_probe_reads_the_design() {
+    use cdm_hdl::csr::CsrBlock;
+    use cdm_sim::Native;
+    let mut native = Native::<CsrBlock>::new();
+    cdm_testbenches::reset(&mut native);
+    let mut bridge =
+        cdm_sim::bridge::CsrBridge::new(native, "axil$", Timing::EAGER, Rng::new(3)).unwrap();
+    bridge.write32(global::Scratch::ADDR, 0x5eed).unwrap();
+    assert_eq!(
+        bridge.dut().top().global_scratch_value.val().to_u64(),
+        0x5eed
+    );
+}

@@ -134,3 +134,17 @@ fn names_convert() {
     assert_eq!(camel("CAP_DEVMEM_LO"), "CapDevmemLo");
     assert_eq!(snake("CAP_DEVMEM_LO"), "cap_devmem_lo");
 }
+
+#[test]
+fn lock_in_an_array_block_is_rejected() {
+    let mut m = small();
+    m.blocks[0] = m.blocks[0].clone().array(2, 0x10);
+    m.blocks.push(
+        Block::new("C", 0x40, "c").register(
+            Register::new("S", 0x0, "s")
+                .field(Field::new("X", 0, 1, Access::RW, "x"))
+                .locked_by("B.R.L"),
+        ),
+    );
+    assert_eq!(culprit(&m), "C.S");
+}

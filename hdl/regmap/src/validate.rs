@@ -167,6 +167,14 @@ impl RegMap {
                     }
                 }
                 if let Some(lock) = &reg.locked_by {
+                    if self.field(lock).is_some_and(|(b, _, _)| b.is_array()) {
+                        return Err(err(
+                            &rp,
+                            format!(
+                                "lock {lock} lies in an array block; a lock must be a single bit"
+                            ),
+                        ));
+                    }
                     match self.field(lock) {
                         Some((_, _, f))
                             if f.access == Access::W1S && f.width == 1 && !f.hw_clear => {}

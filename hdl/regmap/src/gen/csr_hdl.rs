@@ -362,12 +362,13 @@ pub fn rust_hdl(map: &RegMap) -> String {
     {
         let lock = inst.register.locked_by.as_ref().map(|path| {
             let (block, register, field) = map.field(path).expect("validated lock");
-            format!(
-                " & !self.{}_{}_{}_q.q.val()",
-                snake(&block.name),
-                snake(&register.name),
-                snake(&field.name)
-            )
+            let lock = RegInstance {
+                block,
+                index: 0,
+                register,
+                address: block.address(0, register),
+            };
+            format!(" & !self.{}_q.q.val()", field_port(&lock, field))
         });
         writeln!(
             w,
@@ -450,6 +451,14 @@ pub fn rust_hdl(map: &RegMap) -> String {
     for p in &ports {
         if let Some(q) = p.storage() {
             writeln!(w, "            self.{q}.d.next = {};", p.reset_literal()).unwrap();
+        }
+        if p.field.access == Access::W1P {
+            let zero = if p.field.width == 1 {
+                "false"
+            } else {
+                "0.into()"
+            };
+            writeln!(w, "            self.{}.next = {zero};", p.base).unwrap();
         }
     }
     writeln!(w, "        }}\n    }}\n}}\n").unwrap();
