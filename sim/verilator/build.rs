@@ -178,6 +178,9 @@ fn rust_table(tops: &[Top]) -> String {
     r
 }
 
+/// The model table when nothing could be verilated.
+const NO_MODELS: &str = "/// No top was verilated.\npub static MODELS: &[ModelInfo] = &[];\n";
+
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(cdm_no_verilator)");
     println!("cargo::rerun-if-changed=build.rs");
@@ -196,6 +199,21 @@ fn main() {
         return;
     };
     println!("cargo::rerun-if-changed={}", verilator.display());
+    // The glue uses VerilatedContext (Verilator 4.200 and later).
+    let version = run(Command::new(&verilator).arg("--version"));
+    let number: Vec<u32> = version
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("0")
+        .split('.')
+        .map(|n| n.parse().unwrap_or(0))
+        .collect();
+    if number.as_slice() < [4, 200].as_slice() {
+        println!("cargo::warning=Verilator 4.200 or later is needed ({}): the Verilator backend is unavailable", version.trim());
+        println!("cargo::rustc-cfg=cdm_no_verilator");
+        fs::write(out.join("models.rs"), NO_MODELS).unwrap();
+        return;
+    }
     let root = run(Command::new(&verilator).args(["--getenv", "VERILATOR_ROOT"]));
     let include = Path::new(root.trim()).join("include");
 

@@ -1,9 +1,11 @@
 //! Splits a transfer into AXI4 INCR bursts of 16-byte beats: at most 256 beats, never
 //! across a 4 KiB boundary. Shared by the read and the write half.
 //!
-//! Load a transfer while idle; the current burst is on the outputs while `busy`; pulse
-//! `next` when it has been issued. Burst arithmetic works on beat counts (21 bits) and
-//! the page offset (8 bits), so the 64-bit address is added to once per burst only.
+//! The current burst is on the outputs while `busy`; pulse `advance` when it has been
+//! issued. `load` takes a new transfer; the owner loads only when idle or while advancing
+//! past the `last` burst of the current transfer, so transfers follow without a gap.
+//! Burst arithmetic works on beat counts (21 bits) and the page offset (8 bits), so the
+//! 64-bit address is added to once per burst only.
 
 use rust_hdl::prelude::*;
 

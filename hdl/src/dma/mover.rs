@@ -4,6 +4,10 @@
 //! 64-bit pattern, byte `a` of the destination getting pattern byte `a % 8`) and gives
 //! one completion per transfer, in order. Transfers overlap: a new transfer's reads start
 //! while the previous one's data is still being written.
+//!
+//! `len` must be 1 ..= [`MAX_TRANSFER_BYTES`](super::realign::MAX_TRANSFER_BYTES); the
+//! descriptor layer rejects other lengths before they get here (a zero-length command
+//! would never complete).
 
 use rust_hdl::prelude::*;
 

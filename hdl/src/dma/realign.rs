@@ -11,14 +11,18 @@
 
 use rust_hdl::prelude::*;
 
-/// Beat counts are up to 2^20 (16 MiB transfers).
+/// Largest transfer the data path handles: 16 MiB. Longer transfers are rejected before
+/// they reach it (the descriptor checks); zero-length ones too.
+pub const MAX_TRANSFER_BYTES: u64 = 1 << 24;
+
+/// Width of beat counts: a 16 MiB transfer at any alignment spans at most 2^20 + 1 beats.
 pub const BEAT_COUNT_BITS: usize = 21;
 
 #[derive(LogicBlock, Default)]
 pub struct Realigner {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    // Per-transfer set-up, taken when idle.
+    // Per-transfer set-up, taken when idle or in the cycle the current transfer ends.
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
     /// `(src - dst) & 15`: the byte rotation.
