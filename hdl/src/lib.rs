@@ -4,7 +4,8 @@
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
 //! - [`dma`]: the DMA copy engine (in progress: realignment); [`fifo`]: FIFO with reset.
 //! - [`top`]: the device top that `cdm export` writes as Verilog.
-//! - [`ports`]: top-level ports as plain values for backend-neutral testbenches.
+//! - [`ports`]: top-level ports as plain values for backend-neutral testbenches;
+//!   [`tops`]: the list of every top.
 
 pub mod axi4;
 pub mod axi_lite;
@@ -13,6 +14,7 @@ pub mod dma;
 pub mod fifo;
 pub mod ports;
 pub mod top;
+pub mod tops;
 
 pub use rust_hdl;
 

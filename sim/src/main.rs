@@ -209,22 +209,15 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Result<(), Box<dyn std::er
 }
 
 fn synth(json: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
-    use cdm_hdl::dma::{mover::DmaMover, realign::Realigner};
     let dir = std::env::temp_dir().join(format!("cdm-synth-{}", std::process::id()));
-    let designs = [
-        (CsrBlock::NAME, cdm_hdl::verilog::<CsrBlock>()),
-        (DeviceTop::NAME, cdm_hdl::verilog::<DeviceTop>()),
-        (Realigner::NAME, cdm_hdl::verilog::<Realigner>()),
-        (DmaMover::NAME, cdm_hdl::verilog::<DmaMover>()),
-    ];
     println!("yosys synth_xilinx -family xc7; xc7a50t has 32,600 LUTs, 65,200 FFs, 75 BRAM36");
     println!(
         "{:<8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
         "top", "LUT", "LUTRAM", "FF", "BRAM36", "CARRY4", "MUXF7/8"
     );
     let mut areas = Vec::new();
-    for (name, verilog) in designs {
-        let a = cdm_sim::synth::synth_xilinx(name, &verilog, &dir)?;
+    for top in cdm_hdl::tops::all() {
+        let a = cdm_sim::synth::synth_xilinx(top.name, &top.verilog, &dir)?;
         println!(
             "{:<8} {:>7} {:>7} {:>7} {:>7.1} {:>7} {:>7}",
             a.top, a.lut, a.lutram, a.ff, a.bram36, a.carry4, a.muxf7_f8

@@ -1,9 +1,9 @@
 //! Verilates every top of the device and compiles the models into this crate.
 //!
-//! For each top listed in [`tops`], the build exports its Verilog with rust-hdl, runs
+//! For each top of `cdm_hdl::tops::all`, the build exports its Verilog with rust-hdl, runs
 //! Verilator on it, generates the C glue (a setter and a getter per port, any width)
 //! and the matching Rust table of ports, and compiles it all with the `cc` crate. A new
-//! top needs one line in [`tops`] and nothing else. Without Verilator the crate builds
+//! top needs one line in `cdm_hdl::tops::all` and nothing else. Without Verilator the crate builds
 //! with no models and says so at run time.
 
 use std::fmt::Write as _;
@@ -11,36 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::{env, fs};
 
-use cdm_hdl::ports::{PortDir, PortMap};
-
-/// One top to verilate: the name its model goes by, its Verilog and its ports.
-struct Top {
-    name: &'static str,
-    verilog: String,
-    /// (Verilog name, width, is input), clock excluded, in port-map order.
-    ports: Vec<(String, usize, bool)>,
-}
-
-fn top<T: PortMap>() -> Top {
-    Top {
-        name: T::NAME,
-        verilog: cdm_hdl::verilog::<T>(),
-        ports: T::ports()
-            .iter()
-            .map(|p| (p.name.clone(), p.width, p.dir == PortDir::Input))
-            .collect(),
-    }
-}
-
-/// The tops that get a Verilator model.
-fn tops() -> Vec<Top> {
-    vec![
-        top::<cdm_hdl::csr::CsrBlock>(),
-        top::<cdm_hdl::top::DeviceTop>(),
-        top::<cdm_hdl::dma::realign::Realigner>(),
-        top::<cdm_hdl::dma::mover::DmaMover>(),
-    ]
-}
+use cdm_hdl::ports::PortDir;
+use cdm_hdl::tops::{self, Top};
 
 fn find_in_path(tool: &str) -> Option<PathBuf> {
     env::split_paths(&env::var_os("PATH")?)
@@ -103,7 +75,8 @@ fn glue(top: &Top) -> String {
             "  auto* t = static_cast<Model_{n}*>(p)->top;\n  switch (port) {{"
         )
         .unwrap();
-        for (i, (name, width, is_input)) in top.ports.iter().enumerate() {
+        for (i, (name, width, dir)) in top.ports.iter().enumerate() {
+            let is_input = *dir == PortDir::Input;
             if input && !is_input {
                 continue;
             }
@@ -163,7 +136,8 @@ fn rust_table(tops: &[Top]) -> String {
             "    ModelInfo {{\n        name: {n:?},\n        ports: &["
         )
         .unwrap();
-        for (name, width, input) in &t.ports {
+        for (name, width, dir) in &t.ports {
+            let input = *dir == PortDir::Input;
             writeln!(
                 w,
                 "            PortDesc {{ name: {name:?}, width: {width}, input: {input} }},"
@@ -217,7 +191,7 @@ fn main() {
     let root = run(Command::new(&verilator).args(["--getenv", "VERILATOR_ROOT"]));
     let include = Path::new(root.trim()).join("include");
 
-    let tops = tops();
+    let tops = tops::all();
     let mut build = cc::Build::new();
     build
         .cpp(true)

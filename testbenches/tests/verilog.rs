@@ -11,6 +11,7 @@ use std::process::Command;
 use cdm_hdl::csr::CsrBlock;
 use cdm_hdl::ports::PortMap;
 use cdm_hdl::top::DeviceTop;
+use cdm_hdl::tops;
 use cdm_regmap::{device_map, Access};
 use cdm_sim::axil::{AxiLiteMaster, Op, Timing};
 use cdm_sim::trace::{first_mismatch, Recorder, Trace};
@@ -34,65 +35,84 @@ fn write_design(name: &str, verilog: &str) -> PathBuf {
 }
 
 #[test]
-fn device_top_synthesizes_for_xc7_with_yosys() {
+fn every_top_passes_yosys_checks_and_synthesizes_for_xc7() {
     if !tools::available("yosys synth_xilinx", &["yosys"]) {
         return;
     }
-    let file = write_design("yosys", &cdm_hdl::verilog::<DeviceTop>());
-    let script = format!(
-        "read_verilog {}; hierarchy -check -top top; proc; check -assert; synth_xilinx -family xc7 -top top; stat",
-        file.display()
-    );
-    let log = tools::run(Command::new("yosys").args(["-q", "-p", &script]))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(!log.contains("ERROR"), "{log}");
-    assert!(
-        !log.to_lowercase().contains("latch inferred"),
-        "latches in the design:\n{log}"
-    );
-}
-
-fn lint(name: &str, verilog: &str) {
-    let file = write_design(name, verilog);
-    tools::run(
-        Command::new("verilator")
-            .args(["--lint-only", "-Wall", "--top-module", "top"])
-            .arg(waivers())
-            .arg(&file),
-    )
-    .unwrap_or_else(|e| panic!("verilator lint of {name}:\n{e}"));
+    for top in tops::all() {
+        let file = write_design(&format!("yosys-{}", top.name), &top.verilog);
+        let script = format!(
+            "read_verilog {}; hierarchy -check -top top; proc; check -assert; synth_xilinx -family xc7 -top top; stat",
+            file.display()
+        );
+        let log = tools::run(Command::new("yosys").args(["-q", "-p", &script]))
+            .unwrap_or_else(|e| panic!("{}: {e}", top.name));
+        assert!(!log.contains("ERROR"), "{}: {log}", top.name);
+        assert!(
+            !log.to_lowercase().contains("latch inferred"),
+            "{}: latches:\n{log}",
+            top.name
+        );
+    }
 }
 
 #[test]
-fn exported_verilog_lints_clean_with_verilator() {
+fn every_top_lints_clean_with_verilator() {
     if !tools::available("verilator lint", &["verilator"]) {
         return;
     }
-    lint("lint-device", &cdm_hdl::verilog::<DeviceTop>());
-    lint("lint-csr", &cdm_hdl::verilog::<CsrBlock>());
-    lint(
-        "lint-realign",
-        &cdm_hdl::verilog::<cdm_hdl::dma::realign::Realigner>(),
-    );
-    lint(
-        "lint-mover",
-        &cdm_hdl::verilog::<cdm_hdl::dma::mover::DmaMover>(),
-    );
+    for top in tops::all() {
+        let file = write_design(&format!("lint-{}", top.name), &top.verilog);
+        tools::run(
+            Command::new("verilator")
+                .args(["--lint-only", "-Wall", "--top-module", "top"])
+                .arg(waivers())
+                .arg(&file),
+        )
+        .unwrap_or_else(|e| panic!("verilator lint of {}:\n{e}", top.name));
+    }
 }
 
 #[test]
-fn exported_verilog_compiles_in_icarus() {
+fn every_top_compiles_in_icarus() {
     if !tools::available("iverilog compile", &["iverilog"]) {
         return;
     }
-    let file = write_design("icarus", &cdm_hdl::verilog::<DeviceTop>());
-    tools::run(
-        Command::new("iverilog")
-            .args(["-g2012", "-o"])
-            .arg(file.with_extension("vvp"))
-            .arg(&file),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    for top in tops::all() {
+        let file = write_design(&format!("icarus-{}", top.name), &top.verilog);
+        tools::run(
+            Command::new("iverilog")
+                .args(["-g2012", "-o"])
+                .arg(file.with_extension("vvp"))
+                .arg(&file),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", top.name));
+    }
+}
+
+/// A port missing from a port map would never be driven or compared: each map must list
+/// exactly the ports of the exported `module top`.
+#[test]
+fn every_port_map_lists_every_verilog_port() {
+    for top in tops::all() {
+        let header = top
+            .verilog
+            .split("module top(")
+            .nth(1)
+            .expect("module top")
+            .split(')')
+            .next()
+            .unwrap();
+        let mut verilog: Vec<&str> = header
+            .split(',')
+            .map(str::trim)
+            .filter(|p| *p != "clock")
+            .collect();
+        let mut mapped: Vec<&str> = top.ports.iter().map(|(n, _, _)| n.as_str()).collect();
+        verilog.sort_unstable();
+        mapped.sort_unstable();
+        assert_eq!(mapped, verilog, "port map of `{}`", top.name);
+    }
 }
 
 /// Records a run of random register traffic with random hardware inputs.
