@@ -305,10 +305,58 @@ fn faults_are_reported_and_write_nothing(backend: Backend) {
     bench.checker.assert_quiet();
 }
 
+/// A read that starts on good memory and runs into a failing page: every destination byte
+/// is either the right source byte or untouched, never stale or garbage, and no byte that
+/// comes from the failing page is written.
+fn read_fault_part_way_writes_no_stale_data(backend: Backend) {
+    let mut bench = Bench::new(backend, MemoryTiming::random(10), "dma_mover partial fault");
+    let (first, last) = (SRC + 0x5000, SRC + 0x5fff);
+    bench.memory.faults.push(Fault {
+        direction: Direction::Read,
+        trigger: Trigger::Range { first, last },
+        resp: 2,
+    });
+    for (src_off, dst_off) in [(0x4f08, 3), (0x4f03, 8), (0x4e00, 0), (0x4f0f, 0x0f)] {
+        let t = Transfer {
+            src: SRC + src_off,
+            dst: DST + 0x10_0000 + src_off * 4 + dst_off,
+            len: 0x300,
+            fill: None,
+        };
+        // Untouched destination bytes keep this marker (a failed read returns zeros).
+        const UNTOUCHED: u8 = 0xee;
+        bench.memory.mem.write(t.dst, &[UNTOUCHED; 0x300]);
+        let out = bench.run(&[t], 0);
+        assert_eq!((out.done, out.read_errors), (1, 1), "{t:?}");
+        let got = bench.memory.mem.read_vec(t.dst, t.len as usize);
+        let want = bench.memory.mem.read_vec(t.src, t.len as usize);
+        for k in 0..t.len as usize {
+            let from_bad_page = (first..=last).contains(&(t.src + k as u64));
+            if from_bad_page {
+                assert_eq!(
+                    got[k], UNTOUCHED,
+                    "{t:?}: byte {k} comes from the failing page and must not be written"
+                );
+            } else {
+                assert!(
+                    got[k] == UNTOUCHED || got[k] == want[k],
+                    "{t:?}: byte {k} is neither untouched nor correct"
+                );
+            }
+        }
+        assert!(
+            got[..8].iter().zip(&want[..8]).all(|(g, w)| g == w),
+            "{t:?}: the first bytes precede the fault"
+        );
+    }
+    bench.checker.assert_quiet();
+}
+
 on_each_backend!(
     directed,
     random_stream,
-    faults_are_reported_and_write_nothing
+    faults_are_reported_and_write_nothing,
+    read_fault_part_way_writes_no_stale_data
 );
 
 /// Whole 2 MiB pages, aligned and not, copied and filled (Verilator: 131,072 beats each).
