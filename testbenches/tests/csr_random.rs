@@ -55,6 +55,7 @@ fn random_traffic_matches_the_reference_model(backend: Backend) {
     let mut master =
         AxiLiteMaster::new(&*dut, "axil$", Timing::RANDOM, Rng::new(rng.next_u64())).unwrap();
     let bvalid = dut.port("axil$bvalid").unwrap();
+    let reset = dut.port("reset").unwrap();
 
     let port = |dut: &dyn Dut, name: &str, field: usize, width: u32| HwPort {
         id: dut.port(name).unwrap(),
@@ -88,7 +89,8 @@ fn random_traffic_matches_the_reference_model(backend: Backend) {
     let mut last_events: Vec<(usize, bool, u64)> = Vec::new();
     let mut last_pulses: Vec<u64> = vec![0; pulses.len()];
     let mut last_bvalid = 0;
-    let (mut done, mut reads, mut errors, mut w1c_races) = (0u64, 0u64, 0u64, 0u64);
+    let (mut done, mut reads, mut errors, mut w1c_races, mut resets) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
 
     while done < ops {
         let cycle = dut.cycle();
@@ -140,6 +142,22 @@ fn random_traffic_matches_the_reference_model(backend: Backend) {
                 let name = model.fields[f].port.clone();
                 model.hw_set(&name, bits as u32);
             }
+        }
+        // Now and then a reset between accesses: every register returns to its reset
+        // value, the window lock included, so windows are exercised locked and unlocked.
+        if master.idle() && current.is_none() && rng.chance(1) && rng.chance(20) {
+            for p in sets.iter().chain(&clears) {
+                dut.set(p.id, 0);
+            }
+            dut.set(reset, 1);
+            dut.step();
+            dut.set(reset, 0);
+            model.reset();
+            last_events.clear();
+            last_pulses.iter_mut().for_each(|p| *p = 0);
+            last_bvalid = 0;
+            resets += 1;
+            continue;
         }
         // 2. Hardware inputs of this cycle.
         for p in &inputs {
@@ -239,12 +257,12 @@ fn random_traffic_matches_the_reference_model(backend: Backend) {
         assert!(dut.cycle() < 100 * ops + 1000, "traffic stalled");
     }
     eprintln!(
-        "csr_random on {backend}: {done} accesses ({reads} reads, {errors} SLVERR), {w1c_races} writes racing a hardware set, {} cycles",
+        "csr_random on {backend}: {done} accesses ({reads} reads, {errors} SLVERR), {w1c_races} writes racing a hardware set, {resets} resets, {} cycles",
         dut.cycle()
     );
     assert!(
-        errors > 0 && reads > 0,
-        "the traffic must cover reads and errors"
+        errors > 0 && reads > 0 && resets > 0,
+        "the traffic must cover reads, errors and resets"
     );
 }
 
