@@ -301,16 +301,18 @@ pub fn rust_hdl(map: &RegMap) -> String {
         self.wr_hit.next = false;
 ",
     );
+    // Address decode as a `match` on decimal literals: rust-hdl emits a Verilog `case`,
+    // which synthesizes to a parallel mux (an `if` chain would be a priority chain).
+    writeln!(w, "        match self.aw_addr.q.val().index() {{").unwrap();
     for inst in &insts {
         writeln!(
             w,
-            "        if self.aw_addr.q.val() == {:#x} {{",
+            "            {} => {{\n                self.wr_hit.next = true;\n            }}",
             inst.address
         )
         .unwrap();
-        writeln!(w, "            self.wr_hit.next = true;").unwrap();
-        writeln!(w, "        }}").unwrap();
     }
+    writeln!(w, "            _ => {{}}\n        }}").unwrap();
     w.push_str(
         "        if self.commit.val() {
             self.aw_full.d.next = false;
@@ -356,6 +358,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
         }
     }
     w.push_str("        // Software writes.\n");
+    writeln!(w, "        match self.aw_addr.q.val().index() {{").unwrap();
     for inst in insts
         .iter()
         .filter(|i| i.register.fields.iter().any(|f| f.access != Access::RO))
@@ -370,10 +373,10 @@ pub fn rust_hdl(map: &RegMap) -> String {
             };
             format!(" & !self.{}_q.q.val()", field_port(&lock, field))
         });
+        writeln!(w, "            {} => {{", inst.address).unwrap();
         writeln!(
             w,
-            "        if self.commit.val() & (self.aw_addr.q.val() == {:#x}){} {{",
-            inst.address,
+            "                if self.commit.val(){} {{",
             lock.unwrap_or_default()
         )
         .unwrap();
@@ -381,17 +384,25 @@ pub fn rust_hdl(map: &RegMap) -> String {
             let data = p.written();
             let strobed = p.strobed();
             let b = &p.base;
-            match (p.field.access, p.storage()) {
-                (Access::RW | Access::WO, Some(q)) => writeln!(w, "            self.{q}.d.next = (self.{q}.q.val() & !{strobed}) | ({data});").unwrap(),
-                (Access::W1C, Some(q)) => writeln!(w, "            self.{q}.d.next = (self.{q}.q.val() & !({data})) | self.{b}_set.val();").unwrap(),
-                (Access::W1S, Some(q)) if p.field.hw_clear => writeln!(w, "            self.{q}.d.next = (self.{q}.q.val() & !self.{b}_clr.val()) | ({data});").unwrap(),
-                (Access::W1S, Some(q)) => writeln!(w, "            self.{q}.d.next = self.{q}.q.val() | ({data});").unwrap(),
-                (Access::W1P, _) => writeln!(w, "            self.{b}.next = {data};").unwrap(),
-                _ => {}
-            }
+            let line = match (p.field.access, p.storage()) {
+                (Access::RW | Access::WO, Some(q)) => {
+                    format!("self.{q}.d.next = (self.{q}.q.val() & !{strobed}) | ({data});")
+                }
+                (Access::W1C, Some(q)) => format!(
+                    "self.{q}.d.next = (self.{q}.q.val() & !({data})) | self.{b}_set.val();"
+                ),
+                (Access::W1S, Some(q)) if p.field.hw_clear => format!(
+                    "self.{q}.d.next = (self.{q}.q.val() & !self.{b}_clr.val()) | ({data});"
+                ),
+                (Access::W1S, Some(q)) => format!("self.{q}.d.next = self.{q}.q.val() | ({data});"),
+                (Access::W1P, _) => format!("self.{b}.next = {data};"),
+                _ => continue,
+            };
+            writeln!(w, "                    {line}").unwrap();
         }
-        writeln!(w, "        }}").unwrap();
+        writeln!(w, "                }}\n            }}").unwrap();
     }
+    writeln!(w, "            _ => {{}}\n        }}").unwrap();
     w.push_str(
         "        // Read channel: sample in the AR handshake cycle, answer in the next.
         self.axil.arready.next = !self.r_valid.q.val();
@@ -400,22 +411,19 @@ pub fn rust_hdl(map: &RegMap) -> String {
         self.rd_value.next = 0.into();
 ",
     );
+    writeln!(w, "        match self.axil.araddr.val().index() {{").unwrap();
     for inst in &insts {
+        writeln!(w, "            {} => {{", inst.address).unwrap();
+        writeln!(w, "                self.rd_hit.next = true;").unwrap();
         writeln!(
             w,
-            "        if self.axil.araddr.val() == {:#x} {{",
-            inst.address
-        )
-        .unwrap();
-        writeln!(w, "            self.rd_hit.next = true;").unwrap();
-        writeln!(
-            w,
-            "            self.rd_value.next = {};",
+            "                self.rd_value.next = {};",
             read_value(&ports, inst)
         )
         .unwrap();
-        writeln!(w, "        }}").unwrap();
+        writeln!(w, "            }}").unwrap();
     }
+    writeln!(w, "            _ => {{}}\n        }}").unwrap();
     w.push_str(
         "        if self.ar_take.val() {
             self.r_valid.d.next = true;
