@@ -28,6 +28,7 @@ pub fn all() -> Vec<Top> {
     vec![
         Top::of::<crate::csr::CsrBlock>(),
         Top::of::<crate::top::DeviceTop>(),
+        Top::of::<crate::dma::check::DescriptorCheck>(),
         Top::of::<crate::dma::realign::Realigner>(),
         Top::of::<crate::dma::mover::DmaMover>(),
     ]

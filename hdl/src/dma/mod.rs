@@ -1,10 +1,12 @@
 //! The scatter-gather DMA copy engine.
 //!
 //! - [`burst`]: splits transfers into AXI4 bursts (256 beats, no 4 KiB crossing).
+//! - [`check`]: descriptor checks (length, reserved bits, opcode, address windows).
 //! - [`realign`]: byte realignment from source to destination alignment.
 //! - [`read`] and [`write`]: the two halves of the data mover; [`mover`] joins them.
 
 pub mod burst;
+pub mod check;
 pub mod mover;
 pub mod read;
 pub mod realign;

@@ -1,0 +1,167 @@
+//! Descriptor checks before any memory access: length, reserved bits, opcode, and that
+//! source and destination lie inside DMA address windows with the right permission.
+//!
+//! A descriptor that fails is never started, so a bad descriptor touches no memory. The
+//! checks and their order are those of `cdm_regmap::descriptor::check`; the result is
+//! registered (one cycle) to keep the 64-bit comparators off the dispatch path.
+
+use rust_hdl::prelude::*;
+
+use cdm_regmap::descriptor::{ctrl, ErrorCode, MAX_LEN};
+
+/// One DMA address window, as the CSRs hold it.
+#[derive(LogicInterface, Default)]
+pub struct WindowPorts {
+    pub base: Signal<In, Bits<64>>,
+    /// Last byte, inclusive.
+    pub limit: Signal<In, Bits<64>>,
+    pub enable: Signal<In, Bit>,
+    pub read: Signal<In, Bit>,
+    pub write: Signal<In, Bit>,
+}
+
+#[derive(LogicBlock)]
+pub struct DescriptorCheck {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub src: Signal<In, Bits<64>>,
+    pub dst: Signal<In, Bits<64>>,
+    pub len: Signal<In, Bits<32>>,
+    pub ctrl: Signal<In, Bits<32>>,
+    pub w0: WindowPorts,
+    pub w1: WindowPorts,
+    pub w2: WindowPorts,
+    pub w3: WindowPorts,
+    /// `ErrorCode` of the inputs of the previous cycle (0: the descriptor may start).
+    pub error: Signal<Out, Bits<4>>,
+    result: DFF<Bits<4>>,
+    max_len: Constant<Bits<32>>,
+    reserved: Constant<Bits<32>>,
+    code_zero_length: Constant<Bits<4>>,
+    code_too_large: Constant<Bits<4>>,
+    code_reserved: Constant<Bits<4>>,
+    code_opcode: Constant<Bits<4>>,
+    code_src_window: Constant<Bits<4>>,
+    code_dst_window: Constant<Bits<4>>,
+    src_last: Signal<Local, Bits<64>>,
+    dst_last: Signal<Local, Bits<64>>,
+    src_ok: Signal<Local, Bit>,
+    dst_ok: Signal<Local, Bit>,
+    is_copy: Signal<Local, Bit>,
+}
+
+impl Default for DescriptorCheck {
+    fn default() -> Self {
+        let code = |e: ErrorCode| Constant::new((e as u64).into());
+        DescriptorCheck {
+            clock: Default::default(),
+            reset: Default::default(),
+            src: Default::default(),
+            dst: Default::default(),
+            len: Default::default(),
+            ctrl: Default::default(),
+            w0: Default::default(),
+            w1: Default::default(),
+            w2: Default::default(),
+            w3: Default::default(),
+            error: Default::default(),
+            result: Default::default(),
+            max_len: Constant::new(MAX_LEN.into()),
+            reserved: Constant::new((ctrl::RESERVED as u64).into()),
+            code_zero_length: code(ErrorCode::ZeroLength),
+            code_too_large: code(ErrorCode::LengthTooLarge),
+            code_reserved: code(ErrorCode::ReservedBits),
+            code_opcode: code(ErrorCode::BadOpcode),
+            code_src_window: code(ErrorCode::SourceWindow),
+            code_dst_window: code(ErrorCode::DestinationWindow),
+            src_last: Default::default(),
+            dst_last: Default::default(),
+            src_ok: Default::default(),
+            dst_ok: Default::default(),
+            is_copy: Default::default(),
+        }
+    }
+}
+
+impl Logic for DescriptorCheck {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, result);
+        self.error.next = self.result.q.val();
+        // Last byte of each range; a range that wraps past 2^64 fits no window.
+        self.src_last.next = self.src.val() + bit_cast::<64, 32>(self.len.val()) - 1;
+        self.dst_last.next = self.dst.val() + bit_cast::<64, 32>(self.len.val()) - 1;
+        self.src_ok.next = (self.src_last.val() >= self.src.val())
+            & ((self.w0.enable.val()
+                & self.w0.read.val()
+                & (self.w0.base.val() <= self.src.val())
+                & (self.src_last.val() <= self.w0.limit.val()))
+                | (self.w1.enable.val()
+                    & self.w1.read.val()
+                    & (self.w1.base.val() <= self.src.val())
+                    & (self.src_last.val() <= self.w1.limit.val()))
+                | (self.w2.enable.val()
+                    & self.w2.read.val()
+                    & (self.w2.base.val() <= self.src.val())
+                    & (self.src_last.val() <= self.w2.limit.val()))
+                | (self.w3.enable.val()
+                    & self.w3.read.val()
+                    & (self.w3.base.val() <= self.src.val())
+                    & (self.src_last.val() <= self.w3.limit.val())));
+        self.dst_ok.next = (self.dst_last.val() >= self.dst.val())
+            & ((self.w0.enable.val()
+                & self.w0.write.val()
+                & (self.w0.base.val() <= self.dst.val())
+                & (self.dst_last.val() <= self.w0.limit.val()))
+                | (self.w1.enable.val()
+                    & self.w1.write.val()
+                    & (self.w1.base.val() <= self.dst.val())
+                    & (self.dst_last.val() <= self.w1.limit.val()))
+                | (self.w2.enable.val()
+                    & self.w2.write.val()
+                    & (self.w2.base.val() <= self.dst.val())
+                    & (self.dst_last.val() <= self.w2.limit.val()))
+                | (self.w3.enable.val()
+                    & self.w3.write.val()
+                    & (self.w3.base.val() <= self.dst.val())
+                    & (self.dst_last.val() <= self.w3.limit.val())));
+        self.is_copy.next = !self.ctrl.val().get_bits::<4>(0).any();
+        // Lowest priority first: the last failing check names the error.
+        self.result.d.next = 0.into();
+        if !self.dst_ok.val() {
+            self.result.d.next = self.code_dst_window.val();
+        }
+        if self.is_copy.val() & !self.src_ok.val() {
+            self.result.d.next = self.code_src_window.val();
+        }
+        if self.ctrl.val().get_bits::<4>(0) > 1 {
+            self.result.d.next = self.code_opcode.val();
+        }
+        if (self.ctrl.val() & self.reserved.val()).any() {
+            self.result.d.next = self.code_reserved.val();
+        }
+        if self.len.val() > self.max_len.val() {
+            self.result.d.next = self.code_too_large.val();
+        }
+        if !self.len.val().any() {
+            self.result.d.next = self.code_zero_length.val();
+        }
+        if self.reset.val() {
+            self.result.d.next = 0.into();
+        }
+    }
+}
+
+crate::port_map!(DescriptorCheck as "check" {
+    clock: clock,
+    in reset,
+    in src,
+    in dst,
+    in len,
+    in ctrl,
+    in w0.base, in w0.limit, in w0.enable, in w0.read, in w0.write,
+    in w1.base, in w1.limit, in w1.enable, in w1.read, in w1.write,
+    in w2.base, in w2.limit, in w2.enable, in w2.read, in w2.write,
+    in w3.base, in w3.limit, in w3.enable, in w3.read, in w3.write,
+    out error,
+});
