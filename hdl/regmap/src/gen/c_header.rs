@@ -75,11 +75,14 @@ fn address_digits(map: &RegMap) -> usize {
 fn access_note(field: &Field) -> String {
     let mut note = field.access.name().to_string();
     match field.access {
-        Access::RO if field.constant => note.push_str(", constant"),
+        Access::RO => note.push_str(if field.constant { ", constant" } else { "" }),
         Access::WO => note.push_str(", reads 0"),
         Access::W1C => note.push_str(", write 1 to clear"),
-        Access::W1S if field.hw_clear => note.push_str(", write 1 to set, hardware clears"),
-        Access::W1S => note.push_str(", write 1 to set, only reset clears"),
+        Access::W1S => note.push_str(if field.hw_clear {
+            ", write 1 to set, hardware clears"
+        } else {
+            ", write 1 to set, only reset clears"
+        }),
         Access::W1P => note.push_str(", write 1 to pulse, reads 0"),
         _ => {}
     }
@@ -327,15 +330,16 @@ impl Header<'_> {
         for line in &self.lines {
             match line {
                 Line::Blank => out.push('\n'),
-                Line::Comment(text) if text.len() == 1 => {
-                    let _ = writeln!(out, "/* {} */", text[0]);
-                }
                 Line::Comment(text) => {
-                    out.push_str("/*\n");
-                    for t in text {
-                        let _ = writeln!(out, " * {t}");
+                    if let [only] = text.as_slice() {
+                        let _ = writeln!(out, "/* {only} */");
+                    } else {
+                        out.push_str("/*\n");
+                        for t in text {
+                            let _ = writeln!(out, " * {t}");
+                        }
+                        out.push_str(" */\n");
                     }
-                    out.push_str(" */\n");
                 }
                 Line::Define { name, value, note } => {
                     let _ = write!(out, "#define {name:width$} {value}");

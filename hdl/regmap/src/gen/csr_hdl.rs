@@ -196,9 +196,10 @@ pub fn rust_hdl(map: &RegMap) -> String {
         let ty = p.ty();
         let doc = p.doc();
         match p.field.access {
-            Access::RO if p.field.constant => {}
             Access::RO => {
-                writeln!(w, "    /// {doc}\n    pub {}: Signal<In, {ty}>,", p.base).unwrap();
+                if !p.field.constant {
+                    writeln!(w, "    /// {doc}\n    pub {}: Signal<In, {ty}>,", p.base).unwrap();
+                }
             }
             Access::W1P => {
                 writeln!(
@@ -501,8 +502,11 @@ pub fn rust_hdl(map: &RegMap) -> String {
     }
     for p in &ports {
         match p.field.access {
-            Access::RO if p.field.constant => {}
-            Access::RO => writeln!(w, "    in {},", p.base).unwrap(),
+            Access::RO => {
+                if !p.field.constant {
+                    writeln!(w, "    in {},", p.base).unwrap();
+                }
+            }
             access => {
                 writeln!(w, "    out {},", p.base).unwrap();
                 if access == Access::W1C {

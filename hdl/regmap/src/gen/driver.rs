@@ -113,8 +113,13 @@ fn bits(f: &Field) -> String {
 fn access_note(f: &Field) -> &'static str {
     match f.access {
         Access::RW => "read/write",
-        Access::RO if f.constant => "read-only, fixed when the hardware is built",
-        Access::RO => "read-only",
+        Access::RO => {
+            if f.constant {
+                "read-only, fixed when the hardware is built"
+            } else {
+                "read-only"
+            }
+        }
         Access::WO => "write-only, reads as 0",
         Access::W1C => "write 1 to clear, 0 has no effect",
         Access::W1S => "write 1 to set, 0 has no effect",

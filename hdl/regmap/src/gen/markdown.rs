@@ -91,9 +91,14 @@ fn field_hex(field: &Field, value: u32) -> String {
 /// What a field's access kind adds to its description.
 fn access_note(field: &Field) -> Option<&'static str> {
     match field.access {
-        Access::RO if field.constant => Some("Constant: fixed when the device is built."),
-        Access::W1S if field.hw_clear => Some("Hardware clears it."),
-        Access::W1S => Some("Only reset clears it."),
+        Access::RO => field
+            .constant
+            .then_some("Constant: fixed when the device is built."),
+        Access::W1S => Some(if field.hw_clear {
+            "Hardware clears it."
+        } else {
+            "Only reset clears it."
+        }),
         _ => None,
     }
 }

@@ -33,9 +33,14 @@ fn esc(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 does not allow at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
-            c => out.push(c),
+            // Characters XML 1.0 does not allow at all become spaces.
+            c => {
+                if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') {
+                    out.push(' ')
+                } else {
+                    out.push(c)
+                }
+            }
         }
     }
     out
@@ -84,14 +89,19 @@ fn register_access(register: &Register) -> &'static str {
 fn field_description(field: &Field) -> String {
     let mut text = field.doc.trim().to_string();
     let note = match field.access {
-        Access::RO if field.constant => Some("Constant: fixed when the device is built."),
+        Access::RO => field
+            .constant
+            .then_some("Constant: fixed when the device is built."),
         Access::WO => Some("Write-only: reads return 0."),
         Access::W1C => Some(
             "Write 1 to clear. A hardware set in the same cycle as a software clear wins: \
              no event is lost.",
         ),
-        Access::W1S if field.hw_clear => Some("Write 1 to set; hardware clears it."),
-        Access::W1S => Some("Write 1 to set; only reset clears it."),
+        Access::W1S => Some(if field.hw_clear {
+            "Write 1 to set; hardware clears it."
+        } else {
+            "Write 1 to set; only reset clears it."
+        }),
         Access::W1P => Some(
             "Write 1 to give hardware a one-cycle pulse; writing 0 does nothing; reads return 0.",
         ),
