@@ -38,9 +38,11 @@ fn checker_verilog_is_cycle_equivalent() {
 fn run(mut dut: Box<dyn Dut>, count: u64) {
     let mut rng = Rng::from_env("dma_check");
     let p = |dut: &dyn Dut, n: &str| dut.port(n).unwrap();
-    let [src, dst, len, ctrl, error] = ["src", "dst", "len", "ctrl", "error"].map(|n| p(&*dut, n));
+    let [src, dst, len, ctrl, error, start, done, busy] = [
+        "src", "dst", "len", "ctrl", "error", "start", "done", "busy",
+    ]
+    .map(|n| p(&*dut, n));
     let mut seen = std::collections::HashSet::new();
-    let mut expected: Option<ErrorCode> = None;
     for _ in 0..count {
         let windows: Vec<Window> = (0..4)
             .map(|_| {
@@ -97,18 +99,24 @@ fn run(mut dut: Box<dyn Dut>, count: u64) {
         dut.set(dst, d);
         dut.set(len, l);
         dut.set(ctrl, c as u64);
-        if let Some(e) = expected {
-            assert_eq!(ErrorCode::from_bits(dut.get(error) as u32), Some(e));
-        }
         let want = check(s, d, l, c, &windows);
         seen.insert(want);
+        dut.set(start, 1);
         dut.step();
+        dut.set(start, 0);
+        let mut cycles = 1;
+        while dut.get(done) == 0 {
+            assert_eq!(dut.get(busy), 1, "busy until done");
+            dut.step();
+            cycles += 1;
+            assert!(cycles <= 5, "a check takes 5 cycles");
+        }
+        assert_eq!(cycles, 5, "a check takes 5 cycles");
         assert_eq!(
             ErrorCode::from_bits(dut.get(error) as u32),
             Some(want),
             "src {s:#x} dst {d:#x} len {l:#x} ctrl {c:#x} windows {windows:x?}"
         );
-        expected = Some(want);
     }
     for e in &ErrorCode::ALL[..7] {
         assert!(seen.contains(e), "stimulus never produced {e:?}");

@@ -2,8 +2,12 @@
 //! source and destination lie inside DMA address windows with the right permission.
 //!
 //! A descriptor that fails is never started, so a bad descriptor touches no memory. The
-//! checks and their order are those of `cdm_regmap::descriptor::check`; the result is
-//! registered (one cycle) to keep the 64-bit comparators off the dispatch path.
+//! checks and their order are those of `cdm_regmap::descriptor::check`.
+//!
+//! The windows are checked one per cycle with one pair of range comparators for the
+//! source and one for the destination, instead of all four at once: a check takes 5
+//! cycles (`start`, 4 windows, then `done` with `error`), a quarter of the comparators.
+//! The descriptor and window inputs must hold still from `start` to `done`.
 
 use rust_hdl::prelude::*;
 
@@ -24,6 +28,9 @@ pub struct WindowPorts {
 pub struct DescriptorCheck {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
+    /// Starts a check of the descriptor on the inputs (taken when not busy).
+    pub start: Signal<In, Bit>,
+    pub busy: Signal<Out, Bit>,
     pub src: Signal<In, Bits<64>>,
     pub dst: Signal<In, Bits<64>>,
     pub len: Signal<In, Bits<32>>,
@@ -32,8 +39,15 @@ pub struct DescriptorCheck {
     pub w1: WindowPorts,
     pub w2: WindowPorts,
     pub w3: WindowPorts,
-    /// `ErrorCode` of the inputs of the previous cycle (0: the descriptor may start).
+    /// One-cycle pulse: the check is over and `error` holds its result.
+    pub done: Signal<Out, Bit>,
+    /// `ErrorCode` of the last check (0: the descriptor may start).
     pub error: Signal<Out, Bits<4>>,
+    active: DFF<Bit>,
+    window: DFF<Bits<2>>,
+    src_ok: DFF<Bit>,
+    dst_ok: DFF<Bit>,
+    finished: DFF<Bit>,
     result: DFF<Bits<4>>,
     max_len: Constant<Bits<32>>,
     reserved: Constant<Bits<32>>,
@@ -45,9 +59,15 @@ pub struct DescriptorCheck {
     code_dst_window: Constant<Bits<4>>,
     src_last: Signal<Local, Bits<64>>,
     dst_last: Signal<Local, Bits<64>>,
-    src_ok: Signal<Local, Bit>,
-    dst_ok: Signal<Local, Bit>,
-    is_copy: Signal<Local, Bit>,
+    base: Signal<Local, Bits<64>>,
+    limit: Signal<Local, Bits<64>>,
+    enable: Signal<Local, Bit>,
+    read: Signal<Local, Bit>,
+    write: Signal<Local, Bit>,
+    src_here: Signal<Local, Bit>,
+    dst_here: Signal<Local, Bit>,
+    src_any: Signal<Local, Bit>,
+    dst_any: Signal<Local, Bit>,
 }
 
 impl Default for DescriptorCheck {
@@ -56,6 +76,8 @@ impl Default for DescriptorCheck {
         DescriptorCheck {
             clock: Default::default(),
             reset: Default::default(),
+            start: Default::default(),
+            busy: Default::default(),
             src: Default::default(),
             dst: Default::default(),
             len: Default::default(),
@@ -64,7 +86,13 @@ impl Default for DescriptorCheck {
             w1: Default::default(),
             w2: Default::default(),
             w3: Default::default(),
+            done: Default::default(),
             error: Default::default(),
+            active: Default::default(),
+            window: Default::default(),
+            src_ok: Default::default(),
+            dst_ok: Default::default(),
+            finished: Default::default(),
             result: Default::default(),
             max_len: Constant::new(MAX_LEN.into()),
             reserved: Constant::new((ctrl::RESERVED as u64).into()),
@@ -76,9 +104,15 @@ impl Default for DescriptorCheck {
             code_dst_window: code(ErrorCode::DestinationWindow),
             src_last: Default::default(),
             dst_last: Default::default(),
-            src_ok: Default::default(),
-            dst_ok: Default::default(),
-            is_copy: Default::default(),
+            base: Default::default(),
+            limit: Default::default(),
+            enable: Default::default(),
+            read: Default::default(),
+            write: Default::default(),
+            src_here: Default::default(),
+            dst_here: Default::default(),
+            src_any: Default::default(),
+            dst_any: Default::default(),
         }
     }
 }
@@ -86,67 +120,92 @@ impl Default for DescriptorCheck {
 impl Logic for DescriptorCheck {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, result);
+        dff_setup!(self, clock, active, window, src_ok, dst_ok, finished, result);
+        self.busy.next = self.active.q.val();
+        self.done.next = self.finished.q.val();
         self.error.next = self.result.q.val();
+        self.finished.d.next = false;
+        // The window of this cycle.
+        self.base.next = self.w0.base.val();
+        self.limit.next = self.w0.limit.val();
+        self.enable.next = self.w0.enable.val();
+        self.read.next = self.w0.read.val();
+        self.write.next = self.w0.write.val();
+        if self.window.q.val() == 1 {
+            self.base.next = self.w1.base.val();
+            self.limit.next = self.w1.limit.val();
+            self.enable.next = self.w1.enable.val();
+            self.read.next = self.w1.read.val();
+            self.write.next = self.w1.write.val();
+        }
+        if self.window.q.val() == 2 {
+            self.base.next = self.w2.base.val();
+            self.limit.next = self.w2.limit.val();
+            self.enable.next = self.w2.enable.val();
+            self.read.next = self.w2.read.val();
+            self.write.next = self.w2.write.val();
+        }
+        if self.window.q.val() == 3 {
+            self.base.next = self.w3.base.val();
+            self.limit.next = self.w3.limit.val();
+            self.enable.next = self.w3.enable.val();
+            self.read.next = self.w3.read.val();
+            self.write.next = self.w3.write.val();
+        }
         // Last byte of each range; a range that wraps past 2^64 fits no window.
         self.src_last.next = self.src.val() + bit_cast::<64, 32>(self.len.val()) - 1;
         self.dst_last.next = self.dst.val() + bit_cast::<64, 32>(self.len.val()) - 1;
-        self.src_ok.next = (self.src_last.val() >= self.src.val())
-            & ((self.w0.enable.val()
-                & self.w0.read.val()
-                & (self.w0.base.val() <= self.src.val())
-                & (self.src_last.val() <= self.w0.limit.val()))
-                | (self.w1.enable.val()
-                    & self.w1.read.val()
-                    & (self.w1.base.val() <= self.src.val())
-                    & (self.src_last.val() <= self.w1.limit.val()))
-                | (self.w2.enable.val()
-                    & self.w2.read.val()
-                    & (self.w2.base.val() <= self.src.val())
-                    & (self.src_last.val() <= self.w2.limit.val()))
-                | (self.w3.enable.val()
-                    & self.w3.read.val()
-                    & (self.w3.base.val() <= self.src.val())
-                    & (self.src_last.val() <= self.w3.limit.val())));
-        self.dst_ok.next = (self.dst_last.val() >= self.dst.val())
-            & ((self.w0.enable.val()
-                & self.w0.write.val()
-                & (self.w0.base.val() <= self.dst.val())
-                & (self.dst_last.val() <= self.w0.limit.val()))
-                | (self.w1.enable.val()
-                    & self.w1.write.val()
-                    & (self.w1.base.val() <= self.dst.val())
-                    & (self.dst_last.val() <= self.w1.limit.val()))
-                | (self.w2.enable.val()
-                    & self.w2.write.val()
-                    & (self.w2.base.val() <= self.dst.val())
-                    & (self.dst_last.val() <= self.w2.limit.val()))
-                | (self.w3.enable.val()
-                    & self.w3.write.val()
-                    & (self.w3.base.val() <= self.dst.val())
-                    & (self.dst_last.val() <= self.w3.limit.val())));
-        self.is_copy.next = !self.ctrl.val().get_bits::<4>(0).any();
-        // Lowest priority first: the last failing check names the error.
-        self.result.d.next = 0.into();
-        if !self.dst_ok.val() {
-            self.result.d.next = self.code_dst_window.val();
+        self.src_here.next = self.enable.val()
+            & self.read.val()
+            & (self.base.val() <= self.src.val())
+            & (self.src_last.val() <= self.limit.val())
+            & (self.src_last.val() >= self.src.val());
+        self.dst_here.next = self.enable.val()
+            & self.write.val()
+            & (self.base.val() <= self.dst.val())
+            & (self.dst_last.val() <= self.limit.val())
+            & (self.dst_last.val() >= self.dst.val());
+        self.src_any.next = self.src_ok.q.val() | self.src_here.val();
+        self.dst_any.next = self.dst_ok.q.val() | self.dst_here.val();
+        if self.active.q.val() {
+            self.window.d.next = self.window.q.val() + 1;
+            self.src_ok.d.next = self.src_any.val();
+            self.dst_ok.d.next = self.dst_any.val();
         }
-        if self.is_copy.val() & !self.src_ok.val() {
-            self.result.d.next = self.code_src_window.val();
+        // After the last window: the result, lowest priority first (the last failing
+        // check names the error).
+        if self.active.q.val() & (self.window.q.val() == 3) {
+            self.active.d.next = false;
+            self.finished.d.next = true;
+            self.result.d.next = 0.into();
+            if !self.dst_any.val() {
+                self.result.d.next = self.code_dst_window.val();
+            }
+            if !self.ctrl.val().get_bits::<4>(0).any() & !self.src_any.val() {
+                self.result.d.next = self.code_src_window.val();
+            }
+            if self.ctrl.val().get_bits::<4>(0) > 1 {
+                self.result.d.next = self.code_opcode.val();
+            }
+            if (self.ctrl.val() & self.reserved.val()).any() {
+                self.result.d.next = self.code_reserved.val();
+            }
+            if self.len.val() > self.max_len.val() {
+                self.result.d.next = self.code_too_large.val();
+            }
+            if !self.len.val().any() {
+                self.result.d.next = self.code_zero_length.val();
+            }
         }
-        if self.ctrl.val().get_bits::<4>(0) > 1 {
-            self.result.d.next = self.code_opcode.val();
-        }
-        if (self.ctrl.val() & self.reserved.val()).any() {
-            self.result.d.next = self.code_reserved.val();
-        }
-        if self.len.val() > self.max_len.val() {
-            self.result.d.next = self.code_too_large.val();
-        }
-        if !self.len.val().any() {
-            self.result.d.next = self.code_zero_length.val();
+        if !self.active.q.val() & self.start.val() {
+            self.active.d.next = true;
+            self.window.d.next = 0.into();
+            self.src_ok.d.next = false;
+            self.dst_ok.d.next = false;
         }
         if self.reset.val() {
+            self.active.d.next = false;
+            self.finished.d.next = false;
             self.result.d.next = 0.into();
         }
     }
@@ -155,6 +214,8 @@ impl Logic for DescriptorCheck {
 crate::port_map!(DescriptorCheck as "check" {
     clock: clock,
     in reset,
+    in start,
+    out busy,
     in src,
     in dst,
     in len,
@@ -163,5 +224,6 @@ crate::port_map!(DescriptorCheck as "check" {
     in w1.base, in w1.limit, in w1.enable, in w1.read, in w1.write,
     in w2.base, in w2.limit, in w2.enable, in w2.read, in w2.write,
     in w3.base, in w3.limit, in w3.enable, in w3.read, in w3.write,
+    out done,
     out error,
 });
