@@ -13,7 +13,7 @@ use crate::axi4::Axi4ReadMaster;
 use crate::fifo::Fifo;
 
 /// Read bursts in flight.
-pub const MAX_READS: u64 = 32;
+pub const MAX_READS: u64 = 64;
 
 /// Realignment plan: rotate (4) | skip first (1) | input beats (21) | output beats (21).
 const PLAN_BITS: usize = 4 + 1 + 2 * BEAT_COUNT_BITS;
@@ -35,10 +35,10 @@ pub struct DmaRead {
     pub out_err: Signal<Out, Bit>,
     splitter: BurstSplitter,
     /// One plan per transfer with reads in flight: as deep as the reads in flight.
-    plans: Fifo<Bits<PLAN_BITS>, 5, 6>,
+    plans: Fifo<Bits<PLAN_BITS>, 6, 7>,
     realign: Realigner,
-    outstanding: DFF<Bits<6>>,
-    max_reads: Constant<Bits<6>>,
+    outstanding: DFF<Bits<7>>,
+    max_reads: Constant<Bits<7>>,
     in_beats: Signal<Local, Bits<BEAT_COUNT_BITS>>,
     out_beats: Signal<Local, Bits<BEAT_COUNT_BITS>>,
     splitter_ready: Signal<Local, Bit>,

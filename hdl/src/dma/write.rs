@@ -16,7 +16,7 @@ use crate::axi4::Axi4WriteMaster;
 use crate::fifo::Fifo;
 
 /// Write bursts awaiting their response.
-pub const MAX_WRITES: u64 = 16;
+pub const MAX_WRITES: u64 = 64;
 
 /// W beats of one burst: len (8) | first (1) | last (1) | fill (1) | dst low (4) | end low (4) | pattern (64).
 const WQ_BITS: usize = 83;
@@ -43,13 +43,13 @@ pub struct DmaWrite {
     pub done_read_err: Signal<Out, Bit>,
     pub done_write_err: Signal<Out, Bit>,
     splitter: BurstSplitter,
-    wq: Fifo<Bits<WQ_BITS>, 4, 5>,
+    wq: Fifo<Bits<WQ_BITS>, 6, 7>,
     /// Per burst in flight: last burst of its transfer.
-    bq: Fifo<Bit, 4, 5>,
+    bq: Fifo<Bit, 6, 7>,
     /// Per transfer whose data is all sent: some read beat failed.
-    rq: Fifo<Bit, 4, 5>,
-    outstanding: DFF<Bits<6>>,
-    max_writes: Constant<Bits<6>>,
+    rq: Fifo<Bit, 6, 7>,
+    outstanding: DFF<Bits<7>>,
+    max_writes: Constant<Bits<7>>,
     all_lanes: Constant<Bits<16>>,
     t_first: DFF<Bit>,
     t_fill: DFF<Bit>,
