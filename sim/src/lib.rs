@@ -9,8 +9,11 @@
 //! - [`regmodel`]: reference model of the CSR block, derived from the register map.
 //! - [`trace`] and [`replay`]: record a run and replay it into the exported Verilog;
 //!   [`equivalence`] checks a run against Icarus and Verilator cycle by cycle.
-//! - [`vcd`]: streamed waveforms with a signal filter.
-//! - [`tools`]: external tools, skipped loudly when missing.
+//! - [`vcd`]: streamed waveforms with a signal filter; [`wires`]: a design-less `Dut`
+//!   for testing bus models against each other.
+//! - [`bench`] and [`dma_bench`]: simulation-speed and DMA-throughput benchmarks;
+//!   [`synth`]: FPGA resources from yosys.
+//! - [`tools`]: external tools, skipped loudly when missing; [`rng`]: seeded stimulus.
 
 pub mod axi4;
 pub mod axi4_checker;
