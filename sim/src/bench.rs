@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::axi4_memory::{Axi4Memory, MemoryTiming};
 use crate::axil::{AxiLiteMaster, Op, Timing};
 use crate::backend::Backend;
+use crate::dma_bench::MoverPorts;
 use crate::dut::{Dut, PortId, PortInfo};
 use crate::rng::Rng;
 use crate::verilator::Unavailable;
@@ -106,18 +107,16 @@ pub fn backend_run<T: PortMap + 'static>(
 /// Returns the number of completed copies.
 pub fn mover_workload(dut: &mut dyn Dut, cycles: u64, seed: u64) -> u64 {
     let mut rng = Rng::new(seed);
-    let p = |dut: &dyn Dut, n: &str| dut.port(n).expect("mover port");
-    let [reset, valid, ready, src, dst, len, done_valid, done_ready] = [
-        "reset",
-        "cmd_valid",
-        "cmd_ready",
-        "cmd_src",
-        "cmd_dst",
-        "cmd_len",
-        "done_valid",
-        "done_ready",
-    ]
-    .map(|n| p(dut, n));
+    let ports = MoverPorts::new(dut);
+    let MoverPorts {
+        valid,
+        ready,
+        src,
+        dst,
+        len,
+        done_valid,
+        ..
+    } = ports;
     let mut memory = Axi4Memory::new(
         dut,
         "m$",
@@ -125,11 +124,8 @@ pub fn mover_workload(dut: &mut dyn Dut, cycles: u64, seed: u64) -> u64 {
         Rng::new(rng.next_u64()),
     )
     .expect("mover port");
-    dut.set(reset, 1);
-    dut.step();
-    dut.set(reset, 0);
+    ports.reset(dut);
     dut.set(valid, 1);
-    dut.set(done_ready, 1);
     let mut copies = 0;
     let next = |dut: &mut dyn Dut, rng: &mut Rng| {
         dut.set(src, 0x1000_0000 + rng.below(1 << 20));

@@ -8,7 +8,7 @@ use cdm_hdl::dma::mover::DmaMover;
 
 use crate::axi4_memory::{Axi4Memory, MemoryTiming};
 use crate::backend::Backend;
-use crate::dut::Dut;
+use crate::dut::{Dut, PortId};
 use crate::rng::Rng;
 use crate::verilator::Unavailable;
 
@@ -24,6 +24,42 @@ pub struct DmaRow {
     pub utilization: f64,
 }
 
+/// The data mover's command and completion ports.
+pub struct MoverPorts {
+    pub reset: PortId,
+    pub valid: PortId,
+    pub ready: PortId,
+    pub src: PortId,
+    pub dst: PortId,
+    pub len: PortId,
+    pub done_valid: PortId,
+    pub done_ready: PortId,
+}
+
+impl MoverPorts {
+    pub fn new(dut: &dyn Dut) -> MoverPorts {
+        let p = |n: &str| dut.port(n).expect("mover port");
+        MoverPorts {
+            reset: p("reset"),
+            valid: p("cmd_valid"),
+            ready: p("cmd_ready"),
+            src: p("cmd_src"),
+            dst: p("cmd_dst"),
+            len: p("cmd_len"),
+            done_valid: p("done_valid"),
+            done_ready: p("done_ready"),
+        }
+    }
+
+    /// Resets the mover for two cycles, then takes every completion as it comes.
+    pub fn reset(&self, dut: &mut dyn Dut) {
+        dut.set(self.reset, 1);
+        dut.run(2);
+        dut.set(self.reset, 0);
+        dut.set(self.done_ready, 1);
+    }
+}
+
 /// Runs `copies` back-to-back copies of `size` bytes through the mover and returns the
 /// cycles from the first command to the last completion.
 pub fn mover_stream(
@@ -36,22 +72,17 @@ pub fn mover_stream(
     let mut dut = backend.open::<DmaMover>()?;
     let mut memory = Axi4Memory::new(&*dut, "m$", MemoryTiming::ideal(latency), Rng::new(1))
         .expect("mover port");
-    let p = |dut: &dyn Dut, n: &str| dut.port(n).expect("mover port");
-    let [reset, valid, ready, src, dst, len, done_valid, done_ready] = [
-        "reset",
-        "cmd_valid",
-        "cmd_ready",
-        "cmd_src",
-        "cmd_dst",
-        "cmd_len",
-        "done_valid",
-        "done_ready",
-    ]
-    .map(|n| p(&*dut, n));
-    dut.set(reset, 1);
-    dut.run(2);
-    dut.set(reset, 0);
-    dut.set(done_ready, 1);
+    let ports = MoverPorts::new(&*dut);
+    ports.reset(&mut *dut);
+    let MoverPorts {
+        valid,
+        ready,
+        src,
+        dst,
+        len,
+        done_valid,
+        ..
+    } = ports;
     let (src_off, dst_off) = if aligned { (0, 0) } else { (3, 9) };
     let stride = size.next_multiple_of(4096) + 4096;
     let (mut issued, mut done) = (0, 0);
