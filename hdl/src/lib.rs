@@ -2,7 +2,7 @@
 //!
 //! - [`axi_lite`] and [`axi4`]: signal bundles every block uses.
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
-//! - [`dma`]: the DMA copy engine (in progress: realignment); [`fifo`]: FIFO with reset.
+//! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
 //! - [`top`]: the device top that `cdm export` writes as Verilog.
 //! - [`ports`]: top-level ports as plain values for backend-neutral testbenches;
 //!   [`tops`]: the list of every top.

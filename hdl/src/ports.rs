@@ -76,14 +76,26 @@ pub fn width_of<D: Direction, T: Synth>(_: &Signal<D, T>) -> usize {
     T::BITS
 }
 
+/// The Verilog name of a port path as `stringify!` spells it: `window [0] . ctrl_enable`
+/// becomes `window$0$ctrl_enable`.
+pub fn verilog_name(path: &str) -> String {
+    path.replace(' ', "")
+        .replace('[', "$")
+        .replace(']', "")
+        .replace('.', "$")
+}
+
 /// Implements [`PortMap`] for a top from its list of ports.
 ///
 /// ```ignore
-/// port_map!(CsrBlock as "csr" { clock: clock, in reset, in axil.awaddr, out axil.awready });
+/// port_map!(CsrBlock as "csr" { clock: clock, in reset, in axil.awaddr, out window[0].ctrl_enable });
 /// ```
+///
+/// A path step may index an array (`window[0]`); the port is then named as rust-hdl names
+/// it in the Verilog, `window$0$ctrl_enable`.
 #[macro_export]
 macro_rules! port_map {
-    ($top:ty as $name:literal { clock: $clock:ident $(, $dir:ident $($path:ident).+ )* $(,)? }) => {
+    ($top:ty as $name:literal { clock: $clock:ident $(, $dir:ident $($path:ident $([$idx:literal])?).+ )* $(,)? }) => {
         impl $crate::ports::PortMap for $top {
             const NAME: &'static str = $name;
             fn clock(&mut self) -> &mut rust_hdl::prelude::Signal<rust_hdl::prelude::In, rust_hdl::prelude::Clock> {
@@ -91,26 +103,26 @@ macro_rules! port_map {
             }
             fn ports() -> Vec<$crate::ports::Port<Self>> {
                 let probe = <$top>::default();
-                vec![$($crate::port_map!(@port probe, $dir $($path).+)),*]
+                vec![$($crate::port_map!(@port probe, $dir $($path $([$idx])?).+)),*]
             }
         }
     };
-    (@port $probe:ident, in $($path:ident).+) => {
+    (@port $probe:ident, in $($path:ident $([$idx:literal])?).+) => {
         $crate::ports::Port {
-            name: stringify!($($path).+).replace(' ', "").replace('.', "$"),
-            width: $crate::ports::width_of(&$probe.$($path).+),
+            name: $crate::ports::verilog_name(stringify!($($path $([$idx])?).+)),
+            width: $crate::ports::width_of(&$probe.$($path $([$idx])?).+),
             dir: $crate::ports::PortDir::Input,
-            set: |u: &mut Self, w: &[u64]| u.$($path).+.next = $crate::ports::PortValue::from_words(w),
-            get: |u: &Self, w: &mut [u64]| $crate::ports::PortValue::to_words(&u.$($path).+.val(), w),
+            set: |u: &mut Self, w: &[u64]| u.$($path $([$idx])?).+.next = $crate::ports::PortValue::from_words(w),
+            get: |u: &Self, w: &mut [u64]| $crate::ports::PortValue::to_words(&u.$($path $([$idx])?).+.val(), w),
         }
     };
-    (@port $probe:ident, out $($path:ident).+) => {
+    (@port $probe:ident, out $($path:ident $([$idx:literal])?).+) => {
         $crate::ports::Port {
-            name: stringify!($($path).+).replace(' ', "").replace('.', "$"),
-            width: $crate::ports::width_of(&$probe.$($path).+),
+            name: $crate::ports::verilog_name(stringify!($($path $([$idx])?).+)),
+            width: $crate::ports::width_of(&$probe.$($path $([$idx])?).+),
             dir: $crate::ports::PortDir::Output,
-            set: |_: &mut Self, _: &[u64]| panic!("{} is an output", stringify!($($path).+)),
-            get: |u: &Self, w: &mut [u64]| $crate::ports::PortValue::to_words(&u.$($path).+.val(), w),
+            set: |_: &mut Self, _: &[u64]| panic!("{} is an output", stringify!($($path $([$idx])?).+)),
+            get: |u: &Self, w: &mut [u64]| $crate::ports::PortValue::to_words(&u.$($path $([$idx])?).+.val(), w),
         }
     };
 }

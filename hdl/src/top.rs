@@ -1,12 +1,14 @@
 //! The device top: what `cdm export` writes as Verilog.
 //!
-//! Today it holds the CSR block and the interrupt logic; the DMA engine and the
-//! coherent memory controller join it in later steps, replacing the event inputs.
+//! The CSR block, the interrupt logic and the DMA engine on one AXI4 master; the
+//! coherent memory controller joins it in a later step, replacing its event input.
 
 use rust_hdl::prelude::*;
 
+use crate::axi4::Axi4Master;
 use crate::axi_lite::AxiLiteSlave;
 use crate::csr::CsrBlock;
+use crate::dma::engine::{DmaEngine, CHANNELS};
 
 /// Address bits of the CSR window (4 KiB).
 pub const CSR_ADDR_BITS: usize = 12;
@@ -21,15 +23,13 @@ pub struct DeviceTop {
     pub axil: AxiLiteSlave<CSR_ADDR_BITS>,
     /// Level interrupt to the host: any(INTR.STATUS & INTR.ENABLE).
     pub irq: Signal<Out, Bit>,
-    /// Interrupt events of the DMA channels (one-cycle pulses).
-    pub dma_events: Signal<In, Bits<8>>,
     /// Interrupt event of the coherent memory controller (one-cycle pulse).
     pub coherent_event: Signal<In, Bit>,
-    /// GLOBAL.CTRL.ENABLE, for the engines.
-    pub enable: Signal<Out, Bit>,
-    /// GLOBAL.CTRL.SOFT_RESET pulse, for the engines.
-    pub soft_reset: Signal<Out, Bit>,
+    /// The DMA engine's memory port: descriptors, data and status write-backs.
+    pub m: Axi4Master<4, 64, 128, 16>,
     csr: CsrBlock,
+    dma: DmaEngine,
+    dma_events: Signal<Local, Bits<8>>,
 }
 
 impl Logic for DeviceTop {
@@ -38,13 +38,74 @@ impl Logic for DeviceTop {
         self.csr.clock.next = self.clock.val();
         self.csr.reset.next = self.reset.val();
         AxiLiteSlave::<CSR_ADDR_BITS>::link(&mut self.axil, &mut self.csr.axil);
-        // Capabilities: no DMA engine and no device memory yet.
-        self.csr.global_cap_dma_channels.next = 0.into();
-        self.csr.global_cap_dma_data_bytes.next = 0.into();
+        // The DMA engine: reset by the device reset or GLOBAL.CTRL.SOFT_RESET.
+        self.dma.clock.next = self.clock.val();
+        self.dma.reset.next = self.reset.val() | self.csr.global_ctrl_soft_reset.val();
+        self.dma.enable.next = self.csr.global_ctrl_enable.val();
+        self.dma.watchdog.next = self.csr.global_dma_watchdog_cycles.val();
+        Axi4Master::<4, 64, 128, 16>::link(&mut self.m, &mut self.dma.m);
+        self.dma.w0.base.next = (bit_cast::<64, 32>(self.csr.window[0].base_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[0].base_lo_addr.val());
+        self.dma.w0.limit.next = (bit_cast::<64, 32>(self.csr.window[0].limit_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[0].limit_lo_addr.val());
+        self.dma.w0.enable.next = self.csr.window[0].ctrl_enable.val();
+        self.dma.w0.read.next = self.csr.window[0].ctrl_read.val();
+        self.dma.w0.write.next = self.csr.window[0].ctrl_write.val();
+        self.dma.w1.base.next = (bit_cast::<64, 32>(self.csr.window[1].base_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[1].base_lo_addr.val());
+        self.dma.w1.limit.next = (bit_cast::<64, 32>(self.csr.window[1].limit_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[1].limit_lo_addr.val());
+        self.dma.w1.enable.next = self.csr.window[1].ctrl_enable.val();
+        self.dma.w1.read.next = self.csr.window[1].ctrl_read.val();
+        self.dma.w1.write.next = self.csr.window[1].ctrl_write.val();
+        self.dma.w2.base.next = (bit_cast::<64, 32>(self.csr.window[2].base_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[2].base_lo_addr.val());
+        self.dma.w2.limit.next = (bit_cast::<64, 32>(self.csr.window[2].limit_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[2].limit_lo_addr.val());
+        self.dma.w2.enable.next = self.csr.window[2].ctrl_enable.val();
+        self.dma.w2.read.next = self.csr.window[2].ctrl_read.val();
+        self.dma.w2.write.next = self.csr.window[2].ctrl_write.val();
+        self.dma.w3.base.next = (bit_cast::<64, 32>(self.csr.window[3].base_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[3].base_lo_addr.val());
+        self.dma.w3.limit.next = (bit_cast::<64, 32>(self.csr.window[3].limit_hi_addr.val()) << 32)
+            | bit_cast::<64, 32>(self.csr.window[3].limit_lo_addr.val());
+        self.dma.w3.enable.next = self.csr.window[3].ctrl_enable.val();
+        self.dma.w3.read.next = self.csr.window[3].ctrl_read.val();
+        self.dma.w3.write.next = self.csr.window[3].ctrl_write.val();
+        self.dma_events.next = 0.into();
+        for i in 0..CHANNELS {
+            self.dma.csr[i].ring_base_lo.next = self.csr.dma[i].ring_base_lo_addr.val();
+            self.dma.csr[i].ring_base_hi.next = self.csr.dma[i].ring_base_hi_addr.val();
+            self.dma.csr[i].ring_log2.next = self.csr.dma[i].ring_size_log2.val();
+            self.dma.csr[i].producer.next = self.csr.dma[i].producer_index.val();
+            self.dma.csr[i].run.next = self.csr.dma[i].ctrl_run.val();
+            self.dma.csr[i].retry.next = self.csr.dma[i].ctrl_retry.val();
+            self.dma.csr[i].skip.next = self.csr.dma[i].ctrl_skip.val();
+            self.dma.csr[i].abort.next = self.csr.dma[i].ctrl_abort.val();
+            self.dma.csr[i].coalesce_count.next = self.csr.dma[i].coalesce_count.val();
+            self.dma.csr[i].coalesce_timer.next = self.csr.dma[i].coalesce_timer.val();
+            self.csr.dma[i].consumer_index.next = self.dma.csr[i].consumer.val();
+            self.csr.dma[i].status_busy.next = self.dma.csr[i].busy.val();
+            self.csr.dma[i].status_halted.next = self.dma.csr[i].halted.val();
+            self.csr.dma[i].status_error.next = self.dma.csr[i].error.val();
+            self.csr.dma[i].err_index_index.next = self.dma.csr[i].err_index.val();
+            self.csr.dma[i].err_addr_lo_value.next = self.dma.csr[i].err_addr_lo.val();
+            self.csr.dma[i].err_addr_hi_value.next = self.dma.csr[i].err_addr_hi.val();
+            self.csr.dma[i].bytes_lo_value.next = self.dma.csr[i].bytes_lo.val();
+            self.csr.dma[i].bytes_hi_value.next = self.dma.csr[i].bytes_hi.val();
+            self.csr.dma[i].descs_value.next = self.dma.csr[i].descs.val();
+            self.csr.dma[i].busy_cycles_value.next = self.dma.csr[i].busy_cycles.val();
+            self.csr.dma[i].stall_cycles_value.next = self.dma.csr[i].stall_cycles.val();
+            self.dma_events.next = self
+                .dma_events
+                .val()
+                .replace_bit(i, self.dma.csr[i].interrupt.val());
+        }
+        // Capabilities: no device memory yet.
         self.csr.global_cap_devmem_lo_size.next = 0.into();
         self.csr.global_cap_devmem_hi_size.next = 0.into();
         self.csr.global_status_ready.next = !self.reset.val();
-        self.csr.global_status_busy.next = false;
+        self.csr.global_status_busy.next = self.dma.busy.val();
         // Interrupts: events and test bits set STATUS; a test bit lives one cycle.
         self.csr.intr_status_dma_set.next = self.dma_events.val() | self.csr.intr_test_dma.val();
         self.csr.intr_status_coherent_set.next =
@@ -53,8 +114,6 @@ impl Logic for DeviceTop {
         self.csr.intr_test_coherent_clr.next = self.csr.intr_test_coherent.val();
         self.irq.next = (self.csr.intr_status_dma.val() & self.csr.intr_enable_dma.val()).any()
             | (self.csr.intr_status_coherent.val() & self.csr.intr_enable_coherent.val());
-        self.enable.next = self.csr.global_ctrl_enable.val();
-        self.soft_reset.next = self.csr.global_ctrl_soft_reset.val();
     }
 }
 
@@ -79,8 +138,34 @@ crate::port_map!(DeviceTop as "device" {
     out axil.rvalid,
     in axil.rready,
     out irq,
-    in dma_events,
     in coherent_event,
-    out enable,
-    out soft_reset,
+    out m.awid,
+    out m.awaddr,
+    out m.awlen,
+    out m.awsize,
+    out m.awburst,
+    out m.awvalid,
+    in m.awready,
+    out m.wdata,
+    out m.wstrb,
+    out m.wlast,
+    out m.wvalid,
+    in m.wready,
+    in m.bid,
+    in m.bresp,
+    in m.bvalid,
+    out m.bready,
+    out m.arid,
+    out m.araddr,
+    out m.arlen,
+    out m.arsize,
+    out m.arburst,
+    out m.arvalid,
+    in m.arready,
+    in m.rid,
+    in m.rdata,
+    in m.rresp,
+    in m.rlast,
+    in m.rvalid,
+    out m.rready,
 });

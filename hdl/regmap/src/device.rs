@@ -15,6 +15,12 @@ pub const VERSION: (u32, u32, u32) = (0, 1, 0);
 /// Number of DMA address windows.
 pub const WINDOWS: u32 = 4;
 
+/// Number of DMA channels (the engine's build-time parameter).
+pub const DMA_CHANNELS: u32 = 4;
+/// Width of the DMA data path in bytes (128-bit AXI4).
+pub const DMA_DATA_BYTES: u32 = 16;
+/// Default DMA watchdog: cycles without bus progress before a channel times out.
+pub const DMA_WATCHDOG_RESET: u32 = 0x1_0000;
 /// Path of the lock bit that freezes the DMA address windows.
 pub const WINDOW_LOCK: &str = "GLOBAL.WINDOW_LOCK.LOCK";
 
@@ -61,20 +67,22 @@ fn global() -> Block {
             0x08,
             "DMA engine capabilities, fixed when the device is built.",
         )
-        .field(Field::new(
-            "CHANNELS",
-            0,
-            8,
-            RO,
-            "Number of DMA channels (0: no DMA engine).",
-        ))
-        .field(Field::new(
-            "DATA_BYTES",
-            8,
-            8,
-            RO,
-            "Width of the DMA data path in bytes.",
-        ))
+        .field(
+            Field::new("CHANNELS", 0, 8, RO, "Number of DMA channels.")
+                .reset(DMA_CHANNELS)
+                .constant(),
+        )
+        .field(
+            Field::new(
+                "DATA_BYTES",
+                8,
+                8,
+                RO,
+                "Width of the DMA data path in bytes.",
+            )
+            .reset(DMA_DATA_BYTES)
+            .constant(),
+        )
         .field(
             Field::new("WINDOWS", 16, 8, RO, "Number of DMA address windows.")
                 .reset(WINDOWS)
@@ -165,6 +173,18 @@ fn global() -> Block {
             W1S,
             "Write 1 to lock every WINDOW register until reset.",
         )),
+    )
+    .register(
+        Register::new(
+            "DMA_WATCHDOG",
+            0x24,
+            "DMA watchdog: cycles without any AXI data beat or response while the engine \
+             waits on the bus, before the oldest waiting channel halts with TIMEOUT.",
+        )
+        .field(
+            Field::new("CYCLES", 0, 32, RW, "Timeout in cycles; 0 disables the watchdog.")
+                .reset(DMA_WATCHDOG_RESET),
+        ),
     )
 }
 
@@ -266,6 +286,176 @@ fn windows() -> Block {
     )
 }
 
+/// One DMA channel: its descriptor ring, control, error record, interrupt coalescing and
+/// counters. Indexes are free-running 16-bit counters; slot = index mod ring size.
+fn dma_channels() -> Block {
+    let ro32 = |name: &str, offset: u32, what: &str| {
+        Register::new(name, offset, what).field(Field::new("VALUE", 0, 32, RO, what))
+    };
+    Block::new(
+        "DMA",
+        0x200,
+        "DMA channels. The driver writes 32-byte descriptors into the ring, then the \
+         producer index; the engine fetches, checks and executes them in order, writes each \
+         status back in place and advances the consumer index.",
+    )
+    .array(DMA_CHANNELS, 0x40)
+    .register(
+        Register::new("RING_BASE_LO", 0x00, "Ring base address, bits 31:0.").field(Field::new(
+            "ADDR",
+            5,
+            27,
+            RW,
+            "Bits 31:5 of the ring base (rings are 32-byte aligned).",
+        )),
+    )
+    .register(
+        Register::new("RING_BASE_HI", 0x04, "Ring base address, bits 63:32.")
+            .field(Field::new("ADDR", 0, 32, RW, "Bits 63:32 of the ring base.")),
+    )
+    .register(
+        Register::new("RING_SIZE", 0x08, "Ring size.").field(Field::new(
+            "LOG2",
+            0,
+            4,
+            RW,
+            "The ring holds 2^LOG2 descriptors (1 to 32768).",
+        )),
+    )
+    .register(
+        Register::new(
+            "PRODUCER",
+            0x0C,
+            "Doorbell: index one past the last descriptor the driver has written.",
+        )
+        .field(Field::new(
+            "INDEX",
+            0,
+            16,
+            RW,
+            "Producer index; at most ring size ahead of CONSUMER.",
+        )),
+    )
+    .register(
+        Register::new(
+            "CONSUMER",
+            0x10,
+            "Index one past the last descriptor completed with its status written back.",
+        )
+        .field(Field::new("INDEX", 0, 16, RO, "Consumer index.")),
+    )
+    .register(
+        Register::new("CTRL", 0x14, "Channel control.")
+            .field(Field::new(
+                "RUN",
+                0,
+                1,
+                RW,
+                "The channel fetches descriptors; clear to pause after those already fetched.",
+            ))
+            .field(Field::new(
+                "RETRY",
+                1,
+                1,
+                W1P,
+                "Write 1 on a halted channel: run the failed descriptor again and resume.",
+            ))
+            .field(Field::new(
+                "SKIP",
+                2,
+                1,
+                W1P,
+                "Write 1 on a halted channel: step past the failed descriptor and resume.",
+            ))
+            .field(Field::new(
+                "ABORT",
+                3,
+                1,
+                W1P,
+                "Write 1 to halt the channel with error ABORTED once its bursts in flight end.",
+            )),
+    )
+    .register(
+        Register::new("STATUS", 0x18, "Channel status.")
+            .field(Field::new(
+                "BUSY",
+                0,
+                1,
+                RO,
+                "Descriptors are fetched, in flight or waiting for their status write.",
+            ))
+            .field(Field::new(
+                "HALTED",
+                1,
+                1,
+                RO,
+                "Stopped on an error or an abort; see ERROR, ERR_INDEX and ERR_ADDR.",
+            ))
+            .field(Field::new(
+                "ERROR",
+                4,
+                4,
+                RO,
+                "Error code of the halt (descriptor ErrorCode).",
+            )),
+    )
+    .register(
+        Register::new("ERR_INDEX", 0x1C, "Index of the descriptor that halted the channel.")
+            .field(Field::new("INDEX", 0, 16, RO, "Ring index of the failed descriptor.")),
+    )
+    .register(ro32(
+        "ERR_ADDR_LO",
+        0x20,
+        "Faulting address of the halt, bits 31:0.",
+    ))
+    .register(ro32(
+        "ERR_ADDR_HI",
+        0x24,
+        "Faulting address of the halt, bits 63:32.",
+    ))
+    .register(
+        Register::new("COALESCE", 0x28, "Interrupt coalescing.")
+            .field(
+                Field::new(
+                    "COUNT",
+                    0,
+                    8,
+                    RW,
+                    "Interrupt after this many completed descriptors with IRQ set (0 acts as 1).",
+                )
+                .reset(1),
+            )
+            .field(Field::new(
+                "TIMER",
+                16,
+                16,
+                RW,
+                "Or this many cycles after the first uncounted one (0: no timer).",
+            )),
+    )
+    .register(ro32(
+        "BYTES_LO",
+        0x2C,
+        "Bytes moved by completed descriptors, bits 31:0.",
+    ))
+    .register(ro32(
+        "BYTES_HI",
+        0x30,
+        "Bytes moved by completed descriptors, bits 63:32.",
+    ))
+    .register(ro32("DESCS", 0x34, "Descriptors completed without error."))
+    .register(ro32(
+        "BUSY_CYCLES",
+        0x38,
+        "Cycles the channel was busy.",
+    ))
+    .register(ro32(
+        "STALL_CYCLES",
+        0x3C,
+        "Busy cycles in which no data beat moved on the engine's AXI port.",
+    ))
+}
+
 /// The device's register map.
 pub fn device_map() -> RegMap {
     RegMap::new(
@@ -276,4 +466,5 @@ pub fn device_map() -> RegMap {
     .block(global())
     .block(interrupts())
     .block(windows())
+    .block(dma_channels())
 }

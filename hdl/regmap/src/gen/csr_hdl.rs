@@ -18,15 +18,18 @@
 
 use std::fmt::Write;
 
-use crate::model::{Access, Field, RegInstance, RegMap};
-use crate::snake;
+use crate::model::{Access, Block, Field, RegInstance, RegMap};
+use crate::{camel, snake};
 
 /// Hardware port and storage naming for one field of one register instance.
 struct FieldPort<'a> {
     inst: RegInstance<'a>,
     field: &'a Field,
-    /// `global_ctrl_enable`, `window0_base_lo_addr`.
+    /// Flat name, the stem of the storage flip-flop: `global_ctrl_enable`,
+    /// `window0_base_lo_addr`.
     base: String,
+    /// Rust path of the port in `CsrBlock`: `global_ctrl_enable`, `window[0].base_lo_addr`.
+    path: String,
 }
 
 impl FieldPort<'_> {
@@ -99,15 +102,15 @@ fn field_ports(map: &RegMap) -> Vec<FieldPort<'_>> {
             inst.register.fields.iter().map(move |field| FieldPort {
                 inst,
                 field,
-                base: field_port(&inst, field),
+                base: flat_name(&inst, field),
+                path: rust_path(&inst, field),
             })
         })
         .collect()
 }
 
-/// Name of the CSR block's hardware port for `field` of register instance `inst`:
-/// `<block>[<index>]_<register>_<field>` in lower case (`window0_base_lo_addr`).
-pub fn field_port(inst: &RegInstance<'_>, field: &Field) -> String {
+/// `<block><index>_<register>_<field>` in lower case (`window0_base_lo_addr`).
+fn flat_name(inst: &RegInstance<'_>, field: &Field) -> String {
     let block = snake(&inst.block.name);
     let register = snake(&inst.register.name);
     let field = snake(&field.name);
@@ -116,6 +119,32 @@ pub fn field_port(inst: &RegInstance<'_>, field: &Field) -> String {
     } else {
         format!("{block}_{register}_{field}")
     }
+}
+
+/// Ports of an array block live in an array of per-instance interfaces, so the logic
+/// that serves the instances can loop over them: `window[0].base_lo_addr`.
+fn rust_path(inst: &RegInstance<'_>, field: &Field) -> String {
+    let register = snake(&inst.register.name);
+    let name = snake(&field.name);
+    if inst.block.is_array() {
+        format!("{}[{}].{register}_{name}", snake(&inst.block.name), inst.index)
+    } else {
+        flat_name(inst, field)
+    }
+}
+
+/// Name of the CSR block's hardware port for `field` of register instance `inst`, as
+/// the Verilog and the simulators know it: `global_ctrl_enable`, `window$0$base_lo_addr`.
+pub fn field_port(inst: &RegInstance<'_>, field: &Field) -> String {
+    rust_path(inst, field)
+        .replace('[', "$")
+        .replace(']', "")
+        .replace('.', "$")
+}
+
+/// Type name of the per-instance port interface of an array block: `WindowCsr`.
+pub fn array_interface(block: &Block) -> String {
+    camel(&block.name) + "Csr"
 }
 
 /// Rust expression for the value a read of `inst` returns.
@@ -129,7 +158,7 @@ fn read_value(ports: &[FieldPort<'_>], inst: &RegInstance<'_>) -> String {
                 constant |= f.reset << f.lsb;
                 continue;
             }
-            (Access::RO, _) => format!("self.{}.val()", p.base),
+            (Access::RO, _) => format!("self.{}.val()", p.path),
             (Access::WO | Access::W1P, _) => continue,
             (_, Some(q)) => format!("self.{q}.q.val()"),
             (_, None) => unreachable!("readable fields other than RO are stored"),
@@ -150,7 +179,42 @@ fn read_value(ports: &[FieldPort<'_>], inst: &RegInstance<'_>) -> String {
     }
     match terms.as_slice() {
         [only] if only.starts_with("0x") => format!("{only}_u64.into()"),
+        [only] => match only.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+            Some(shifted) => shifted.to_string(),
+            None => only.clone(),
+        },
         _ => terms.join(" | "),
+    }
+}
+
+/// Declares the hardware port(s) of one field as `name`: the value, and the hardware
+/// set (W1C) or clear (W1S with a hardware clear).
+fn port_decl(w: &mut String, p: &FieldPort<'_>, name: &str) {
+    let ty = p.ty();
+    let doc = p.doc();
+    match p.field.access {
+        Access::RO => {
+            if !p.field.constant {
+                writeln!(w, "    /// {doc}\n    pub {name}: Signal<In, {ty}>,").unwrap();
+            }
+        }
+        Access::W1P => {
+            writeln!(
+                w,
+                "    /// {doc} One-cycle pulse.\n    pub {name}: Signal<Out, {ty}>,"
+            )
+            .unwrap();
+        }
+        access => {
+            writeln!(w, "    /// {doc}\n    pub {name}: Signal<Out, {ty}>,").unwrap();
+            let field = &p.field.name;
+            if access == Access::W1C {
+                writeln!(w, "    /// Hardware set of {field}: wins over a software clear.\n    pub {name}_set: Signal<In, {ty}>,").unwrap();
+            }
+            if access == Access::W1S && p.field.hw_clear {
+                writeln!(w, "    /// Hardware clear of {field}: a software set wins over it.\n    pub {name}_clr: Signal<In, {ty}>,").unwrap();
+            }
+        }
     }
 }
 
@@ -181,6 +245,24 @@ pub fn rust_hdl(map: &RegMap) -> String {
         "/// See the module documentation for the timing of writes and reads."
     )
     .unwrap();
+    for block in map.blocks.iter().filter(|b| b.is_array()) {
+        writeln!(
+            w,
+            "/// Ports of one {} instance (see `CsrBlock`).",
+            block.name
+        )
+        .unwrap();
+        writeln!(w, "#[derive(LogicInterface, Default)]").unwrap();
+        writeln!(w, "pub struct {} {{", array_interface(block)).unwrap();
+        for p in ports
+            .iter()
+            .filter(|p| p.inst.block.name == block.name && p.inst.index == 0)
+        {
+            let name = p.path.rsplit('.').next().unwrap_or_default();
+            port_decl(w, p, name);
+        }
+        writeln!(w, "}}\n").unwrap();
+    }
     writeln!(w, "#[derive(LogicBlock, Default)]").unwrap();
     writeln!(w, "pub struct CsrBlock {{").unwrap();
     writeln!(w, "    pub clock: Signal<In, Clock>,").unwrap();
@@ -192,33 +274,19 @@ pub fn rust_hdl(map: &RegMap) -> String {
     writeln!(w, "    pub reset: Signal<In, Bit>,").unwrap();
     writeln!(w, "    /// Register access from the host.").unwrap();
     writeln!(w, "    pub axil: AxiLiteSlave<{abits}>,").unwrap();
-    for p in &ports {
-        let ty = p.ty();
-        let doc = p.doc();
-        match p.field.access {
-            Access::RO => {
-                if !p.field.constant {
-                    writeln!(w, "    /// {doc}\n    pub {}: Signal<In, {ty}>,", p.base).unwrap();
-                }
-            }
-            Access::W1P => {
-                writeln!(
-                    w,
-                    "    /// {doc} One-cycle pulse.\n    pub {}: Signal<Out, {ty}>,",
-                    p.base
-                )
-                .unwrap();
-            }
-            access => {
-                writeln!(w, "    /// {doc}\n    pub {}: Signal<Out, {ty}>,", p.base).unwrap();
-                if access == Access::W1C {
-                    writeln!(w, "    /// Hardware set of {}: wins over a software clear.\n    pub {}_set: Signal<In, {ty}>,", p.field.name, p.base).unwrap();
-                }
-                if access == Access::W1S && p.field.hw_clear {
-                    writeln!(w, "    /// Hardware clear of {}: a software set wins over it.\n    pub {}_clr: Signal<In, {ty}>,", p.field.name, p.base).unwrap();
-                }
-            }
-        }
+    for p in ports.iter().filter(|p| !p.inst.block.is_array()) {
+        port_decl(w, p, &p.base);
+    }
+    for block in map.blocks.iter().filter(|b| b.is_array()) {
+        writeln!(
+            w,
+            "    /// {} ports, one interface per instance.\n    pub {}: [{}; {}],",
+            block.name,
+            snake(&block.name),
+            array_interface(block),
+            block.count
+        )
+        .unwrap();
     }
     for (name, ty) in [
         ("aw_full", "Bit".to_string()),
@@ -341,13 +409,13 @@ pub fn rust_hdl(map: &RegMap) -> String {
             (Access::W1C, Some(q)) => writeln!(
                 w,
                 "        self.{q}.d.next = self.{q}.q.val() | self.{b}_set.val();",
-                b = p.base
+                b = p.path
             )
             .unwrap(),
             (Access::W1S, Some(q)) if p.field.hw_clear => writeln!(
                 w,
                 "        self.{q}.d.next = self.{q}.q.val() & !self.{b}_clr.val();",
-                b = p.base
+                b = p.path
             )
             .unwrap(),
             (Access::W1P, _) => {
@@ -356,7 +424,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 } else {
                     "0.into()"
                 };
-                writeln!(w, "        self.{}.next = {zero};", p.base).unwrap()
+                writeln!(w, "        self.{}.next = {zero};", p.path).unwrap()
             }
             _ => {}
         }
@@ -375,7 +443,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 register,
                 address: block.address(0, register),
             };
-            format!(" & !self.{}_q.q.val()", field_port(&lock, field))
+            format!(" & !self.{}_q.q.val()", flat_name(&lock, field))
         });
         writeln!(w, "            {} => {{", inst.address).unwrap();
         writeln!(
@@ -387,7 +455,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
         for p in ports.iter().filter(|p| p.inst.address == inst.address) {
             let data = p.written();
             let strobed = p.strobed();
-            let b = &p.base;
+            let b = &p.path;
             let line = match (p.field.access, p.storage()) {
                 (Access::RW | Access::WO, Some(q)) => {
                     format!("self.{q}.d.next = (self.{q}.q.val() & !{strobed}) | ({data});")
@@ -448,7 +516,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
     );
     for p in &ports {
         if let Some(q) = p.storage() {
-            writeln!(w, "        self.{}.next = self.{q}.q.val();", p.base).unwrap();
+            writeln!(w, "        self.{}.next = self.{q}.q.val();", p.path).unwrap();
         }
     }
     w.push_str(
@@ -470,7 +538,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
             } else {
                 "0.into()"
             };
-            writeln!(w, "            self.{}.next = {zero};", p.base).unwrap();
+            writeln!(w, "            self.{}.next = {zero};", p.path).unwrap();
         }
     }
     writeln!(w, "        }}\n    }}\n}}\n").unwrap();
@@ -504,16 +572,16 @@ pub fn rust_hdl(map: &RegMap) -> String {
         match p.field.access {
             Access::RO => {
                 if !p.field.constant {
-                    writeln!(w, "    in {},", p.base).unwrap();
+                    writeln!(w, "    in {},", p.path).unwrap();
                 }
             }
             access => {
-                writeln!(w, "    out {},", p.base).unwrap();
+                writeln!(w, "    out {},", p.path).unwrap();
                 if access == Access::W1C {
-                    writeln!(w, "    in {}_set,", p.base).unwrap();
+                    writeln!(w, "    in {}_set,", p.path).unwrap();
                 }
                 if access == Access::W1S && p.field.hw_clear {
-                    writeln!(w, "    in {}_clr,", p.base).unwrap();
+                    writeln!(w, "    in {}_clr,", p.path).unwrap();
                 }
             }
         }

@@ -1,0 +1,321 @@
+//! One DMA channel's state: ring indexes, halt and resume, interrupt coalescing and
+//! counters. The engine ([`super::engine`]) does the work and tells each channel what
+//! happened to its descriptors with one-cycle pulses.
+//!
+//! Indexes are free-running 16-bit counters; a descriptor's ring slot is its index
+//! modulo the ring size. The channel counts its *live* descriptors (fetched and not yet
+//! retired): a halted channel resumes only when none is left, so nothing fetched before
+//! the halt can run after it.
+
+use rust_hdl::prelude::*;
+
+use cdm_regmap::descriptor::ErrorCode;
+
+/// The channel's CSRs, from the channel's side.
+#[derive(LogicInterface, Default)]
+pub struct ChannelCsr {
+    /// Ring base bits 31:5 (rings are 32-byte aligned).
+    pub ring_base_lo: Signal<In, Bits<27>>,
+    pub ring_base_hi: Signal<In, Bits<32>>,
+    pub ring_log2: Signal<In, Bits<4>>,
+    pub producer: Signal<In, Bits<16>>,
+    pub run: Signal<In, Bit>,
+    pub retry: Signal<In, Bit>,
+    pub skip: Signal<In, Bit>,
+    pub abort: Signal<In, Bit>,
+    pub coalesce_count: Signal<In, Bits<8>>,
+    pub coalesce_timer: Signal<In, Bits<16>>,
+    pub consumer: Signal<Out, Bits<16>>,
+    pub busy: Signal<Out, Bit>,
+    pub halted: Signal<Out, Bit>,
+    pub error: Signal<Out, Bits<4>>,
+    pub err_index: Signal<Out, Bits<16>>,
+    pub err_addr_lo: Signal<Out, Bits<32>>,
+    pub err_addr_hi: Signal<Out, Bits<32>>,
+    pub bytes_lo: Signal<Out, Bits<32>>,
+    pub bytes_hi: Signal<Out, Bits<32>>,
+    pub descs: Signal<Out, Bits<32>>,
+    pub busy_cycles: Signal<Out, Bits<32>>,
+    pub stall_cycles: Signal<Out, Bits<32>>,
+    /// Interrupt event (one-cycle pulse).
+    pub interrupt: Signal<Out, Bit>,
+}
+
+#[derive(LogicBlock)]
+pub struct DmaChannel {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub csr: ChannelCsr,
+    /// A descriptor fetch was issued at `fetch_index`.
+    pub fetched: Signal<In, Bit>,
+    /// A live descriptor was dropped before it started (the channel was stopping).
+    pub dropped: Signal<In, Bit>,
+    /// A live descriptor left the completion stage.
+    pub retired: Signal<In, Bit>,
+    /// A descriptor completed and its status is in memory.
+    pub completed: Signal<In, Bit>,
+    pub completed_irq: Signal<In, Bit>,
+    pub completed_bytes: Signal<In, Bits<32>>,
+    /// The issue stage failed a descriptor: start nothing more.
+    pub stop: Signal<In, Bit>,
+    /// Halt with this error record (the first halt wins).
+    pub halt: Signal<In, Bit>,
+    pub halt_code: Signal<In, Bits<4>>,
+    pub halt_index: Signal<In, Bits<16>>,
+    pub halt_addr: Signal<In, Bits<64>>,
+    /// A data beat moved on the engine's AXI port this cycle.
+    pub beat: Signal<In, Bit>,
+    pub fetch_index: Signal<Out, Bits<16>>,
+    /// Address of the ring slot of `fetch_index`.
+    pub fetch_addr: Signal<Out, Bits<64>>,
+    /// Has descriptors to fetch.
+    pub eligible: Signal<Out, Bit>,
+    pub stopping: Signal<Out, Bit>,
+    pub halted: Signal<Out, Bit>,
+    pub consumer: Signal<Out, Bits<16>>,
+    fetch: DFF<Bits<16>>,
+    consumer_q: DFF<Bits<16>>,
+    live: DFF<Bits<8>>,
+    stopping_q: DFF<Bit>,
+    halted_q: DFF<Bit>,
+    retry_q: DFF<Bit>,
+    skip_q: DFF<Bit>,
+    error: DFF<Bits<4>>,
+    err_index: DFF<Bits<16>>,
+    err_addr: DFF<Bits<64>>,
+    pending: DFF<Bits<8>>,
+    timer: DFF<Bits<16>>,
+    bytes: DFF<Bits<64>>,
+    descs: DFF<Bits<32>>,
+    busy_cycles: DFF<Bits<32>>,
+    stall_cycles: DFF<Bits<32>>,
+    raise: DFF<Bit>,
+    code_aborted: Constant<Bits<4>>,
+    mask: Signal<Local, Bits<16>>,
+    busy: Signal<Local, Bit>,
+    threshold: Signal<Local, Bits<8>>,
+    counted: Signal<Local, Bits<8>>,
+    by_count: Signal<Local, Bit>,
+    by_timer: Signal<Local, Bit>,
+    waited: Signal<Local, Bits<16>>,
+    halting: Signal<Local, Bit>,
+    aborting: Signal<Local, Bit>,
+    resuming: Signal<Local, Bit>,
+}
+
+impl Default for DmaChannel {
+    fn default() -> Self {
+        DmaChannel {
+            clock: Default::default(),
+            reset: Default::default(),
+            csr: Default::default(),
+            fetched: Default::default(),
+            dropped: Default::default(),
+            retired: Default::default(),
+            completed: Default::default(),
+            completed_irq: Default::default(),
+            completed_bytes: Default::default(),
+            stop: Default::default(),
+            halt: Default::default(),
+            halt_code: Default::default(),
+            halt_index: Default::default(),
+            halt_addr: Default::default(),
+            beat: Default::default(),
+            fetch_index: Default::default(),
+            fetch_addr: Default::default(),
+            eligible: Default::default(),
+            stopping: Default::default(),
+            halted: Default::default(),
+            consumer: Default::default(),
+            fetch: Default::default(),
+            consumer_q: Default::default(),
+            live: Default::default(),
+            stopping_q: Default::default(),
+            halted_q: Default::default(),
+            retry_q: Default::default(),
+            skip_q: Default::default(),
+            error: Default::default(),
+            err_index: Default::default(),
+            err_addr: Default::default(),
+            pending: Default::default(),
+            timer: Default::default(),
+            bytes: Default::default(),
+            descs: Default::default(),
+            busy_cycles: Default::default(),
+            stall_cycles: Default::default(),
+            raise: Default::default(),
+            code_aborted: Constant::new((ErrorCode::Aborted as u64).into()),
+            mask: Default::default(),
+            busy: Default::default(),
+            threshold: Default::default(),
+            counted: Default::default(),
+            by_count: Default::default(),
+            by_timer: Default::default(),
+            waited: Default::default(),
+            halting: Default::default(),
+            aborting: Default::default(),
+            resuming: Default::default(),
+        }
+    }
+}
+
+impl Logic for DmaChannel {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            fetch,
+            consumer_q,
+            live,
+            stopping_q,
+            halted_q,
+            retry_q,
+            skip_q,
+            error,
+            err_index,
+            err_addr,
+            pending,
+            timer,
+            bytes,
+            descs,
+            busy_cycles,
+            stall_cycles,
+            raise
+        );
+        // Ring slot address of the next fetch.
+        self.mask.next = (bits::<16>(1) << self.csr.ring_log2.val()) - 1;
+        self.fetch_addr.next = ((bit_cast::<64, 32>(self.csr.ring_base_hi.val()) << 32)
+            | (bit_cast::<64, 27>(self.csr.ring_base_lo.val()) << 5))
+            + (bit_cast::<64, 16>(self.fetch.q.val() & self.mask.val()) << 5);
+        self.fetch_index.next = self.fetch.q.val();
+        self.eligible.next = self.csr.run.val()
+            & !self.stopping_q.q.val()
+            & (self.fetch.q.val() != self.csr.producer.val());
+        self.stopping.next = self.stopping_q.q.val();
+        self.halted.next = self.halted_q.q.val();
+        self.consumer.next = self.consumer_q.q.val();
+        // Indexes and live descriptors.
+        if self.fetched.val() {
+            self.fetch.d.next = self.fetch.q.val() + 1;
+        }
+        if self.completed.val() {
+            self.consumer_q.d.next = self.consumer_q.q.val() + 1;
+        }
+        self.live.d.next = self.live.q.val() + bit_cast::<8, 1>(self.fetched.val().into())
+            - bit_cast::<8, 1>(self.dropped.val().into())
+            - bit_cast::<8, 1>(self.retired.val().into());
+        // Halt: the first error or abort wins; a halt also stops.
+        self.halting.next = self.halt.val() & !self.halted_q.q.val();
+        self.aborting.next = self.csr.abort.val() & !self.halted_q.q.val() & !self.halt.val();
+        if self.stop.val() | self.halting.val() | self.aborting.val() {
+            self.stopping_q.d.next = true;
+        }
+        if self.halting.val() {
+            self.halted_q.d.next = true;
+            self.error.d.next = self.halt_code.val();
+            self.err_index.d.next = self.halt_index.val();
+            self.err_addr.d.next = self.halt_addr.val();
+        }
+        if self.aborting.val() {
+            self.halted_q.d.next = true;
+            self.error.d.next = self.code_aborted.val();
+            self.err_index.d.next = self.consumer_q.q.val();
+            self.err_addr.d.next = 0.into();
+        }
+        // Resume once nothing fetched before the halt is left: retry restarts at the
+        // failed descriptor, skip steps past it.
+        if self.halted_q.q.val() & self.csr.retry.val() {
+            self.retry_q.d.next = true;
+        }
+        if self.halted_q.q.val() & self.csr.skip.val() {
+            self.skip_q.d.next = true;
+        }
+        self.resuming.next =
+            self.halted_q.q.val() & (self.retry_q.q.val() | self.skip_q.q.val()) & !self.live.q.val().any();
+        if self.resuming.val() {
+            self.halted_q.d.next = false;
+            self.stopping_q.d.next = false;
+            self.retry_q.d.next = false;
+            self.skip_q.d.next = false;
+            self.error.d.next = 0.into();
+            self.fetch.d.next = self.consumer_q.q.val();
+            if self.skip_q.q.val() {
+                self.consumer_q.d.next = self.consumer_q.q.val() + 1;
+                self.fetch.d.next = self.consumer_q.q.val() + 1;
+            }
+        }
+        // Interrupt coalescing: after COUNT completions with IRQ set, or TIMER cycles
+        // after the first one not yet signalled; a halt signals at once.
+        self.threshold.next = self.csr.coalesce_count.val();
+        if !self.csr.coalesce_count.val().any() {
+            self.threshold.next = 1.into();
+        }
+        self.counted.next = self.pending.q.val();
+        if self.completed.val() & self.completed_irq.val() {
+            self.counted.next = self.pending.q.val() + 1;
+        }
+        self.by_count.next = self.completed.val()
+            & self.completed_irq.val()
+            & (self.counted.val() >= self.threshold.val());
+        // The sum goes through a 16-bit Local so it wraps alike in Rust and Verilog.
+        self.waited.next = self.timer.q.val() + 1;
+        self.by_timer.next = self.pending.q.val().any()
+            & self.csr.coalesce_timer.val().any()
+            & (self.waited.val() >= self.csr.coalesce_timer.val());
+        self.pending.d.next = self.counted.val();
+        if self.pending.q.val().any() & self.csr.coalesce_timer.val().any() {
+            self.timer.d.next = self.waited.val();
+        }
+        self.raise.d.next = self.by_count.val() | self.by_timer.val() | self.halting.val() | self.aborting.val();
+        if self.by_count.val() | self.by_timer.val() {
+            self.pending.d.next = 0.into();
+            self.timer.d.next = 0.into();
+        }
+        // Counters.
+        if self.completed.val() {
+            self.bytes.d.next = self.bytes.q.val() + bit_cast::<64, 32>(self.completed_bytes.val());
+            self.descs.d.next = self.descs.q.val() + 1;
+        }
+        self.busy.next = self.live.q.val().any() | self.eligible.val();
+        if self.busy.val() {
+            self.busy_cycles.d.next = self.busy_cycles.q.val() + 1;
+            if !self.beat.val() {
+                self.stall_cycles.d.next = self.stall_cycles.q.val() + 1;
+            }
+        }
+        // Status to the CSRs.
+        self.csr.consumer.next = self.consumer_q.q.val();
+        self.csr.busy.next = self.busy.val();
+        self.csr.halted.next = self.halted_q.q.val();
+        self.csr.error.next = self.error.q.val();
+        self.csr.err_index.next = self.err_index.q.val();
+        self.csr.err_addr_lo.next = self.err_addr.q.val().get_bits::<32>(0);
+        self.csr.err_addr_hi.next = self.err_addr.q.val().get_bits::<32>(32);
+        self.csr.bytes_lo.next = self.bytes.q.val().get_bits::<32>(0);
+        self.csr.bytes_hi.next = self.bytes.q.val().get_bits::<32>(32);
+        self.csr.descs.next = self.descs.q.val();
+        self.csr.busy_cycles.next = self.busy_cycles.q.val();
+        self.csr.stall_cycles.next = self.stall_cycles.q.val();
+        self.csr.interrupt.next = self.raise.q.val();
+        if self.reset.val() {
+            self.fetch.d.next = 0.into();
+            self.consumer_q.d.next = 0.into();
+            self.live.d.next = 0.into();
+            self.stopping_q.d.next = false;
+            self.halted_q.d.next = false;
+            self.retry_q.d.next = false;
+            self.skip_q.d.next = false;
+            self.error.d.next = 0.into();
+            self.err_index.d.next = 0.into();
+            self.err_addr.d.next = 0.into();
+            self.pending.d.next = 0.into();
+            self.timer.d.next = 0.into();
+            self.bytes.d.next = 0.into();
+            self.descs.d.next = 0.into();
+            self.busy_cycles.d.next = 0.into();
+            self.stall_cycles.d.next = 0.into();
+            self.raise.d.next = false;
+        }
+    }
+}

@@ -1,0 +1,698 @@
+//! The scatter-gather engine: channels with descriptor rings, descriptor fetch with
+//! prefetch, checks, the data mover and in-place status write-back, on one AXI4 master.
+//!
+//! Four stages, each a queue:
+//! 1. **Fetch.** Round robin per descriptor over the channels with work: fair whatever
+//!    the transfer sizes, and a descriptor is the unit a channel halts or resumes on.
+//!    Each fetch is one 2-beat read with AXI ID 1 (data reads use ID 0; R beats are
+//!    routed by ID); up to [`PREFETCH`] descriptors are in flight or waiting, so the
+//!    next descriptors are in the engine before the current transfer ends.
+//! 2. **Issue.** The oldest fetched descriptor is checked ([`super::check`]) and goes
+//!    to the mover, or, failing, becomes a *marker* that halts its channel in order.
+//!    A FENCE descriptor waits until every earlier descriptor of its channel completed.
+//!    Descriptors of a stopping channel are dropped unstarted.
+//! 3. **Mover.** Copies and fills, and the 8-byte status write-backs (FILLs of the
+//!    descriptor's STATUS and BYTES words), in one in-order command stream.
+//! 4. **Completion.** In command order: a finished transfer queues its status
+//!    write-back; a finished write-back advances the consumer index, the counters and
+//!    the interrupt coalescing. An error halts the channel with its code, index and
+//!    faulting address; later descriptors of a halted channel are discarded (software
+//!    resumes at the failed one, so they run again).
+//!
+//! The status write-back of a descriptor is issued only after its data's write responses,
+//! so once software sees DONE the data is in memory.
+
+use rust_hdl::prelude::*;
+
+use cdm_regmap::descriptor::ErrorCode;
+use cdm_regmap::DMA_CHANNELS;
+
+use super::channel::{ChannelCsr, DmaChannel};
+use super::check::{DescriptorCheck, WindowPorts};
+use super::mover::DmaMover;
+use crate::axi4::Axi4Master;
+use crate::fifo::Fifo;
+
+/// Channels (a build-time parameter, from the register map).
+pub const CHANNELS: usize = DMA_CHANNELS as usize;
+/// Descriptors fetched or being fetched and not yet issued.
+pub const PREFETCH: u64 = 32;
+/// Commands and status write-backs between issue and completion.
+pub const IN_FLIGHT: u64 = 32;
+
+/// Fetch tag: addr (64) | index (16) | channel (one-hot).
+const TAG_BITS: usize = 80 + CHANNELS;
+/// Fetched descriptor: words 0..2 (128) | len, ctrl (64) | fetch error (1) | tag.
+const DESC_BITS: usize = 193 + TAG_BITS;
+/// Completion tag: addr | src or fault | dst | len | channel | index | code | irq | kind.
+/// Kinds (literals in the kernel, which cannot name constants): 0 a transfer, 1 a
+/// status write-back, 2 a marker (failed before it started), 3 an error status write-back.
+const CTAG_BITS: usize = 251;
+/// Status write-back: addr | len | channel | index | code | irq.
+const WB_BITS: usize = 121;
+
+#[derive(LogicBlock)]
+pub struct DmaEngine {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    /// GLOBAL.CTRL.ENABLE: no descriptor is fetched while low.
+    pub enable: Signal<In, Bit>,
+    /// GLOBAL.DMA_WATCHDOG.CYCLES.
+    pub watchdog: Signal<In, Bits<32>>,
+    pub csr: [ChannelCsr; CHANNELS],
+    pub w0: WindowPorts,
+    pub w1: WindowPorts,
+    pub w2: WindowPorts,
+    pub w3: WindowPorts,
+    pub m: Axi4Master<4, 64, 128, 16>,
+    /// Some channel is busy.
+    pub busy: Signal<Out, Bit>,
+    channels: [DmaChannel; CHANNELS],
+    check: DescriptorCheck,
+    mover: DmaMover,
+    tags: Fifo<Bits<TAG_BITS>, 5, 6>,
+    descs: Fifo<Bits<DESC_BITS>, 5, 6>,
+    ctags: Fifo<Bits<CTAG_BITS>, 5, 6>,
+    wbq: Fifo<Bits<WB_BITS>, 5, 6>,
+    // Fetch.
+    last: DFF<Bits<CHANNELS>>,
+    ar_valid: DFF<Bit>,
+    ar_addr: DFF<Bits<64>>,
+    mover_shown: DFF<Bit>,
+    credits: DFF<Bits<6>>,
+    beat_odd: DFF<Bit>,
+    beat0: DFF<Bits<128>>,
+    beat0_err: DFF<Bit>,
+    // Issue.
+    stage: DFF<Bits<2>>,
+    code: DFF<Bits<4>>,
+    in_flight: DFF<Bits<6>>,
+    // Completion.
+    wd: DFF<Bits<32>>,
+    prefetch: Constant<Bits<6>>,
+    in_flight_max: Constant<Bits<6>>,
+    last_reset: Constant<Bits<CHANNELS>>,
+    code_fetch: Constant<Bits<4>>,
+    code_src_window: Constant<Bits<4>>,
+    code_dst_window: Constant<Bits<4>>,
+    code_read: Constant<Bits<4>>,
+    code_write: Constant<Bits<4>>,
+    code_status: Constant<Bits<4>>,
+    code_timeout: Constant<Bits<4>>,
+    // Fetch locals.
+    eligible: Signal<Local, Bits<CHANNELS>>,
+    above: Signal<Local, Bits<CHANNELS>>,
+    pick: Signal<Local, Bits<CHANNELS>>,
+    pick_fire: Signal<Local, Bit>,
+    f_addr: Signal<Local, Bits<64>>,
+    f_index: Signal<Local, Bits<16>>,
+    sel_fetch: Signal<Local, Bit>,
+    r_fetch: Signal<Local, Bit>,
+    r_err: Signal<Local, Bit>,
+    desc_push: Signal<Local, Bit>,
+    // Issue locals.
+    d_src: Signal<Local, Bits<64>>,
+    d_dst: Signal<Local, Bits<64>>,
+    d_len: Signal<Local, Bits<32>>,
+    d_ctrl: Signal<Local, Bits<32>>,
+    d_err: Signal<Local, Bit>,
+    d_addr: Signal<Local, Bits<64>>,
+    d_index: Signal<Local, Bits<16>>,
+    d_ch: Signal<Local, Bits<CHANNELS>>,
+    d_stopping: Signal<Local, Bit>,
+    d_consumer: Signal<Local, Bits<16>>,
+    room: Signal<Local, Bit>,
+    wb_go: Signal<Local, Bit>,
+    drop: Signal<Local, Bit>,
+    marker_go: Signal<Local, Bit>,
+    data_go: Signal<Local, Bit>,
+    fault: Signal<Local, Bits<64>>,
+    w_addr: Signal<Local, Bits<64>>,
+    w_len: Signal<Local, Bits<32>>,
+    w_ch: Signal<Local, Bits<CHANNELS>>,
+    w_index: Signal<Local, Bits<16>>,
+    w_code: Signal<Local, Bits<4>>,
+    w_irq: Signal<Local, Bit>,
+    w_bytes: Signal<Local, Bits<32>>,
+    p_kind: Signal<Local, Bits<2>>,
+    p_addr: Signal<Local, Bits<64>>,
+    p_src: Signal<Local, Bits<64>>,
+    p_dst: Signal<Local, Bits<64>>,
+    p_len: Signal<Local, Bits<32>>,
+    p_ch: Signal<Local, Bits<CHANNELS>>,
+    p_index: Signal<Local, Bits<16>>,
+    p_code: Signal<Local, Bits<4>>,
+    p_irq: Signal<Local, Bit>,
+    // Completion locals.
+    c_kind: Signal<Local, Bits<2>>,
+    c_addr: Signal<Local, Bits<64>>,
+    c_src: Signal<Local, Bits<64>>,
+    c_dst: Signal<Local, Bits<64>>,
+    c_len: Signal<Local, Bits<32>>,
+    c_ch: Signal<Local, Bits<CHANNELS>>,
+    c_index: Signal<Local, Bits<16>>,
+    c_code: Signal<Local, Bits<4>>,
+    c_irq: Signal<Local, Bit>,
+    c_halted: Signal<Local, Bit>,
+    c_fire: Signal<Local, Bit>,
+    q_push: Signal<Local, Bit>,
+    q_code: Signal<Local, Bits<4>>,
+    retire: Signal<Local, Bit>,
+    complete: Signal<Local, Bit>,
+    halt_now: Signal<Local, Bit>,
+    halt_code: Signal<Local, Bits<4>>,
+    halt_addr: Signal<Local, Bits<64>>,
+    waiting: Signal<Local, Bit>,
+    progress: Signal<Local, Bit>,
+    any_busy: Signal<Local, Bit>,
+}
+
+impl Default for DmaEngine {
+    fn default() -> Self {
+        let code = |e: ErrorCode| Constant::new((e as u64).into());
+        DmaEngine {
+            clock: Default::default(),
+            reset: Default::default(),
+            enable: Default::default(),
+            watchdog: Default::default(),
+            csr: Default::default(),
+            w0: Default::default(),
+            w1: Default::default(),
+            w2: Default::default(),
+            w3: Default::default(),
+            m: Default::default(),
+            busy: Default::default(),
+            channels: Default::default(),
+            check: Default::default(),
+            mover: Default::default(),
+            tags: Default::default(),
+            descs: Default::default(),
+            ctags: Default::default(),
+            wbq: Default::default(),
+            last: Default::default(),
+            ar_valid: Default::default(),
+            ar_addr: Default::default(),
+            mover_shown: Default::default(),
+            credits: Default::default(),
+            beat_odd: Default::default(),
+            beat0: Default::default(),
+            beat0_err: Default::default(),
+            stage: Default::default(),
+            code: Default::default(),
+            in_flight: Default::default(),
+            wd: Default::default(),
+            prefetch: Constant::new(PREFETCH.into()),
+            in_flight_max: Constant::new(IN_FLIGHT.into()),
+            last_reset: Constant::new((1u64 << (CHANNELS - 1)).into()),
+            code_fetch: code(ErrorCode::FetchError),
+            code_src_window: code(ErrorCode::SourceWindow),
+            code_dst_window: code(ErrorCode::DestinationWindow),
+            code_read: code(ErrorCode::ReadError),
+            code_write: code(ErrorCode::WriteError),
+            code_status: code(ErrorCode::StatusError),
+            code_timeout: code(ErrorCode::Timeout),
+            eligible: Default::default(),
+            above: Default::default(),
+            pick: Default::default(),
+            pick_fire: Default::default(),
+            f_addr: Default::default(),
+            f_index: Default::default(),
+            sel_fetch: Default::default(),
+            r_fetch: Default::default(),
+            r_err: Default::default(),
+            desc_push: Default::default(),
+            d_src: Default::default(),
+            d_dst: Default::default(),
+            d_len: Default::default(),
+            d_ctrl: Default::default(),
+            d_err: Default::default(),
+            d_addr: Default::default(),
+            d_index: Default::default(),
+            d_ch: Default::default(),
+            d_stopping: Default::default(),
+            d_consumer: Default::default(),
+            room: Default::default(),
+            wb_go: Default::default(),
+            drop: Default::default(),
+            marker_go: Default::default(),
+            data_go: Default::default(),
+            fault: Default::default(),
+            w_addr: Default::default(),
+            w_len: Default::default(),
+            w_ch: Default::default(),
+            w_index: Default::default(),
+            w_code: Default::default(),
+            w_irq: Default::default(),
+            w_bytes: Default::default(),
+            p_kind: Default::default(),
+            p_addr: Default::default(),
+            p_src: Default::default(),
+            p_dst: Default::default(),
+            p_len: Default::default(),
+            p_ch: Default::default(),
+            p_index: Default::default(),
+            p_code: Default::default(),
+            p_irq: Default::default(),
+            c_kind: Default::default(),
+            c_addr: Default::default(),
+            c_src: Default::default(),
+            c_dst: Default::default(),
+            c_len: Default::default(),
+            c_ch: Default::default(),
+            c_index: Default::default(),
+            c_code: Default::default(),
+            c_irq: Default::default(),
+            c_halted: Default::default(),
+            c_fire: Default::default(),
+            q_push: Default::default(),
+            q_code: Default::default(),
+            retire: Default::default(),
+            complete: Default::default(),
+            halt_now: Default::default(),
+            halt_code: Default::default(),
+            halt_addr: Default::default(),
+            waiting: Default::default(),
+            progress: Default::default(),
+            any_busy: Default::default(),
+        }
+    }
+}
+
+impl Logic for DmaEngine {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            last,
+            ar_valid,
+            ar_addr,
+            mover_shown,
+            credits,
+            beat_odd,
+            beat0,
+            beat0_err,
+            stage,
+            code,
+            in_flight,
+            wd
+        );
+        clock!(self, clock, check, mover, tags, descs, ctags, wbq);
+        self.check.reset.next = self.reset.val();
+        self.mover.reset.next = self.reset.val();
+        self.tags.reset.next = self.reset.val();
+        self.descs.reset.next = self.reset.val();
+        self.ctags.reset.next = self.reset.val();
+        self.wbq.reset.next = self.reset.val();
+        WindowPorts::link(&mut self.w0, &mut self.check.w0);
+        WindowPorts::link(&mut self.w1, &mut self.check.w1);
+        WindowPorts::link(&mut self.w2, &mut self.check.w2);
+        WindowPorts::link(&mut self.w3, &mut self.check.w3);
+
+        // ---- Fetch: round robin over channels with work, one descriptor each.
+        self.eligible.next = 0.into();
+        for i in 0..CHANNELS {
+            self.eligible.next = self
+                .eligible
+                .val()
+                .replace_bit(i, self.channels[i].eligible.val());
+        }
+        // Channels after the last one served come first; the lowest such one wins.
+        self.above.next = self.eligible.val() & !((self.last.q.val() << 1) - 1);
+        if !self.above.val().any() {
+            self.above.next = self.eligible.val();
+        }
+        self.pick.next = self.above.val() & (!self.above.val() + 1);
+        self.f_addr.next = 0.into();
+        self.f_index.next = 0.into();
+        for i in 0..CHANNELS {
+            if self.pick.val().get_bit(i) {
+                self.f_addr.next = self.channels[i].fetch_addr.val();
+                self.f_index.next = self.channels[i].fetch_index.val();
+            }
+        }
+        // The AR channel: a fetch goes first unless the mover's request is already
+        // on the bus (it must stay there until taken).
+        self.sel_fetch.next = self.ar_valid.q.val() & !self.mover_shown.q.val();
+        self.pick_fire.next = self.enable.val()
+            & self.eligible.val().any()
+            & (self.credits.q.val() < self.prefetch.val())
+            & !self.tags.full.val()
+            & (!self.ar_valid.q.val() | (self.sel_fetch.val() & self.m.arready.val()));
+        if self.sel_fetch.val() & self.m.arready.val() {
+            self.ar_valid.d.next = false;
+        }
+        if self.pick_fire.val() {
+            self.ar_valid.d.next = true;
+            self.ar_addr.d.next = self.f_addr.val();
+            self.last.d.next = self.pick.val();
+        }
+        self.tags.push.next = self.pick_fire.val();
+        self.tags.data_in.next = (bit_cast::<TAG_BITS, CHANNELS>(self.pick.val()) << 80)
+            | (bit_cast::<TAG_BITS, 16>(self.f_index.val()) << 64)
+            | bit_cast::<TAG_BITS, 64>(self.f_addr.val());
+        self.mover_shown.d.next =
+            !self.sel_fetch.val() & self.mover.m.arvalid.val() & !self.m.arready.val();
+        self.m.arid.next = self.mover.m.arid.val();
+        self.m.araddr.next = self.mover.m.araddr.val();
+        self.m.arlen.next = self.mover.m.arlen.val();
+        self.m.arsize.next = self.mover.m.arsize.val();
+        self.m.arburst.next = self.mover.m.arburst.val();
+        self.m.arvalid.next = self.mover.m.arvalid.val();
+        if self.sel_fetch.val() {
+            self.m.arid.next = 1.into();
+            self.m.araddr.next = self.ar_addr.q.val();
+            self.m.arlen.next = 1.into();
+            self.m.arsize.next = 4.into();
+            self.m.arburst.next = 1.into();
+            self.m.arvalid.next = true;
+        }
+        self.mover.m.arready.next = self.m.arready.val() & !self.sel_fetch.val();
+        // R beats with ID 1 are descriptor words; there is always room for them.
+        self.r_fetch.next = self.m.rid.val() == 1;
+        self.mover.m.rid.next = self.m.rid.val();
+        self.mover.m.rdata.next = self.m.rdata.val();
+        self.mover.m.rresp.next = self.m.rresp.val();
+        self.mover.m.rlast.next = self.m.rlast.val();
+        self.mover.m.rvalid.next = self.m.rvalid.val() & !self.r_fetch.val();
+        self.m.rready.next = self.r_fetch.val() | self.mover.m.rready.val();
+        self.r_err.next = self.m.rresp.val().get_bit(1);
+        self.desc_push.next = false;
+        if self.m.rvalid.val() & self.r_fetch.val() {
+            self.beat_odd.d.next = !self.beat_odd.q.val();
+            if !self.beat_odd.q.val() {
+                self.beat0.d.next = self.m.rdata.val();
+                self.beat0_err.d.next = self.r_err.val();
+            } else {
+                self.desc_push.next = true;
+            }
+        }
+        self.tags.pop.next = self.desc_push.val();
+        self.descs.push.next = self.desc_push.val();
+        self.descs.data_in.next = (bit_cast::<DESC_BITS, TAG_BITS>(self.tags.data_out.val()) << 193)
+            | (bit_cast::<DESC_BITS, 1>((self.beat0_err.q.val() | self.r_err.val()).into()) << 192)
+            | (bit_cast::<DESC_BITS, 64>(self.m.rdata.val().get_bits::<64>(0)) << 128)
+            | bit_cast::<DESC_BITS, 128>(self.beat0.q.val());
+
+        // ---- Issue: check the oldest descriptor, then start it or fail it.
+        self.d_src.next = self.descs.data_out.val().get_bits::<64>(0);
+        self.d_dst.next = self.descs.data_out.val().get_bits::<64>(64);
+        self.d_len.next = self.descs.data_out.val().get_bits::<32>(128);
+        self.d_ctrl.next = self.descs.data_out.val().get_bits::<32>(160);
+        self.d_err.next = self.descs.data_out.val().get_bit(192);
+        self.d_addr.next = self.descs.data_out.val().get_bits::<64>(193);
+        self.d_index.next = self.descs.data_out.val().get_bits::<16>(257);
+        self.d_ch.next = self.descs.data_out.val().get_bits::<CHANNELS>(273);
+        self.d_stopping.next = false;
+        self.d_consumer.next = 0.into();
+        for i in 0..CHANNELS {
+            if self.d_ch.val().get_bit(i) {
+                self.d_stopping.next = self.channels[i].stopping.val();
+                self.d_consumer.next = self.channels[i].consumer.val();
+            }
+        }
+        self.check.src.next = self.d_src.val();
+        self.check.dst.next = self.d_dst.val();
+        self.check.len.next = self.d_len.val();
+        self.check.ctrl.next = self.d_ctrl.val();
+        self.check.start.next = false;
+        self.room.next = self.in_flight.q.val() < self.in_flight_max.val();
+        // Status write-backs go first: they retire work.
+        self.wb_go.next = !self.wbq.empty.val() & self.mover.cmd_ready.val();
+        self.drop.next = !self.descs.empty.val() & self.d_stopping.val() & (self.stage.q.val() != 1);
+        self.marker_go.next = false;
+        self.data_go.next = false;
+        if !self.descs.empty.val() {
+            match self.stage.q.val().index() {
+                0 => {
+                    if !self.d_stopping.val() {
+                        if self.d_err.val() {
+                            self.code.d.next = self.code_fetch.val();
+                            self.stage.d.next = 2.into();
+                        } else {
+                            self.check.start.next = true;
+                            self.stage.d.next = 1.into();
+                        }
+                    }
+                }
+                1 => {
+                    if self.check.done.val() {
+                        self.code.d.next = self.check.error.val();
+                        self.stage.d.next = 2.into();
+                    }
+                }
+                _ => {
+                    if !self.d_stopping.val() {
+                        if self.code.q.val().any() {
+                            self.marker_go.next = self.room.val() & !self.wb_go.val();
+                        } else {
+                            self.data_go.next = self.room.val()
+                                & self.wbq.empty.val()
+                                & self.mover.cmd_ready.val()
+                                & (!self.d_ctrl.val().get_bit(9)
+                                    | (self.d_consumer.val() == self.d_index.val()));
+                        }
+                    }
+                }
+            }
+        }
+        if self.drop.val() | self.marker_go.val() | self.data_go.val() {
+            self.stage.d.next = 0.into();
+        }
+        self.descs.pop.next = self.drop.val() | self.marker_go.val() | self.data_go.val();
+        self.fault.next = self.d_addr.val();
+        if self.code.q.val() == self.code_src_window.val() {
+            self.fault.next = self.d_src.val();
+        }
+        if self.code.q.val() == self.code_dst_window.val() {
+            self.fault.next = self.d_dst.val();
+        }
+        // The mover's command: a status write-back, else the checked descriptor.
+        self.w_addr.next = self.wbq.data_out.val().get_bits::<64>(0);
+        self.w_len.next = self.wbq.data_out.val().get_bits::<32>(64);
+        self.w_ch.next = self.wbq.data_out.val().get_bits::<CHANNELS>(96);
+        self.w_index.next = self.wbq.data_out.val().get_bits::<16>(100);
+        self.w_code.next = self.wbq.data_out.val().get_bits::<4>(116);
+        self.w_irq.next = self.wbq.data_out.val().get_bit(120);
+        self.w_bytes.next = self.w_len.val();
+        if self.w_code.val().any() {
+            self.w_bytes.next = 0.into();
+        }
+        self.mover.cmd_src.next = self.d_src.val();
+        self.mover.cmd_dst.next = self.d_dst.val();
+        self.mover.cmd_len.next = self.d_len.val();
+        self.mover.cmd_fill.next = self.d_ctrl.val().get_bits::<4>(0) == 1;
+        self.mover.cmd_pattern.next = self.d_src.val();
+        if !self.wbq.empty.val() {
+            self.mover.cmd_dst.next = self.w_addr.val() + 0x18;
+            self.mover.cmd_len.next = 8.into();
+            self.mover.cmd_fill.next = true;
+            // STATUS: DONE | ERROR << 4; BYTES: bytes completed.
+            self.mover.cmd_pattern.next = (bit_cast::<64, 32>(self.w_bytes.val()) << 32)
+                | (bit_cast::<64, 4>(self.w_code.val()) << 4)
+                | 1;
+        }
+        self.mover.cmd_valid.next = self.wb_go.val() | self.data_go.val();
+        self.wbq.pop.next = self.wb_go.val();
+        // Completion tags, in command order.
+        self.p_kind.next = 0.into();
+        self.p_addr.next = self.d_addr.val();
+        self.p_src.next = self.d_src.val();
+        self.p_dst.next = self.d_dst.val();
+        self.p_len.next = self.d_len.val();
+        self.p_ch.next = self.d_ch.val();
+        self.p_index.next = self.d_index.val();
+        self.p_code.next = self.code.q.val();
+        self.p_irq.next = self.d_ctrl.val().get_bit(8);
+        if self.marker_go.val() {
+            self.p_kind.next = 2.into();
+            self.p_src.next = self.fault.val();
+        }
+        if self.wb_go.val() {
+            self.p_kind.next = 1.into();
+            if self.w_code.val().any() {
+                self.p_kind.next = 3.into();
+            }
+            self.p_addr.next = self.w_addr.val();
+            self.p_len.next = self.w_len.val();
+            self.p_ch.next = self.w_ch.val();
+            self.p_index.next = self.w_index.val();
+            self.p_code.next = self.w_code.val();
+            self.p_irq.next = self.w_irq.val();
+        }
+        self.ctags.push.next = self.wb_go.val() | self.marker_go.val() | self.data_go.val();
+        self.ctags.data_in.next = (bit_cast::<CTAG_BITS, 2>(self.p_kind.val()) << 249)
+            | (bit_cast::<CTAG_BITS, 1>(self.p_irq.val().into()) << 248)
+            | (bit_cast::<CTAG_BITS, 4>(self.p_code.val()) << 244)
+            | (bit_cast::<CTAG_BITS, 16>(self.p_index.val()) << 228)
+            | (bit_cast::<CTAG_BITS, CHANNELS>(self.p_ch.val()) << 224)
+            | (bit_cast::<CTAG_BITS, 32>(self.p_len.val()) << 192)
+            | (bit_cast::<CTAG_BITS, 64>(self.p_dst.val()) << 128)
+            | (bit_cast::<CTAG_BITS, 64>(self.p_src.val()) << 64)
+            | bit_cast::<CTAG_BITS, 64>(self.p_addr.val());
+
+        // ---- Completion, in command order.
+        self.c_addr.next = self.ctags.data_out.val().get_bits::<64>(0);
+        self.c_src.next = self.ctags.data_out.val().get_bits::<64>(64);
+        self.c_dst.next = self.ctags.data_out.val().get_bits::<64>(128);
+        self.c_len.next = self.ctags.data_out.val().get_bits::<32>(192);
+        self.c_ch.next = self.ctags.data_out.val().get_bits::<CHANNELS>(224);
+        self.c_index.next = self.ctags.data_out.val().get_bits::<16>(228);
+        self.c_code.next = self.ctags.data_out.val().get_bits::<4>(244);
+        self.c_irq.next = self.ctags.data_out.val().get_bit(248);
+        self.c_kind.next = self.ctags.data_out.val().get_bits::<2>(249);
+        self.c_halted.next = false;
+        for i in 0..CHANNELS {
+            if self.c_ch.val().get_bit(i) {
+                self.c_halted.next = self.channels[i].halted.val();
+            }
+        }
+        self.c_fire.next = !self.ctags.empty.val()
+            & !self.wbq.full.val()
+            & ((self.c_kind.val() == 2) | self.mover.done_valid.val());
+        self.mover.done_ready.next = self.c_fire.val() & (self.c_kind.val() != 2);
+        self.ctags.pop.next = self.c_fire.val();
+        self.q_push.next = false;
+        self.q_code.next = 0.into();
+        self.retire.next = false;
+        self.complete.next = false;
+        self.halt_now.next = false;
+        self.halt_code.next = self.c_code.val();
+        self.halt_addr.next = self.c_src.val();
+        if self.c_fire.val() {
+            match self.c_kind.val().index() {
+                0 => {
+                    if self.c_halted.val() {
+                        self.retire.next = true;
+                    } else {
+                        self.q_push.next = true;
+                        if self.mover.done_write_err.val() {
+                            self.q_code.next = self.code_write.val();
+                            self.halt_now.next = true;
+                            self.halt_code.next = self.code_write.val();
+                            self.halt_addr.next = self.c_dst.val();
+                        }
+                        if self.mover.done_read_err.val() {
+                            self.q_code.next = self.code_read.val();
+                            self.halt_now.next = true;
+                            self.halt_code.next = self.code_read.val();
+                            self.halt_addr.next = self.c_src.val();
+                        }
+                    }
+                }
+                1 => {
+                    self.retire.next = true;
+                    if self.mover.done_write_err.val() {
+                        self.halt_now.next = true;
+                        self.halt_code.next = self.code_status.val();
+                        self.halt_addr.next = self.c_addr.val() + 0x18;
+                    } else {
+                        self.complete.next = true;
+                    }
+                }
+                2 => {
+                    if self.c_halted.val() {
+                        self.retire.next = true;
+                    } else {
+                        self.halt_now.next = true;
+                        // A descriptor that could not be read gets no status write.
+                        if self.c_code.val() == self.code_fetch.val() {
+                            self.retire.next = true;
+                        } else {
+                            self.q_push.next = true;
+                            self.q_code.next = self.c_code.val();
+                        }
+                    }
+                }
+                _ => {
+                    self.retire.next = true;
+                }
+            }
+        }
+        self.wbq.push.next = self.q_push.val();
+        self.wbq.data_in.next = (bit_cast::<WB_BITS, 1>(self.c_irq.val().into()) << 120)
+            | (bit_cast::<WB_BITS, 4>(self.q_code.val()) << 116)
+            | (bit_cast::<WB_BITS, 16>(self.c_index.val()) << 100)
+            | (bit_cast::<WB_BITS, CHANNELS>(self.c_ch.val()) << 96)
+            | (bit_cast::<WB_BITS, 32>(self.c_len.val()) << 64)
+            | bit_cast::<WB_BITS, 64>(self.c_addr.val());
+        // Watchdog: the oldest command waits and nothing moves on the bus.
+        self.waiting.next = !self.ctags.empty.val() & (self.c_kind.val() != 2);
+        self.progress.next = (self.m.rvalid.val() & self.m.rready.val())
+            | (self.m.wvalid.val() & self.m.wready.val())
+            | (self.m.bvalid.val() & self.m.bready.val());
+        self.wd.d.next = 0.into();
+        if self.waiting.val() & !self.progress.val() {
+            self.wd.d.next = self.wd.q.val() + 1;
+        }
+        if self.waiting.val()
+            & !self.c_fire.val()
+            & !self.c_halted.val()
+            & self.watchdog.val().any()
+            & (self.wd.q.val() == self.watchdog.val())
+        {
+            self.halt_now.next = true;
+            self.halt_code.next = self.code_timeout.val();
+            self.halt_addr.next = self.c_addr.val();
+        }
+        // Occupancy.
+        self.credits.d.next = self.credits.q.val() + bit_cast::<6, 1>(self.pick_fire.val().into())
+            - bit_cast::<6, 1>(self.descs.pop.val().into());
+        self.in_flight.d.next = self.in_flight.q.val()
+            + bit_cast::<6, 1>((self.marker_go.val() | self.data_go.val()).into())
+            - bit_cast::<6, 1>(self.retire.val().into());
+
+        // ---- The AXI write channels belong to the mover.
+        self.m.awid.next = self.mover.m.awid.val();
+        self.m.awaddr.next = self.mover.m.awaddr.val();
+        self.m.awlen.next = self.mover.m.awlen.val();
+        self.m.awsize.next = self.mover.m.awsize.val();
+        self.m.awburst.next = self.mover.m.awburst.val();
+        self.m.awvalid.next = self.mover.m.awvalid.val();
+        self.mover.m.awready.next = self.m.awready.val();
+        self.m.wdata.next = self.mover.m.wdata.val();
+        self.m.wstrb.next = self.mover.m.wstrb.val();
+        self.m.wlast.next = self.mover.m.wlast.val();
+        self.m.wvalid.next = self.mover.m.wvalid.val();
+        self.mover.m.wready.next = self.m.wready.val();
+        self.mover.m.bid.next = self.m.bid.val();
+        self.mover.m.bresp.next = self.m.bresp.val();
+        self.mover.m.bvalid.next = self.m.bvalid.val();
+        self.m.bready.next = self.mover.m.bready.val();
+
+        // ---- Channels.
+        self.any_busy.next = false;
+        for i in 0..CHANNELS {
+            self.channels[i].clock.next = self.clock.val();
+            self.channels[i].reset.next = self.reset.val();
+            ChannelCsr::link(&mut self.csr[i], &mut self.channels[i].csr);
+            self.channels[i].fetched.next = self.pick_fire.val() & self.pick.val().get_bit(i);
+            self.channels[i].dropped.next = self.drop.val() & self.d_ch.val().get_bit(i);
+            self.channels[i].stop.next = self.marker_go.val() & self.d_ch.val().get_bit(i);
+            self.channels[i].retired.next = self.retire.val() & self.c_ch.val().get_bit(i);
+            self.channels[i].completed.next = self.complete.val() & self.c_ch.val().get_bit(i);
+            self.channels[i].completed_irq.next = self.c_irq.val();
+            self.channels[i].completed_bytes.next = self.c_len.val();
+            self.channels[i].halt.next = self.halt_now.val() & self.c_ch.val().get_bit(i);
+            self.channels[i].halt_code.next = self.halt_code.val();
+            self.channels[i].halt_index.next = self.c_index.val();
+            self.channels[i].halt_addr.next = self.halt_addr.val();
+            self.channels[i].beat.next = (self.m.rvalid.val() & self.m.rready.val())
+                | (self.m.wvalid.val() & self.m.wready.val());
+            self.any_busy.next = self.any_busy.val() | self.csr[i].busy.val();
+        }
+        self.busy.next = self.any_busy.val();
+
+        if self.reset.val() {
+            self.last.d.next = self.last_reset.val();
+            self.ar_valid.d.next = false;
+            self.mover_shown.d.next = false;
+            self.credits.d.next = 0.into();
+            self.beat_odd.d.next = false;
+            self.stage.d.next = 0.into();
+            self.code.d.next = 0.into();
+            self.in_flight.d.next = 0.into();
+            self.wd.d.next = 0.into();
+        }
+    }
+}
