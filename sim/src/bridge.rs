@@ -13,17 +13,51 @@ use crate::rng::Rng;
 /// Cycles a register access may take before the bridge declares the hardware hung.
 const ACCESS_TIMEOUT: u64 = 10_000;
 
-/// A simulated device reachable through the driver's [`RegisterIo`].
-pub struct CsrBridge<D: Dut> {
+/// A model on the device's other ports (a memory, a host cache), stepped with the CSR
+/// master in every cycle the bridge runs.
+pub trait Peripheral {
+    /// Drives this cycle's inputs and takes the handshakes of the coming clock edge.
+    fn tick(&mut self, dut: &mut dyn Dut);
+}
+
+impl Peripheral for () {
+    fn tick(&mut self, _: &mut dyn Dut) {}
+}
+
+/// A simulated device reachable through the driver's [`RegisterIo`], with a
+/// [`Peripheral`] on its other ports.
+pub struct CsrBridge<D: Dut, P: Peripheral = ()> {
     dut: D,
     master: AxiLiteMaster,
+    peripheral: P,
 }
 
 impl<D: Dut> CsrBridge<D> {
     /// Attaches an AXI4-Lite master to the ports `<prefix>awaddr` and so on.
     pub fn new(dut: D, prefix: &str, timing: Timing, rng: Rng) -> Result<Self, NoSuchPort> {
+        CsrBridge::with(dut, prefix, timing, rng, ())
+    }
+}
+
+impl<D: Dut, P: Peripheral> CsrBridge<D, P> {
+    /// Like [`CsrBridge::new`], and steps `peripheral` every cycle.
+    pub fn with(
+        dut: D,
+        prefix: &str,
+        timing: Timing,
+        rng: Rng,
+        peripheral: P,
+    ) -> Result<Self, NoSuchPort> {
         let master = AxiLiteMaster::new(&dut, prefix, timing, rng)?;
-        Ok(CsrBridge { dut, master })
+        Ok(CsrBridge {
+            dut,
+            master,
+            peripheral,
+        })
+    }
+
+    pub fn peripheral(&mut self) -> &mut P {
+        &mut self.peripheral
     }
 
     pub fn dut(&mut self) -> &mut D {
@@ -38,6 +72,7 @@ impl<D: Dut> CsrBridge<D> {
     /// other inputs through [`CsrBridge::dut`] between ticks.
     pub fn tick(&mut self) {
         self.master.tick(&mut self.dut);
+        self.peripheral.tick(&mut self.dut);
         self.dut.step();
     }
 
@@ -78,7 +113,7 @@ fn check(offset: usize, resp: Resp) -> Result<(), BusError> {
     Err(BusError { offset, kind })
 }
 
-impl<D: Dut> RegisterIo for CsrBridge<D> {
+impl<D: Dut, P: Peripheral> RegisterIo for CsrBridge<D, P> {
     fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
         let done = self.access(Op::Read {
             addr: offset as u64,

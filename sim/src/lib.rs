@@ -26,6 +26,7 @@ pub mod bridge;
 pub mod dma_bench;
 pub mod dut;
 pub mod equivalence;
+pub mod memory_port;
 pub mod native;
 pub mod regmodel;
 pub mod replay;

@@ -15,6 +15,8 @@ use cdm_sim::{Dut, Rng};
 
 pub use cdm_sim::Backend;
 
+pub mod dma;
+
 /// The real driver over a simulated CSR port.
 pub type SimRegs = Regs<CsrBridge<Box<dyn Dut>>>;
 

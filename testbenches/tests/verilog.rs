@@ -148,12 +148,13 @@ fn record<T: PortMap>(cycles: u64, seed_name: &str) -> Trace {
     for _ in 0..cycles {
         for &(id, width) in &others {
             if rng.chance(5) {
-                let mask = if width >= 64 {
-                    u64::MAX
-                } else {
-                    (1 << width) - 1
-                };
-                dut.set(id, rng.next_u64() & mask);
+                let words: Vec<u64> = (0..width.div_ceil(64))
+                    .map(|w| {
+                        let bits = (width - 64 * w).min(64);
+                        rng.next_u64() & (u64::MAX >> (64 - bits))
+                    })
+                    .collect();
+                dut.set_words(id, &words);
             }
         }
         if master.idle() {

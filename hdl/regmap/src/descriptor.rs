@@ -96,6 +96,46 @@ impl ErrorCode {
     }
 }
 
+/// A descriptor as software writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    /// Source address (COPY) or pattern (FILL).
+    pub src: u64,
+    pub dst: u64,
+    pub len: u32,
+    pub ctrl: u32,
+}
+
+impl Descriptor {
+    pub fn copy(src: u64, dst: u64, len: u32) -> Descriptor {
+        Descriptor {
+            src,
+            dst,
+            len,
+            ctrl: Opcode::Copy as u32,
+        }
+    }
+
+    pub fn fill(pattern: u64, dst: u64, len: u32) -> Descriptor {
+        Descriptor {
+            src: pattern,
+            dst,
+            len,
+            ctrl: Opcode::Fill as u32,
+        }
+    }
+
+    /// The 32 bytes in memory, with STATUS and BYTES cleared.
+    pub fn to_bytes(&self) -> [u8; SIZE as usize] {
+        let mut b = [0u8; SIZE as usize];
+        b[0..8].copy_from_slice(&self.src.to_le_bytes());
+        b[8..16].copy_from_slice(&self.dst.to_le_bytes());
+        b[16..20].copy_from_slice(&self.len.to_le_bytes());
+        b[20..24].copy_from_slice(&self.ctrl.to_le_bytes());
+        b
+    }
+}
+
 /// A DMA address window as software programs it (`WINDOW[i]` registers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Window {

@@ -182,8 +182,14 @@ fn global() -> Block {
              waits on the bus, before the oldest waiting channel halts with TIMEOUT.",
         )
         .field(
-            Field::new("CYCLES", 0, 32, RW, "Timeout in cycles; 0 disables the watchdog.")
-                .reset(DMA_WATCHDOG_RESET),
+            Field::new(
+                "CYCLES",
+                0,
+                32,
+                RW,
+                "Timeout in cycles; 0 disables the watchdog.",
+            )
+            .reset(DMA_WATCHDOG_RESET),
         ),
     )
 }
@@ -310,8 +316,13 @@ fn dma_channels() -> Block {
         )),
     )
     .register(
-        Register::new("RING_BASE_HI", 0x04, "Ring base address, bits 63:32.")
-            .field(Field::new("ADDR", 0, 32, RW, "Bits 63:32 of the ring base.")),
+        Register::new("RING_BASE_HI", 0x04, "Ring base address, bits 63:32.").field(Field::new(
+            "ADDR",
+            0,
+            32,
+            RW,
+            "Bits 63:32 of the ring base.",
+        )),
     )
     .register(
         Register::new("RING_SIZE", 0x08, "Ring size.").field(Field::new(
@@ -400,8 +411,18 @@ fn dma_channels() -> Block {
             )),
     )
     .register(
-        Register::new("ERR_INDEX", 0x1C, "Index of the descriptor that halted the channel.")
-            .field(Field::new("INDEX", 0, 16, RO, "Ring index of the failed descriptor.")),
+        Register::new(
+            "ERR_INDEX",
+            0x1C,
+            "Index of the descriptor that halted the channel.",
+        )
+        .field(Field::new(
+            "INDEX",
+            0,
+            16,
+            RO,
+            "Ring index of the failed descriptor.",
+        )),
     )
     .register(ro32(
         "ERR_ADDR_LO",
@@ -444,11 +465,7 @@ fn dma_channels() -> Block {
         "Bytes moved by completed descriptors, bits 63:32.",
     ))
     .register(ro32("DESCS", 0x34, "Descriptors completed without error."))
-    .register(ro32(
-        "BUSY_CYCLES",
-        0x38,
-        "Cycles the channel was busy.",
-    ))
+    .register(ro32("BUSY_CYCLES", 0x38, "Cycles the channel was busy."))
     .register(ro32(
         "STALL_CYCLES",
         0x3C,

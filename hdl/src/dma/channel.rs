@@ -231,8 +231,9 @@ impl Logic for DmaChannel {
         if self.halted_q.q.val() & self.csr.skip.val() {
             self.skip_q.d.next = true;
         }
-        self.resuming.next =
-            self.halted_q.q.val() & (self.retry_q.q.val() | self.skip_q.q.val()) & !self.live.q.val().any();
+        self.resuming.next = self.halted_q.q.val()
+            & (self.retry_q.q.val() | self.skip_q.q.val())
+            & !self.live.q.val().any();
         if self.resuming.val() {
             self.halted_q.d.next = false;
             self.stopping_q.d.next = false;
@@ -267,7 +268,8 @@ impl Logic for DmaChannel {
         if self.pending.q.val().any() & self.csr.coalesce_timer.val().any() {
             self.timer.d.next = self.waited.val();
         }
-        self.raise.d.next = self.by_count.val() | self.by_timer.val() | self.halting.val() | self.aborting.val();
+        self.raise.d.next =
+            self.by_count.val() | self.by_timer.val() | self.halting.val() | self.aborting.val();
         if self.by_count.val() | self.by_timer.val() {
             self.pending.d.next = 0.into();
             self.timer.d.next = 0.into();

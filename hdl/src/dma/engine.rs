@@ -154,6 +154,7 @@ pub struct DmaEngine {
     c_code: Signal<Local, Bits<4>>,
     c_irq: Signal<Local, Bit>,
     c_halted: Signal<Local, Bit>,
+    c_consumer: Signal<Local, Bits<16>>,
     c_fire: Signal<Local, Bit>,
     q_push: Signal<Local, Bit>,
     q_code: Signal<Local, Bits<4>>,
@@ -263,6 +264,7 @@ impl Default for DmaEngine {
             c_code: Default::default(),
             c_irq: Default::default(),
             c_halted: Default::default(),
+            c_consumer: Default::default(),
             c_fire: Default::default(),
             q_push: Default::default(),
             q_code: Default::default(),
@@ -389,7 +391,8 @@ impl Logic for DmaEngine {
         }
         self.tags.pop.next = self.desc_push.val();
         self.descs.push.next = self.desc_push.val();
-        self.descs.data_in.next = (bit_cast::<DESC_BITS, TAG_BITS>(self.tags.data_out.val()) << 193)
+        self.descs.data_in.next = (bit_cast::<DESC_BITS, TAG_BITS>(self.tags.data_out.val())
+            << 193)
             | (bit_cast::<DESC_BITS, 1>((self.beat0_err.q.val() | self.r_err.val()).into()) << 192)
             | (bit_cast::<DESC_BITS, 64>(self.m.rdata.val().get_bits::<64>(0)) << 128)
             | bit_cast::<DESC_BITS, 128>(self.beat0.q.val());
@@ -419,7 +422,8 @@ impl Logic for DmaEngine {
         self.room.next = self.in_flight.q.val() < self.in_flight_max.val();
         // Status write-backs go first: they retire work.
         self.wb_go.next = !self.wbq.empty.val() & self.mover.cmd_ready.val();
-        self.drop.next = !self.descs.empty.val() & self.d_stopping.val() & (self.stage.q.val() != 1);
+        self.drop.next =
+            !self.descs.empty.val() & self.d_stopping.val() & (self.stage.q.val() != 1);
         self.marker_go.next = false;
         self.data_go.next = false;
         if !self.descs.empty.val() {
@@ -542,9 +546,11 @@ impl Logic for DmaEngine {
         self.c_irq.next = self.ctags.data_out.val().get_bit(248);
         self.c_kind.next = self.ctags.data_out.val().get_bits::<2>(249);
         self.c_halted.next = false;
+        self.c_consumer.next = 0.into();
         for i in 0..CHANNELS {
             if self.c_ch.val().get_bit(i) {
                 self.c_halted.next = self.channels[i].halted.val();
+                self.c_consumer.next = self.channels[i].consumer.val();
             }
         }
         self.c_fire.next = !self.ctags.empty.val()
@@ -581,13 +587,15 @@ impl Logic for DmaEngine {
                     }
                 }
                 1 => {
+                    // After a halt, only descriptors before the failed one still
+                    // complete: the consumer index moves in order or not at all.
                     self.retire.next = true;
                     if self.mover.done_write_err.val() {
                         self.halt_now.next = true;
                         self.halt_code.next = self.code_status.val();
                         self.halt_addr.next = self.c_addr.val() + 0x18;
                     } else {
-                        self.complete.next = true;
+                        self.complete.next = self.c_index.val() == self.c_consumer.val();
                     }
                 }
                 2 => {

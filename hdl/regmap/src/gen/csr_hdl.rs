@@ -127,7 +127,11 @@ fn rust_path(inst: &RegInstance<'_>, field: &Field) -> String {
     let register = snake(&inst.register.name);
     let name = snake(&field.name);
     if inst.block.is_array() {
-        format!("{}[{}].{register}_{name}", snake(&inst.block.name), inst.index)
+        format!(
+            "{}[{}].{register}_{name}",
+            snake(&inst.block.name),
+            inst.index
+        )
     } else {
         flat_name(inst, field)
     }

@@ -1,0 +1,595 @@
+//! The DMA engine in the device top, through the real driver's registers and the ring
+//! helper, against the AXI4 memory model with the protocol checker on its port.
+//!
+//! A byte-exact reference memory scores every destination byte, including guard bytes
+//! around every transfer; each descriptor's status write-back, the consumer index and
+//! the counters are checked against what was submitted. Errors of every kind halt the
+//! channel with the right record, touch no memory they must not, and resume by skip or
+//! retry while the other channels keep running.
+
+use cdm_driver::regs::{dma, global, intr};
+use cdm_hdl::dma::engine::CHANNELS;
+use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, MAX_LEN};
+use cdm_sim::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
+use cdm_sim::Rng;
+use cdm_testbenches::dma::{apply, DmaBench, Written};
+use cdm_testbenches::{on_each_backend, Backend};
+
+/// Sources, pre-filled with random bytes; never written.
+const SRC: u64 = 0x0010_0000;
+const SRC_SIZE: u64 = 0x0030_0000;
+/// Destinations.
+const DST: u64 = 0x1000_0000;
+/// Builds a bad descriptor around a destination address.
+type MakeBad = fn(u64) -> Descriptor;
+
+/// Outside every window of the malformed-descriptor test.
+const OUTSIDE: u64 = 0x9000_0000;
+/// Bytes checked on each side of every destination.
+const GUARD: u64 = 64;
+
+struct Run {
+    bench: DmaBench,
+    reference: SparseMemory,
+    /// Per channel: (index, descriptor) submitted and not yet scored.
+    submitted: Vec<Vec<(u16, Descriptor)>>,
+    rng: Rng,
+}
+
+impl Run {
+    fn new(backend: Backend, timing: MemoryTiming, seed_name: &str) -> Run {
+        let mut rng = Rng::from_env(seed_name);
+        let mut bench = DmaBench::new(backend, timing, &mut rng);
+        let mut source = vec![0u8; SRC_SIZE as usize];
+        source.iter_mut().for_each(|b| *b = rng.next_u32() as u8);
+        bench.mem().write(SRC, &source);
+        Run {
+            bench,
+            reference: SparseMemory::default(),
+            submitted: vec![Vec::new(); CHANNELS],
+            rng,
+        }
+    }
+
+    fn submit(&mut self, ch: usize, d: Descriptor) -> u16 {
+        let index = self.bench.push(ch, d);
+        self.submitted[ch].push((index, d));
+        index
+    }
+
+    /// Every descriptor submitted since the last score completed without error: its
+    /// status write-back and the consumer index; the reference memory follows it.
+    fn score(&mut self) {
+        for ch in 0..CHANNELS {
+            let submitted = std::mem::take(&mut self.submitted[ch]);
+            if submitted.is_empty() {
+                continue;
+            }
+            for (index, d) in submitted {
+                let w = self.bench.written(ch, index);
+                assert_eq!(
+                    w,
+                    Written {
+                        done: true,
+                        error: 0,
+                        bytes: d.len
+                    },
+                    "channel {ch} descriptor {index} {d:x?}"
+                );
+                apply(&mut self.reference, &self.bench.port().memory.mem, &d);
+            }
+            assert_eq!(self.bench.consumer(ch), self.bench.rings[ch].producer);
+        }
+    }
+
+    /// Every byte of `[dst - GUARD, dst + len + GUARD)` equals the reference.
+    fn check_destination(&mut self, d: &Descriptor) {
+        let lo = d.dst.saturating_sub(GUARD);
+        let hi = d.dst + d.len as u64 + GUARD;
+        let got = self.bench.mem().read_vec(lo, (hi - lo) as usize);
+        let want = self.reference.read_vec(lo, (hi - lo) as usize);
+        if let Some(i) = (0..got.len()).find(|&i| got[i] != want[i]) {
+            panic!(
+                "{d:x?}: byte at {:#x} is {:#04x}, expected {:#04x}",
+                lo + i as u64,
+                got[i],
+                want[i]
+            );
+        }
+    }
+
+    /// Channel counters equal the scoreboard's totals.
+    fn check_counters(&mut self, ch: usize, bytes: u64, descs: u32) {
+        let (b, n, busy, stall) = self.bench.counters(ch);
+        assert_eq!((b, n), (bytes, descs), "channel {ch} counters");
+        assert!(stall <= busy, "channel {ch}: stall {stall} > busy {busy}");
+        assert!(descs == 0 || busy > 0, "channel {ch} never busy");
+    }
+}
+
+/// Copies with every listed length and alignment, FILLs, all on channel 0.
+fn directed(backend: Backend) {
+    let mut run = Run::new(backend, MemoryTiming::random(20), "dma_engine directed");
+    let mut all = Vec::new();
+    let mut at = DST;
+    let mut next = |src_off: u64, dst_off: u64, len: u64, fill: Option<u64>, n: usize| {
+        at = (at + len + 2 * GUARD + 0x1000) & !0xfff;
+        let src = SRC + 0x1000 * (n as u64 % 64) + src_off;
+        match fill {
+            Some(p) => Descriptor::fill(p, at + dst_off, len as u32),
+            None => Descriptor::copy(src, at + dst_off, len as u32),
+        }
+    };
+    let mut list = Vec::new();
+    for len in (1..=64).chain([127, 128, 129, 4095, 4096, 4097]) {
+        list.push((len % 16, (len * 7) % 16, len, None));
+    }
+    for &(s, d) in &[
+        (0, 0),
+        (1, 0),
+        (0, 1),
+        (8, 15),
+        (15, 8),
+        (0xff0, 0),
+        (0, 0xff0),
+        (0xfff, 0x1),
+        (0x1, 0xfff),
+    ] {
+        for len in [1, 17, 300] {
+            list.push((s, d, len, None));
+        }
+    }
+    for &(d, len) in &[(0, 1), (3, 5), (8, 64), (0xff5, 100), (1, 4097)] {
+        list.push((0, d, len, Some(0x0807_0605_0403_0201)));
+    }
+    if backend == Backend::Verilator {
+        list.push((3, 5, 2 << 20, None));
+    }
+    for (n, &(s, d, len, fill)) in list.iter().enumerate() {
+        let desc = next(s, d, len, fill, n);
+        all.push(desc);
+    }
+    // The ring holds 256: submit in batches with one doorbell each.
+    let (mut bytes, mut descs) = (0, 0);
+    for batch in all.chunks(100) {
+        for d in batch {
+            run.submit(0, *d);
+            bytes += d.len as u64;
+            descs += 1;
+        }
+        run.bench.doorbell(0);
+        run.bench.wait(0, 2_000_000);
+        assert!(!run.bench.status(0).halted(), "{:?}", run.bench.halt(0));
+        run.score();
+    }
+    for d in &all {
+        run.check_destination(d);
+    }
+    run.check_counters(0, bytes, descs);
+    run.bench.port().checker.assert_quiet();
+}
+
+/// A random descriptor: COPY or FILL, any length up to 9 KiB (biased to small), any
+/// alignment, sometimes IRQ or FENCE.
+fn random_descriptor(rng: &mut Rng, dst: u64) -> Descriptor {
+    let len = match rng.below(4) {
+        0 => 1 + rng.below(64),
+        1 => 1 + rng.below(512),
+        2 => 1 + rng.below(4096),
+        _ => 1 + rng.below(9000),
+    };
+    let mut d = if rng.chance(20) {
+        Descriptor::fill(rng.next_u64(), dst + rng.below(16), len as u32)
+    } else {
+        let src = SRC + rng.below(SRC_SIZE - len);
+        Descriptor::copy(src, dst + rng.below(16), len as u32)
+    };
+    if rng.chance(20) {
+        d.ctrl |= ctrl::IRQ;
+    }
+    if rng.chance(5) {
+        d.ctrl |= ctrl::FENCE;
+    }
+    d
+}
+
+/// Long descriptor streams on all channels at once under random latency and
+/// back-pressure.
+fn random_streams(backend: Backend) {
+    let per_channel = if backend == Backend::Verilator {
+        600
+    } else {
+        40
+    };
+    let mut run = Run::new(backend, MemoryTiming::random(30), "dma_engine random");
+    let mut at = DST;
+    let mut totals = [(0u64, 0u32); CHANNELS];
+    let mut all = Vec::new();
+    let mut left = [per_channel; CHANNELS];
+    while left.iter().any(|&n| n > 0) {
+        for ch in 0..CHANNELS {
+            let n = left[ch].min(1 + run.rng.below(120) as usize);
+            for _ in 0..n {
+                let d = random_descriptor(&mut run.rng, at);
+                at = (at + d.len as u64 + 16 + 2 * GUARD + 0xff) & !0xff;
+                run.submit(ch, d);
+                totals[ch].0 += d.len as u64;
+                totals[ch].1 += 1;
+                all.push(d);
+            }
+            left[ch] -= n;
+            run.bench.doorbell(ch);
+        }
+        run.bench.wait_all(5_000_000);
+        for ch in 0..CHANNELS {
+            assert!(
+                !run.bench.status(ch).halted(),
+                "channel {ch}: {:?}",
+                run.bench.halt(ch)
+            );
+        }
+        run.score();
+    }
+    for d in &all {
+        run.check_destination(d);
+    }
+    for (ch, &(bytes, descs)) in totals.iter().enumerate() {
+        run.check_counters(ch, bytes, descs);
+    }
+    run.bench.port().checker.assert_quiet();
+}
+
+/// A stream on channel 1 with one bad descriptor in it, while channel 2 runs a clean
+/// stream: channel 1 halts on the bad one with its record, touching nothing; SKIP runs
+/// the rest. Every check error in turn.
+fn malformed_descriptors_halt_and_skip(backend: Backend) {
+    let mut run = Run::new(backend, MemoryTiming::random(10), "dma_engine malformed");
+    // Window 0 covers sources, destinations and rings; window 1 is read-only.
+    run.bench.window(0, 0, 0x7fff_ffff, true, true);
+    run.bench.window(1, 0xa000_0000, 0xa0ff_ffff, true, false);
+    let mut at = DST;
+    let cases: [(ErrorCode, MakeBad); 7] = [
+        (ErrorCode::ZeroLength, |d| Descriptor::copy(SRC, d, 0)),
+        (ErrorCode::LengthTooLarge, |d| {
+            Descriptor::copy(SRC, d, MAX_LEN as u32 + 1)
+        }),
+        (ErrorCode::ReservedBits, |d| {
+            let mut x = Descriptor::copy(SRC, d, 64);
+            x.ctrl |= 1 << 20;
+            x
+        }),
+        (ErrorCode::BadOpcode, |d| Descriptor {
+            ctrl: 2,
+            ..Descriptor::copy(SRC, d, 64)
+        }),
+        (ErrorCode::SourceWindow, |d| {
+            Descriptor::copy(OUTSIDE, d, 64)
+        }),
+        (ErrorCode::DestinationWindow, |_| {
+            Descriptor::copy(SRC, 0xa000_0100, 64)
+        }),
+        (ErrorCode::DestinationWindow, |_| {
+            Descriptor::fill(7, 0x7fff_fff0, 64)
+        }),
+    ];
+    for (code, make) in &cases {
+        let mut stream = Vec::new();
+        for k in 0..4 {
+            at = (at + 0x2000) & !0xfff;
+            stream.push(if k == 2 {
+                make(at)
+            } else {
+                Descriptor::copy(SRC + 0x100 * k, at + 3, 200 + k as u32)
+            });
+        }
+        let bad = stream[2];
+        let first = run.bench.rings[1].producer;
+        for d in &stream {
+            run.bench.push(1, *d);
+        }
+        for k in 0..8u64 {
+            run.submit(
+                2,
+                Descriptor::copy(SRC + 0x40 * k, at + 0x1000 + 0x80 * k, 100),
+            );
+        }
+        run.bench.doorbell(1);
+        run.bench.doorbell(2);
+        run.bench.wait_halted(1, 200_000);
+        let (got, index, addr) = run.bench.halt(1);
+        let bad_index = first.wrapping_add(2);
+        let want_addr = match code {
+            ErrorCode::SourceWindow => bad.src,
+            ErrorCode::DestinationWindow => bad.dst,
+            _ => run.bench.slot(1, bad_index),
+        };
+        assert_eq!(
+            (got, index, addr),
+            (Some(*code), bad_index, want_addr),
+            "{bad:x?}"
+        );
+        assert_eq!(
+            run.bench.consumer(1),
+            bad_index,
+            "the failed descriptor is not consumed"
+        );
+        assert_eq!(
+            run.bench.written(1, bad_index),
+            Written {
+                done: true,
+                error: *code as u32,
+                bytes: 0
+            }
+        );
+        // Nothing of the failed descriptor or the one after it was written.
+        for d in &stream[2..] {
+            if d.len > 0 && d.len < 0x10_0000 && d.dst < 0x7000_0000 {
+                let got = run.bench.mem().read_vec(d.dst, d.len as usize);
+                assert!(got.iter().all(|&b| b == 0), "{d:x?} touched memory");
+            }
+        }
+        // The other channel was not held up.
+        run.bench.wait(2, 200_000);
+        run.score();
+        // SKIP: the descriptor after the bad one runs.
+        run.bench.resume(1, true);
+        run.bench.wait(1, 200_000);
+        assert!(!run.bench.status(1).halted());
+        assert_eq!(run.bench.consumer(1), first.wrapping_add(4));
+        for (k, d) in stream.iter().enumerate() {
+            if k != 2 {
+                apply(&mut run.reference, &run.bench.port().memory.mem, d);
+                run.check_destination(d);
+            }
+        }
+    }
+    run.bench.port().checker.assert_quiet();
+}
+
+/// SLVERR/DECERR on the descriptor fetch, the data read, the data write and the status
+/// write-back: the channel halts with the right code and address; RETRY after the fault
+/// is gone completes the descriptor with the right data.
+fn bus_errors_halt_and_retry(backend: Backend) {
+    let mut run = Run::new(backend, MemoryTiming::random(15), "dma_engine bus errors");
+    let ch = 3;
+    let mut at = DST;
+    for (n, phase) in ["fetch", "read", "write", "status"].iter().enumerate() {
+        at = (at + 0x4000) & !0xfff;
+        let d = Descriptor::copy(SRC + 0x1234 * n as u64, at + 5, 3000);
+        let good = Descriptor::copy(SRC, at + 0x2000, 100);
+        let index = run.bench.rings[ch].producer;
+        let slot = run.bench.slot(ch, index);
+        let (direction, first, last, code, addr) = match *phase {
+            "fetch" => (
+                Direction::Read,
+                slot,
+                slot + 31,
+                ErrorCode::FetchError,
+                slot,
+            ),
+            "read" => (
+                Direction::Read,
+                d.src + 1000,
+                d.src + 1000,
+                ErrorCode::ReadError,
+                d.src,
+            ),
+            "write" => (
+                Direction::Write,
+                d.dst + 2000,
+                d.dst + 2000,
+                ErrorCode::WriteError,
+                d.dst,
+            ),
+            _ => (
+                Direction::Write,
+                slot + 0x18,
+                slot + 0x1f,
+                ErrorCode::StatusError,
+                slot + 0x18,
+            ),
+        };
+        let resp = 2 + (n as u64 % 2);
+        run.bench.port().memory.faults = vec![Fault {
+            direction,
+            trigger: Trigger::Range { first, last },
+            resp,
+        }];
+        run.submit(ch, d);
+        run.submit(ch, good);
+        run.bench.doorbell(ch);
+        run.bench.wait_halted(ch, 200_000);
+        assert_eq!(
+            run.bench.halt(ch),
+            (Some(code), index, addr),
+            "{phase} error"
+        );
+        assert_eq!(run.bench.consumer(ch), index);
+        let w = run.bench.written(ch, index);
+        match *phase {
+            // An unreadable descriptor gets no write-back; a failed write-back none either.
+            "fetch" | "status" => assert!(!w.done, "{phase}: {w:?}"),
+            _ => assert_eq!(
+                w,
+                Written {
+                    done: true,
+                    error: code as u32,
+                    bytes: 0
+                }
+            ),
+        }
+        if *phase == "read" {
+            // Beats of a failed read are written with no strobes: nothing stale lands.
+            let got = run.bench.mem().read_vec(d.dst + 992, 32);
+            assert!(got.iter().all(|&b| b == 0), "{phase}: stale data written");
+        }
+        run.bench.port().memory.faults.clear();
+        run.bench.resume(ch, false);
+        run.bench.wait(ch, 200_000);
+        assert!(
+            !run.bench.status(ch).halted(),
+            "{phase}: {:?}",
+            run.bench.halt(ch)
+        );
+        run.score();
+        run.check_destination(&d);
+        run.check_destination(&good);
+    }
+    run.bench.port().checker.assert_quiet();
+}
+
+/// ABORT during a long copy: the channel halts with ABORTED once its bursts in flight
+/// end, with no AXI transaction left open; the other channel finishes; RETRY redoes
+/// the copy.
+fn abort_mid_burst(backend: Backend) {
+    let mut run = Run::new(backend, MemoryTiming::random(20), "dma_engine abort");
+    let big = Descriptor::copy(SRC + 7, DST + 3, 256 * 1024);
+    let index = run.submit(0, big);
+    for k in 0..16u64 {
+        run.submit(
+            1,
+            Descriptor::copy(SRC + 0x100 * k, DST + 0x10_0000 + 0x200 * k, 300),
+        );
+    }
+    run.bench.doorbell(0);
+    run.bench.doorbell(1);
+    run.bench.regs.io_mut().idle(3000);
+    run.bench
+        .regs
+        .write_at::<dma::Ctrl>(0, dma::CtrlValue::ZERO.with_run(true).with_abort(true))
+        .unwrap();
+    let t0 = run.bench.cycle();
+    run.bench.wait_halted(0, 100_000);
+    let stopped = run.bench.cycle() - t0;
+    assert_eq!(run.bench.halt(0).0, Some(ErrorCode::Aborted));
+    assert_eq!(run.bench.consumer(0), index);
+    // Bounded: the bursts already queued, at most the transfer itself.
+    assert!(stopped < 40_000, "abort took {stopped} cycles");
+    // Channel 1's copies queued behind the big one in the mover; once they are done,
+    // no transaction is left open.
+    run.bench.wait(1, 200_000);
+    run.bench.regs.io_mut().idle(100);
+    assert!(
+        run.bench.port().memory.idle(),
+        "transactions left open after abort"
+    );
+    run.bench.resume(0, false);
+    run.bench.wait(0, 400_000);
+    run.score();
+    run.check_destination(&big);
+    run.bench.port().checker.assert_quiet();
+}
+
+/// The watchdog halts a channel whose reads get no answer for too long; once the bus
+/// answers, RETRY completes the descriptor.
+fn watchdog_times_out(backend: Backend) {
+    let mut timing = MemoryTiming::ideal(2_000);
+    timing.max_reads = 4;
+    let mut run = Run::new(backend, timing, "dma_engine watchdog");
+    run.bench
+        .regs
+        .write::<global::DmaWatchdog>(global::DmaWatchdogValue::ZERO.with_cycles(500))
+        .unwrap();
+    let d = Descriptor::copy(SRC, DST, 256);
+    let index = run.submit(0, d);
+    run.bench.doorbell(0);
+    run.bench.wait_halted(0, 100_000);
+    assert_eq!(
+        run.bench.halt(0),
+        (Some(ErrorCode::Timeout), index, run.bench.slot(0, index))
+    );
+    run.bench
+        .regs
+        .write::<global::DmaWatchdog>(global::DmaWatchdogValue::ZERO)
+        .unwrap();
+    run.bench.resume(0, false);
+    run.bench.wait(0, 100_000);
+    run.score();
+    run.check_destination(&d);
+}
+
+/// Interrupt coalescing by count and by timer, and a halt interrupting at once.
+fn interrupt_coalescing(backend: Backend) {
+    let mut run = Run::new(backend, MemoryTiming::random(5), "dma_engine coalescing");
+    let ch = 2;
+    let bit = 1 << ch;
+    let r = &mut run.bench.regs;
+    r.write::<intr::Enable>(intr::EnableValue::ZERO.with_dma(bit))
+        .unwrap();
+    r.write_at::<dma::Coalesce>(ch, dma::CoalesceValue::ZERO.with_count(4))
+        .unwrap();
+    let irq_desc = |k: u64| {
+        let mut d = Descriptor::copy(SRC + 64 * k, DST + 0x1000 * k, 64);
+        d.ctrl |= ctrl::IRQ;
+        d
+    };
+    let pending = |b: &mut DmaBench| b.regs.read::<intr::Status>().unwrap().dma() & bit != 0;
+    // By count: three completions do not interrupt, the fourth does.
+    for k in 0..3 {
+        run.submit(ch, irq_desc(k));
+    }
+    run.submit(ch, Descriptor::copy(SRC, DST + 0x8000, 64));
+    run.bench.doorbell(ch);
+    run.bench.wait(ch, 100_000);
+    run.bench.regs.io_mut().idle(100);
+    assert!(
+        !pending(&mut run.bench),
+        "interrupt before the count was reached"
+    );
+    run.submit(ch, irq_desc(3));
+    run.bench.doorbell(ch);
+    run.bench.wait(ch, 100_000);
+    run.bench.regs.io_mut().idle(8);
+    assert!(pending(&mut run.bench), "no interrupt at the count");
+    assert_eq!(line(&mut run.bench), 1);
+    run.bench
+        .regs
+        .write::<intr::Status>(intr::StatusValue::ZERO.with_dma(bit))
+        .unwrap();
+    assert_eq!(line(&mut run.bench), 0);
+    // By timer: one completion, then the interrupt about TIMER cycles later.
+    run.bench
+        .regs
+        .write_at::<dma::Coalesce>(
+            ch,
+            dma::CoalesceValue::ZERO.with_count(100).with_timer(3000),
+        )
+        .unwrap();
+    run.submit(ch, irq_desc(4));
+    run.bench.doorbell(ch);
+    run.bench.wait(ch, 100_000);
+    let seen = run.bench.cycle();
+    assert!(!pending(&mut run.bench), "timer fired early");
+    run.bench.wait_until(10_000, |b| pending(b));
+    let after = run.bench.cycle() - seen;
+    assert!(
+        (2_700..=3_200).contains(&after),
+        "timer fired {after} cycles after completion"
+    );
+    run.bench
+        .regs
+        .write::<intr::Status>(intr::StatusValue::ZERO.with_dma(bit))
+        .unwrap();
+    run.score();
+    // A halt interrupts at once, whatever the coalescing.
+    run.bench.push(ch, Descriptor::copy(SRC, DST, 0));
+    run.bench.doorbell(ch);
+    run.bench.wait_halted(ch, 100_000);
+    assert!(pending(&mut run.bench), "halt did not interrupt");
+}
+
+fn line(bench: &mut DmaBench) -> u64 {
+    let dut = bench.regs.io_mut().dut();
+    let p = dut.port("irq").unwrap();
+    dut.get(p)
+}
+
+on_each_backend!(
+    directed,
+    random_streams,
+    malformed_descriptors_halt_and_skip,
+    bus_errors_halt_and_retry,
+    abort_mid_burst,
+    watchdog_times_out,
+    interrupt_coalescing,
+);
