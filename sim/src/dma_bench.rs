@@ -1,16 +1,30 @@
-//! DMA throughput benchmark: streams of copies through the data mover against an ideal
-//! pipelined memory, reported as bus utilization (bytes moved per cycle over the 16-byte
-//! bus width) and simulated time at 100 MHz.
+//! DMA throughput benchmark against an ideal pipelined memory, reported as bus
+//! utilization (bytes moved per cycle over the 16-byte bus width) and simulated time at
+//! 100 MHz: the whole engine (descriptors in a ring, fetched, checked, executed and
+//! written back) and, for comparison, the bare data mover fed commands directly.
+
+use std::fmt::Write;
 
 use serde::Serialize;
 
+use cdm_driver::regs::dma;
+use cdm_driver::Register;
 use cdm_hdl::dma::mover::DmaMover;
+use cdm_hdl::top::DeviceTop;
+use cdm_regmap::descriptor::Descriptor;
 
 use crate::axi4_memory::{Axi4Memory, MemoryTiming};
+use crate::axil::{Op, Timing};
 use crate::backend::Backend;
+use crate::dma_device::DmaDevice;
 use crate::dut::{Dut, PortId};
 use crate::rng::Rng;
 use crate::verilator::Unavailable;
+
+/// Ring size of the engine benchmark: 4096 descriptors.
+const BENCH_RING_LOG2: u32 = 12;
+/// Most descriptors one engine measurement submits (one ring's worth).
+pub const MAX_DESCRIPTORS: u64 = (1 << BENCH_RING_LOG2) - 1;
 
 /// One measurement.
 #[derive(Clone, Debug, Serialize)]
@@ -110,4 +124,198 @@ pub fn mover_stream(
         cycles,
         utilization: (size * copies) as f64 / (cycles as f64 * 16.0),
     })
+}
+
+/// One run of the whole engine: `count` copies of `size` bytes on channel 0, submitted
+/// at once with one doorbell.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineRun {
+    /// From the doorbell's commit cycle to the last status write-back's response.
+    pub cycles: u64,
+    /// From the doorbell's commit cycle to the handshake of the first read burst after
+    /// the first one (for a single copy: its first data read, after its fetch).
+    pub first_read: u64,
+}
+
+/// 16-byte beats a write of `len` bytes at `addr` spans.
+fn beats(addr: u64, len: u64) -> u64 {
+    ((addr + len - 1) >> 4) - (addr >> 4) + 1
+}
+
+/// Runs `count` copies of `size` bytes through the engine.
+pub fn engine_run(
+    backend: Backend,
+    size: u64,
+    aligned: bool,
+    latency: u64,
+    count: u64,
+) -> Result<EngineRun, Unavailable> {
+    assert!((1..=MAX_DESCRIPTORS).contains(&count));
+    let mut dut = backend.open::<DeviceTop>()?;
+    let reset = dut.port("reset").expect("device reset");
+    dut.set(reset, 1);
+    dut.run(2);
+    dut.set(reset, 0);
+    let mut rng = Rng::new(1);
+    let timing = MemoryTiming::ideal(latency);
+    let mut dev = DmaDevice::new(dut, timing, Timing::EAGER, BENCH_RING_LOG2, &mut rng);
+    let (src_off, dst_off) = if aligned { (0, 0) } else { (3, 9) };
+    let stride = (size + 64).next_multiple_of(64);
+    let mut write_beats = dev.port().memory.stats.write_beats;
+    for i in 0..count {
+        let dst = 0x4000_0000 + i * stride + dst_off;
+        dev.push(
+            0,
+            Descriptor::copy(0x1000_0000 + i * stride + src_off, dst, size as u32),
+        );
+        write_beats += beats(dst, size) + 1;
+    }
+    let before = dev.port().memory.stats.read_bursts + 1;
+    // The doorbell, with AW and W in the first cycle: the CSR block commits it in the
+    // next one.
+    let producer = dma::ProducerValue::ZERO.with_index(dev.rings[0].producer as u32);
+    let bridge = dev.regs.io_mut();
+    bridge.master().push(Op::Write {
+        addr: dma::Producer::ADDR as u64,
+        data: producer.bits(),
+        strb: 0xf,
+    });
+    let start = bridge.dut().cycle() + 1;
+    let mut first_read = None;
+    loop {
+        bridge.tick();
+        while bridge.master().pop().is_some() {}
+        let now = bridge.dut().cycle();
+        let memory = &bridge.peripheral().memory;
+        if first_read.is_none() && memory.stats.read_bursts > before {
+            first_read = Some(now - 1 - start);
+        }
+        if memory.stats.write_beats == write_beats && memory.idle() {
+            return Ok(EngineRun {
+                cycles: now - start,
+                first_read: first_read.expect("copies read"),
+            });
+        }
+        assert!(
+            now - start < 1000 * latency + 64 * count * (size / 16 + 64),
+            "engine benchmark stalled"
+        );
+    }
+}
+
+/// A stream of copies through the whole engine, as a benchmark row.
+pub fn engine_stream(
+    backend: Backend,
+    size: u64,
+    aligned: bool,
+    latency: u64,
+    copies: u64,
+) -> Result<DmaRow, Unavailable> {
+    let run = engine_run(backend, size, aligned, latency, copies)?;
+    Ok(DmaRow {
+        size_bytes: size,
+        aligned,
+        latency_cycles: latency,
+        copies,
+        cycles: run.cycles,
+        utilization: (size * copies) as f64 / (run.cycles as f64 * 16.0),
+    })
+}
+
+/// Utilization against transfer size, one line per latency (dashed: unaligned).
+pub fn svg(rows: &[DmaRow], title: &str) -> String {
+    let (w, h, left, bottom, top, right) = (720.0, 420.0, 60.0, 50.0, 40.0, 170.0);
+    let mut sizes: Vec<u64> = rows.iter().map(|r| r.size_bytes).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let lg = |s: u64| (s as f64).log2();
+    let (x0, x1) = (
+        lg(sizes[0]),
+        lg(*sizes.last().unwrap_or(&sizes[0])).max(lg(sizes[0]) + 1.0),
+    );
+    let x = |s: u64| left + (lg(s) - x0) / (x1 - x0) * (w - left - right);
+    let y = |u: f64| top + (1.0 - u) * (h - top - bottom);
+    let mut out = String::new();
+    let o = &mut out;
+    let _ = writeln!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">"
+    );
+    let _ = writeln!(o, "<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>");
+    let _ = writeln!(
+        o,
+        "<text x=\"{left}\" y=\"22\" font-size=\"14\">{title}</text>"
+    );
+    for pct in (0..=100).step_by(20) {
+        let yy = y(pct as f64 / 100.0);
+        let _ = writeln!(
+            o,
+            "<line x1=\"{left}\" y1=\"{yy}\" x2=\"{}\" y2=\"{yy}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{pct}%</text>",
+            w - right,
+            left - 6.0,
+            yy + 4.0
+        );
+    }
+    for &s in &sizes {
+        let label = match s {
+            s if s >= 1 << 20 => format!("{} MiB", s >> 20),
+            s if s >= 1 << 10 => format!("{} KiB", s >> 10),
+            s => format!("{s} B"),
+        };
+        let _ = writeln!(
+            o,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{label}</text>",
+            x(s),
+            h - bottom + 18.0
+        );
+    }
+    let _ = writeln!(
+        o,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">transfer size</text>",
+        (left + w - right) / 2.0,
+        h - 12.0
+    );
+    let colors = [
+        "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
+    ];
+    let mut latencies: Vec<u64> = rows.iter().map(|r| r.latency_cycles).collect();
+    latencies.sort_unstable();
+    latencies.dedup();
+    let mut legend = 0;
+    for (li, &lat) in latencies.iter().enumerate() {
+        for aligned in [true, false] {
+            let points: Vec<String> = rows
+                .iter()
+                .filter(|r| r.latency_cycles == lat && r.aligned == aligned)
+                .map(|r| format!("{:.1},{:.1}", x(r.size_bytes), y(r.utilization)))
+                .collect();
+            if points.is_empty() {
+                continue;
+            }
+            let color = colors[li % colors.len()];
+            let dash = if aligned {
+                ""
+            } else {
+                " stroke-dasharray=\"5,4\""
+            };
+            let _ = writeln!(
+                o,
+                "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash} points=\"{}\"/>",
+                points.join(" ")
+            );
+            let ly = top + 16.0 * legend as f64;
+            let _ = writeln!(
+                o,
+                "<line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"2\"{dash}/><text x=\"{}\" y=\"{}\">latency {lat}{}</text>",
+                w - right + 10.0,
+                w - right + 34.0,
+                w - right + 40.0,
+                ly + 4.0,
+                if aligned { "" } else { ", unaligned" }
+            );
+            legend += 1;
+        }
+    }
+    out.push_str("</svg>\n");
+    out
 }

@@ -6,6 +6,8 @@
 //! - [`axil`]: AXI4-Lite master model; [`bridge`]: the driver's register trait over it.
 //! - [`axi4_memory`]: AXI4 slave memory (latency, back-pressure, error injection);
 //!   [`axi4_master`]: AXI4 burst master; [`axi4_checker`]: protocol checker.
+//! - [`memory_port`]: an AXI4 master port served by the memory model under the checker;
+//!   [`dma_device`]: the device top with DMA rings, through the driver.
 //! - [`regmodel`]: reference model of the CSR block, derived from the register map.
 //! - [`trace`] and [`replay`]: record a run and replay it into the exported Verilog;
 //!   [`equivalence`] checks a run against Icarus and Verilator cycle by cycle.
@@ -24,6 +26,7 @@ pub mod backend;
 pub mod bench;
 pub mod bridge;
 pub mod dma_bench;
+pub mod dma_device;
 pub mod dut;
 pub mod equivalence;
 pub mod memory_port;

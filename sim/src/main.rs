@@ -54,18 +54,26 @@ enum Bench {
     /// Simulation speed of each backend on each top, under random AXI4-Lite traffic.
     Sim(BenchSim),
     /// DMA bus utilization against the 16-byte bus limit, by copy size, alignment and
-    /// memory latency (today: the data mover, without descriptor fetch).
+    /// memory latency, through the whole engine (descriptor ring, fetch, checks,
+    /// status write-back); doorbell latency and one 4 KiB copy's completion time.
     Dma(BenchDma),
 }
 
 #[derive(clap::Args)]
 struct BenchDma {
-    /// Bytes moved per measurement (more copies for small sizes).
+    /// Bytes moved per measurement (more copies for small sizes, at most one ring of
+    /// 4095 descriptors).
     #[arg(long, default_value_t = 4 << 20)]
     bytes: u64,
+    /// Also measure the bare data mover, fed commands directly (no descriptors).
+    #[arg(long)]
+    mover: bool,
     /// Also write the results as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Also plot utilization against transfer size as SVG to this file.
+    #[arg(long)]
+    svg: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -240,41 +248,97 @@ fn synth(json: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn bench_dma(args: BenchDma, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
-    let mut rows = Vec::new();
-    println!("data mover on {backend}, ideal pipelined memory; utilization = bytes per cycle / 16");
+    const LATENCIES: [u64; 4] = [0, 20, 100, 200];
+    const SIZES: [u64; 6] = [64, 256, 1024, 4096, 65536, 2 << 20];
+    let header = || {
+        println!(
+            "{:>9} {:>9} {:>8} {:>7} {:>10} {:>12} {:>12}",
+            "size (B)", "aligned", "latency", "copies", "cycles", "utilization", "GB/s@100MHz"
+        )
+    };
+    let print = |row: &dma_bench::DmaRow| {
+        println!(
+            "{:>9} {:>9} {:>8} {:>7} {:>10} {:>11.1}% {:>12.3}",
+            row.size_bytes,
+            row.aligned,
+            row.latency_cycles,
+            row.copies,
+            row.cycles,
+            row.utilization * 100.0,
+            row.utilization * 1.6
+        )
+    };
     println!(
-        "{:>9} {:>9} {:>8} {:>7} {:>10} {:>12} {:>10}",
-        "size (B)", "aligned", "latency", "copies", "cycles", "utilization", "GB/s@100MHz"
+        "DMA engine on {backend}: copies on one channel's ring, ideal pipelined memory; \
+         utilization = bytes per cycle / 16"
     );
-    for latency in [0, 20, 100, 200] {
-        for size in [64, 256, 1024, 4096, 65536, 2 << 20] {
+    header();
+    let mut rows = Vec::new();
+    for latency in LATENCIES {
+        for size in SIZES {
             for aligned in [true, false] {
-                let copies = (args.bytes / size).clamp(2, 2000);
-                let row = dma_bench::mover_stream(backend, size, aligned, latency, copies)?;
-                println!(
-                    "{:>9} {:>9} {:>8} {:>7} {:>10} {:>11.1}% {:>10.3}",
-                    row.size_bytes,
-                    row.aligned,
-                    row.latency_cycles,
-                    row.copies,
-                    row.cycles,
-                    row.utilization * 100.0,
-                    row.utilization * 1.6
-                );
+                let copies = (args.bytes / size).clamp(2, dma_bench::MAX_DESCRIPTORS);
+                let row = dma_bench::engine_stream(backend, size, aligned, latency, copies)?;
+                print(&row);
                 rows.push(row);
+            }
+        }
+    }
+    println!();
+    println!(
+        "{:>8} {:>22} {:>8} {:>26} {:>8}",
+        "latency", "doorbell->first read", "target", "one 4 KiB copy completed", "target"
+    );
+    let mut first_read = serde_json::Map::new();
+    let mut single = serde_json::Map::new();
+    for latency in LATENCIES {
+        let one = dma_bench::engine_run(backend, 64, true, latency, 1)?;
+        let page = dma_bench::engine_run(backend, 4096, true, latency, 1)?;
+        println!(
+            "{:>8} {:>22} {:>8} {:>26} {:>8}",
+            latency,
+            one.first_read,
+            latency + 6,
+            page.cycles,
+            256 + 3 * latency + 16
+        );
+        first_read.insert(latency.to_string(), one.first_read.into());
+        single.insert(latency.to_string(), page.cycles.into());
+    }
+    let mut mover_rows = Vec::new();
+    if args.mover {
+        println!();
+        println!("bare data mover (commands on its port, no descriptors), for comparison");
+        header();
+        for latency in LATENCIES {
+            for size in SIZES {
+                for aligned in [true, false] {
+                    let copies = (args.bytes / size).clamp(2, 2000);
+                    let row = dma_bench::mover_stream(backend, size, aligned, latency, copies)?;
+                    print(&row);
+                    mover_rows.push(row);
+                }
             }
         }
     }
     if let Some(path) = args.json {
         let doc = serde_json::json!({
             "benchmark": "dma",
-            "scope": "data mover (no descriptor fetch)",
+            "scope": "whole engine: descriptor ring, fetch, checks, data mover, status write-back",
             "backend": backend.name(),
             "bus_bytes": 16,
             "clock_mhz": 100,
             "rows": rows,
+            "doorbell_to_first_read_cycles": first_read,
+            "single_4k_completion_cycles": single,
+            "mover_rows": mover_rows,
         });
         std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = args.svg {
+        let title = format!("DMA engine bus utilization ({backend}, ideal memory)");
+        std::fs::write(&path, dma_bench::svg(&rows, &title))?;
         println!("wrote {}", path.display());
     }
     Ok(())

@@ -11,8 +11,8 @@ use cdm_driver::regs::{dma, global, intr};
 use cdm_hdl::dma::engine::CHANNELS;
 use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, MAX_LEN};
 use cdm_sim::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
+use cdm_sim::dma_device::{apply, DmaDevice, Written};
 use cdm_sim::Rng;
-use cdm_testbenches::dma::{apply, DmaBench, Written};
 use cdm_testbenches::{on_each_backend, Backend};
 
 /// Sources, pre-filled with random bytes; never written.
@@ -29,7 +29,7 @@ const OUTSIDE: u64 = 0x9000_0000;
 const GUARD: u64 = 64;
 
 struct Run {
-    bench: DmaBench,
+    bench: DmaDevice,
     reference: SparseMemory,
     /// Per channel: (index, descriptor) submitted and not yet scored.
     submitted: Vec<Vec<(u16, Descriptor)>>,
@@ -39,7 +39,7 @@ struct Run {
 impl Run {
     fn new(backend: Backend, timing: MemoryTiming, seed_name: &str) -> Run {
         let mut rng = Rng::from_env(seed_name);
-        let mut bench = DmaBench::new(backend, timing, &mut rng);
+        let mut bench = cdm_testbenches::dma::device(backend, timing, &mut rng);
         let mut source = vec![0u8; SRC_SIZE as usize];
         source.iter_mut().for_each(|b| *b = rng.next_u32() as u8);
         bench.mem().write(SRC, &source);
@@ -523,7 +523,7 @@ fn interrupt_coalescing(backend: Backend) {
         d.ctrl |= ctrl::IRQ;
         d
     };
-    let pending = |b: &mut DmaBench| b.regs.read::<intr::Status>().unwrap().dma() & bit != 0;
+    let pending = |b: &mut DmaDevice| b.regs.read::<intr::Status>().unwrap().dma() & bit != 0;
     // By count: three completions do not interrupt, the fourth does.
     for k in 0..3 {
         run.submit(ch, irq_desc(k));
@@ -578,7 +578,7 @@ fn interrupt_coalescing(backend: Backend) {
     assert!(pending(&mut run.bench), "halt did not interrupt");
 }
 
-fn line(bench: &mut DmaBench) -> u64 {
+fn line(bench: &mut DmaDevice) -> u64 {
     let dut = bench.regs.io_mut().dut();
     let p = dut.port("irq").unwrap();
     dut.get(p)
