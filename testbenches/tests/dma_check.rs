@@ -3,7 +3,7 @@
 //! ranges that start or end one byte inside or outside a window, wrap past 2^64,
 //! reserved bits, unknown opcodes, disabled windows and missing permissions).
 
-use cdm_hdl::dma::check::DescriptorCheck;
+use cdm_hdl::dma::check::{DescriptorCheck, DONE_AFTER};
 use cdm_regmap::descriptor::{check, ErrorCode, Window, MAX_LEN};
 use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, Rng};
@@ -109,14 +109,16 @@ fn run(mut dut: Box<dyn Dut>, count: u64) {
             assert_eq!(dut.get(busy), 1, "busy until done");
             dut.step();
             cycles += 1;
-            assert!(cycles <= 5, "a check takes 5 cycles");
+            assert!(cycles <= DONE_AFTER, "done {DONE_AFTER} cycles after start");
         }
-        assert_eq!(cycles, 5, "a check takes 5 cycles");
+        assert_eq!(cycles, DONE_AFTER, "done {DONE_AFTER} cycles after start");
+        // The done cycle is the check's last: the next one starts after it (below).
         assert_eq!(
             ErrorCode::from_bits(dut.get(error) as u32),
             Some(want),
             "src {s:#x} dst {d:#x} len {l:#x} ctrl {c:#x} windows {windows:x?}"
         );
+        dut.step();
     }
     for e in &ErrorCode::ALL[..7] {
         assert!(seen.contains(e), "stimulus never produced {e:?}");

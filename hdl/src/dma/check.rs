@@ -5,13 +5,18 @@
 //! checks and their order are those of `cdm_regmap::descriptor::check`.
 //!
 //! The windows are checked one per cycle with one pair of range comparators for the
-//! source and one for the destination, instead of all four at once: a check takes 5
-//! cycles (`start`, 4 windows, then `done` with `error`), a quarter of the comparators.
-//! The descriptor and window inputs must hold still from `start` to `done`.
+//! source and one for the destination, instead of all four at once (a quarter of the
+//! comparators): window 0 in the `start` cycle, then windows 1 to 3, the last with
+//! `done` and `error` ([`DONE_AFTER`] cycles after `start`), so checks run back to back
+//! one every 4 cycles. The descriptor and window inputs must hold still from `start` to
+//! `done`.
 
 use rust_hdl::prelude::*;
 
 use cdm_regmap::descriptor::{ctrl, ErrorCode, MAX_LEN};
+
+/// Cycles from `start` to `done`.
+pub const DONE_AFTER: u64 = 3;
 
 /// One DMA address window, as the CSRs hold it.
 #[derive(LogicInterface, Default)]
@@ -30,6 +35,7 @@ pub struct DescriptorCheck {
     pub reset: Signal<In, Bit>,
     /// Starts a check of the descriptor on the inputs (taken when not busy).
     pub start: Signal<In, Bit>,
+    /// A check started before this cycle is running (`start` is ignored).
     pub busy: Signal<Out, Bit>,
     pub src: Signal<In, Bits<64>>,
     pub dst: Signal<In, Bits<64>>,
@@ -41,14 +47,12 @@ pub struct DescriptorCheck {
     pub w3: WindowPorts,
     /// One-cycle pulse: the check is over and `error` holds its result.
     pub done: Signal<Out, Bit>,
-    /// `ErrorCode` of the last check (0: the descriptor may start).
+    /// `ErrorCode` of the check, valid with `done` (0: the descriptor may start).
     pub error: Signal<Out, Bits<4>>,
     active: DFF<Bit>,
     window: DFF<Bits<2>>,
     src_ok: DFF<Bit>,
     dst_ok: DFF<Bit>,
-    finished: DFF<Bit>,
-    result: DFF<Bits<4>>,
     max_len: Constant<Bits<32>>,
     reserved: Constant<Bits<32>>,
     code_zero_length: Constant<Bits<4>>,
@@ -68,6 +72,8 @@ pub struct DescriptorCheck {
     dst_here: Signal<Local, Bit>,
     src_any: Signal<Local, Bit>,
     dst_any: Signal<Local, Bit>,
+    current: Signal<Local, Bits<2>>,
+    stepping: Signal<Local, Bit>,
 }
 
 impl Default for DescriptorCheck {
@@ -92,8 +98,6 @@ impl Default for DescriptorCheck {
             window: Default::default(),
             src_ok: Default::default(),
             dst_ok: Default::default(),
-            finished: Default::default(),
-            result: Default::default(),
             max_len: Constant::new(MAX_LEN.into()),
             reserved: Constant::new((ctrl::RESERVED as u64).into()),
             code_zero_length: code(ErrorCode::ZeroLength),
@@ -113,6 +117,8 @@ impl Default for DescriptorCheck {
             dst_here: Default::default(),
             src_any: Default::default(),
             dst_any: Default::default(),
+            current: Default::default(),
+            stepping: Default::default(),
         }
     }
 }
@@ -120,32 +126,34 @@ impl Default for DescriptorCheck {
 impl Logic for DescriptorCheck {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, active, window, src_ok, dst_ok, finished, result);
+        dff_setup!(self, clock, active, window, src_ok, dst_ok);
         self.busy.next = self.active.q.val();
-        self.done.next = self.finished.q.val();
-        self.error.next = self.result.q.val();
-        self.finished.d.next = false;
-        // The window of this cycle.
+        // The window of this cycle: 0 in the start cycle, then the counter.
+        self.stepping.next = self.active.q.val() | self.start.val();
+        self.current.next = 0.into();
+        if self.active.q.val() {
+            self.current.next = self.window.q.val();
+        }
         self.base.next = self.w0.base.val();
         self.limit.next = self.w0.limit.val();
         self.enable.next = self.w0.enable.val();
         self.read.next = self.w0.read.val();
         self.write.next = self.w0.write.val();
-        if self.window.q.val() == 1 {
+        if self.current.val() == 1 {
             self.base.next = self.w1.base.val();
             self.limit.next = self.w1.limit.val();
             self.enable.next = self.w1.enable.val();
             self.read.next = self.w1.read.val();
             self.write.next = self.w1.write.val();
         }
-        if self.window.q.val() == 2 {
+        if self.current.val() == 2 {
             self.base.next = self.w2.base.val();
             self.limit.next = self.w2.limit.val();
             self.enable.next = self.w2.enable.val();
             self.read.next = self.w2.read.val();
             self.write.next = self.w2.write.val();
         }
-        if self.window.q.val() == 3 {
+        if self.current.val() == 3 {
             self.base.next = self.w3.base.val();
             self.limit.next = self.w3.limit.val();
             self.enable.next = self.w3.enable.val();
@@ -165,48 +173,42 @@ impl Logic for DescriptorCheck {
             & (self.base.val() <= self.dst.val())
             & (self.dst_last.val() <= self.limit.val())
             & (self.dst_last.val() >= self.dst.val());
-        self.src_any.next = self.src_ok.q.val() | self.src_here.val();
-        self.dst_any.next = self.dst_ok.q.val() | self.dst_here.val();
-        if self.active.q.val() {
-            self.window.d.next = self.window.q.val() + 1;
+        self.src_any.next = (self.active.q.val() & self.src_ok.q.val()) | self.src_here.val();
+        self.dst_any.next = (self.active.q.val() & self.dst_ok.q.val()) | self.dst_here.val();
+        if self.stepping.val() {
+            self.active.d.next = true;
+            self.window.d.next = self.current.val() + 1;
             self.src_ok.d.next = self.src_any.val();
             self.dst_ok.d.next = self.dst_any.val();
         }
-        // After the last window: the result, lowest priority first (the last failing
-        // check names the error).
+        // At the last window: the result, lowest priority first (the last failing check
+        // names the error).
+        self.done.next = false;
+        self.error.next = 0.into();
         if self.active.q.val() & (self.window.q.val() == 3) {
             self.active.d.next = false;
-            self.finished.d.next = true;
-            self.result.d.next = 0.into();
+            self.done.next = true;
             if !self.dst_any.val() {
-                self.result.d.next = self.code_dst_window.val();
+                self.error.next = self.code_dst_window.val();
             }
             if !self.ctrl.val().get_bits::<4>(0).any() & !self.src_any.val() {
-                self.result.d.next = self.code_src_window.val();
+                self.error.next = self.code_src_window.val();
             }
             if self.ctrl.val().get_bits::<4>(0) > 1 {
-                self.result.d.next = self.code_opcode.val();
+                self.error.next = self.code_opcode.val();
             }
             if (self.ctrl.val() & self.reserved.val()).any() {
-                self.result.d.next = self.code_reserved.val();
+                self.error.next = self.code_reserved.val();
             }
             if self.len.val() > self.max_len.val() {
-                self.result.d.next = self.code_too_large.val();
+                self.error.next = self.code_too_large.val();
             }
             if !self.len.val().any() {
-                self.result.d.next = self.code_zero_length.val();
+                self.error.next = self.code_zero_length.val();
             }
-        }
-        if !self.active.q.val() & self.start.val() {
-            self.active.d.next = true;
-            self.window.d.next = 0.into();
-            self.src_ok.d.next = false;
-            self.dst_ok.d.next = false;
         }
         if self.reset.val() {
             self.active.d.next = false;
-            self.finished.d.next = false;
-            self.result.d.next = 0.into();
         }
     }
 }

@@ -36,9 +36,9 @@ use crate::fifo::Fifo;
 /// Channels (a build-time parameter, from the register map).
 pub const CHANNELS: usize = DMA_CHANNELS as usize;
 /// Descriptors fetched or being fetched and not yet issued.
-pub const PREFETCH: u64 = 32;
+pub const PREFETCH: u64 = 64;
 /// Commands and status write-backs between issue and completion.
-pub const IN_FLIGHT: u64 = 32;
+pub const IN_FLIGHT: u64 = 64;
 
 /// Fetch tag: addr (64) | index (16) | channel (one-hot).
 const TAG_BITS: usize = 80 + CHANNELS;
@@ -70,27 +70,27 @@ pub struct DmaEngine {
     channels: [DmaChannel; CHANNELS],
     check: DescriptorCheck,
     mover: DmaMover,
-    tags: Fifo<Bits<TAG_BITS>, 5, 6>,
-    descs: Fifo<Bits<DESC_BITS>, 5, 6>,
-    ctags: Fifo<Bits<CTAG_BITS>, 5, 6>,
-    wbq: Fifo<Bits<WB_BITS>, 5, 6>,
+    tags: Fifo<Bits<TAG_BITS>, 6, 7>,
+    descs: Fifo<Bits<DESC_BITS>, 6, 7>,
+    ctags: Fifo<Bits<CTAG_BITS>, 6, 7>,
+    wbq: Fifo<Bits<WB_BITS>, 6, 7>,
     // Fetch.
     last: DFF<Bits<CHANNELS>>,
     ar_valid: DFF<Bit>,
     ar_addr: DFF<Bits<64>>,
     mover_shown: DFF<Bit>,
-    credits: DFF<Bits<6>>,
+    credits: DFF<Bits<7>>,
     beat_odd: DFF<Bit>,
     beat0: DFF<Bits<128>>,
     beat0_err: DFF<Bit>,
     // Issue.
     stage: DFF<Bits<2>>,
     code: DFF<Bits<4>>,
-    in_flight: DFF<Bits<6>>,
+    in_flight: DFF<Bits<7>>,
     // Completion.
     wd: DFF<Bits<32>>,
-    prefetch: Constant<Bits<6>>,
-    in_flight_max: Constant<Bits<6>>,
+    prefetch: Constant<Bits<7>>,
+    in_flight_max: Constant<Bits<7>>,
     last_reset: Constant<Bits<CHANNELS>>,
     code_fetch: Constant<Bits<4>>,
     code_src_window: Constant<Bits<4>>,
@@ -126,6 +126,7 @@ pub struct DmaEngine {
     drop: Signal<Local, Bit>,
     marker_go: Signal<Local, Bit>,
     data_go: Signal<Local, Bit>,
+    issue_ok: Signal<Local, Bit>,
     fault: Signal<Local, Bits<64>>,
     w_addr: Signal<Local, Bits<64>>,
     w_len: Signal<Local, Bits<32>>,
@@ -237,6 +238,7 @@ impl Default for DmaEngine {
             drop: Default::default(),
             marker_go: Default::default(),
             data_go: Default::default(),
+            issue_ok: Default::default(),
             fault: Default::default(),
             w_addr: Default::default(),
             w_len: Default::default(),
@@ -426,6 +428,11 @@ impl Logic for DmaEngine {
             !self.descs.empty.val() & self.d_stopping.val() & (self.stage.q.val() != 1);
         self.marker_go.next = false;
         self.data_go.next = false;
+        // A checked descriptor starts in the cycle its check ends if it can.
+        self.issue_ok.next = self.room.val()
+            & self.wbq.empty.val()
+            & self.mover.cmd_ready.val()
+            & (!self.d_ctrl.val().get_bit(9) | (self.d_consumer.val() == self.d_index.val()));
         if !self.descs.empty.val() {
             match self.stage.q.val().index() {
                 0 => {
@@ -443,6 +450,9 @@ impl Logic for DmaEngine {
                     if self.check.done.val() {
                         self.code.d.next = self.check.error.val();
                         self.stage.d.next = 2.into();
+                        self.data_go.next = !self.check.error.val().any()
+                            & !self.d_stopping.val()
+                            & self.issue_ok.val();
                     }
                 }
                 _ => {
@@ -450,11 +460,7 @@ impl Logic for DmaEngine {
                         if self.code.q.val().any() {
                             self.marker_go.next = self.room.val() & !self.wb_go.val();
                         } else {
-                            self.data_go.next = self.room.val()
-                                & self.wbq.empty.val()
-                                & self.mover.cmd_ready.val()
-                                & (!self.d_ctrl.val().get_bit(9)
-                                    | (self.d_consumer.val() == self.d_index.val()));
+                            self.data_go.next = self.issue_ok.val();
                         }
                     }
                 }
@@ -506,10 +512,11 @@ impl Logic for DmaEngine {
         self.p_len.next = self.d_len.val();
         self.p_ch.next = self.d_ch.val();
         self.p_index.next = self.d_index.val();
-        self.p_code.next = self.code.q.val();
+        self.p_code.next = 0.into();
         self.p_irq.next = self.d_ctrl.val().get_bit(8);
         if self.marker_go.val() {
             self.p_kind.next = 2.into();
+            self.p_code.next = self.code.q.val();
             self.p_src.next = self.fault.val();
         }
         if self.wb_go.val() {
@@ -644,11 +651,11 @@ impl Logic for DmaEngine {
             self.halt_addr.next = self.c_addr.val();
         }
         // Occupancy.
-        self.credits.d.next = self.credits.q.val() + bit_cast::<6, 1>(self.pick_fire.val().into())
-            - bit_cast::<6, 1>(self.descs.pop.val().into());
+        self.credits.d.next = self.credits.q.val() + bit_cast::<7, 1>(self.pick_fire.val().into())
+            - bit_cast::<7, 1>(self.descs.pop.val().into());
         self.in_flight.d.next = self.in_flight.q.val()
-            + bit_cast::<6, 1>((self.marker_go.val() | self.data_go.val()).into())
-            - bit_cast::<6, 1>(self.retire.val().into());
+            + bit_cast::<7, 1>((self.marker_go.val() | self.data_go.val()).into())
+            - bit_cast::<7, 1>(self.retire.val().into());
 
         // ---- The AXI write channels belong to the mover.
         self.m.awid.next = self.mover.m.awid.val();
