@@ -1,6 +1,7 @@
 //! Hardware of the coherent device memory controller, described with rust-hdl.
 //!
-//! - [`axi_lite`] and [`axi4`]: signal bundles every block uses.
+//! - [`axi_lite`] and [`axi4`]: signal bundles every block uses; [`axi4_split`]: one
+//!   AXI4 master to a host and a device memory port by address.
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
 //! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
 //! - [`top`]: the device top that `cdm export` writes as Verilog.
@@ -8,6 +9,7 @@
 //!   [`tops`]: the list of every top.
 
 pub mod axi4;
+pub mod axi4_split;
 pub mod axi_lite;
 pub mod csr;
 pub mod dma;

@@ -1,11 +1,13 @@
 //! The device top: what `cdm export` writes as Verilog.
 //!
-//! The CSR block, the interrupt logic and the DMA engine on one AXI4 master; the
-//! coherent memory controller joins it in a later step, replacing its event input.
+//! The CSR block, the interrupt logic and the DMA engine, whose AXI4 traffic is split
+//! by the device memory window into a host port and a device memory port; the coherent
+//! memory controller joins it in a later step, on the device memory port.
 
 use rust_hdl::prelude::*;
 
 use crate::axi4::Axi4Master;
+use crate::axi4_split::Axi4Split;
 use crate::axi_lite::AxiLiteSlave;
 use crate::csr::CsrBlock;
 use crate::dma::engine::{DmaEngine, CHANNELS};
@@ -25,10 +27,13 @@ pub struct DeviceTop {
     pub irq: Signal<Out, Bit>,
     /// Interrupt event of the coherent memory controller (one-cycle pulse).
     pub coherent_event: Signal<In, Bit>,
-    /// The DMA engine's memory port: descriptors, data and status write-backs.
-    pub m: Axi4Master<4, 64, 128, 16>,
+    /// Host memory: descriptors, status write-backs, and data outside device memory.
+    pub host: Axi4Master<4, 64, 128, 16>,
+    /// Device memory: data inside the GLOBAL.DEVMEM window.
+    pub devmem: Axi4Master<4, 64, 128, 16>,
     csr: CsrBlock,
     dma: DmaEngine,
+    split: Axi4Split,
     dma_events: Signal<Local, Bits<8>>,
 }
 
@@ -43,7 +48,17 @@ impl Logic for DeviceTop {
         self.dma.reset.next = self.reset.val() | self.csr.global_ctrl_soft_reset.val();
         self.dma.enable.next = self.csr.global_ctrl_enable.val();
         self.dma.watchdog.next = self.csr.global_dma_watchdog_cycles.val();
-        Axi4Master::<4, 64, 128, 16>::link(&mut self.m, &mut self.dma.m);
+        self.split.clock.next = self.clock.val();
+        self.split.reset.next = self.reset.val();
+        self.split.base.next = (bit_cast::<64, 32>(self.csr.global_devmem_base_hi_addr.val())
+            << 32)
+            | (bit_cast::<64, 20>(self.csr.global_devmem_base_lo_addr.val()) << 12);
+        self.split.size.next = (bit_cast::<64, 32>(self.csr.global_devmem_size_hi_addr.val())
+            << 32)
+            | (bit_cast::<64, 20>(self.csr.global_devmem_size_lo_addr.val()) << 12);
+        Axi4Master::<4, 64, 128, 16>::join(&mut self.dma.m, &mut self.split.s);
+        Axi4Master::<4, 64, 128, 16>::link(&mut self.host, &mut self.split.host);
+        Axi4Master::<4, 64, 128, 16>::link(&mut self.devmem, &mut self.split.dev);
         self.dma.w0.base.next = (bit_cast::<64, 32>(self.csr.window[0].base_hi_addr.val()) << 32)
             | bit_cast::<64, 32>(self.csr.window[0].base_lo_addr.val());
         self.dma.w0.limit.next = (bit_cast::<64, 32>(self.csr.window[0].limit_hi_addr.val()) << 32)
@@ -139,33 +154,62 @@ crate::port_map!(DeviceTop as "device" {
     in axil.rready,
     out irq,
     in coherent_event,
-    out m.awid,
-    out m.awaddr,
-    out m.awlen,
-    out m.awsize,
-    out m.awburst,
-    out m.awvalid,
-    in m.awready,
-    out m.wdata,
-    out m.wstrb,
-    out m.wlast,
-    out m.wvalid,
-    in m.wready,
-    in m.bid,
-    in m.bresp,
-    in m.bvalid,
-    out m.bready,
-    out m.arid,
-    out m.araddr,
-    out m.arlen,
-    out m.arsize,
-    out m.arburst,
-    out m.arvalid,
-    in m.arready,
-    in m.rid,
-    in m.rdata,
-    in m.rresp,
-    in m.rlast,
-    in m.rvalid,
-    out m.rready,
+    out host.awid,
+    out host.awaddr,
+    out host.awlen,
+    out host.awsize,
+    out host.awburst,
+    out host.awvalid,
+    in host.awready,
+    out host.wdata,
+    out host.wstrb,
+    out host.wlast,
+    out host.wvalid,
+    in host.wready,
+    in host.bid,
+    in host.bresp,
+    in host.bvalid,
+    out host.bready,
+    out host.arid,
+    out host.araddr,
+    out host.arlen,
+    out host.arsize,
+    out host.arburst,
+    out host.arvalid,
+    in host.arready,
+    in host.rid,
+    in host.rdata,
+    in host.rresp,
+    in host.rlast,
+    in host.rvalid,
+    out host.rready,
+    out devmem.awid,
+    out devmem.awaddr,
+    out devmem.awlen,
+    out devmem.awsize,
+    out devmem.awburst,
+    out devmem.awvalid,
+    in devmem.awready,
+    out devmem.wdata,
+    out devmem.wstrb,
+    out devmem.wlast,
+    out devmem.wvalid,
+    in devmem.wready,
+    in devmem.bid,
+    in devmem.bresp,
+    in devmem.bvalid,
+    out devmem.bready,
+    out devmem.arid,
+    out devmem.araddr,
+    out devmem.arlen,
+    out devmem.arsize,
+    out devmem.arburst,
+    out devmem.arvalid,
+    in devmem.arready,
+    in devmem.rid,
+    in devmem.rdata,
+    in devmem.rresp,
+    in devmem.rlast,
+    in devmem.rvalid,
+    out devmem.rready,
 });

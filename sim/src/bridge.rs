@@ -24,6 +24,14 @@ impl Peripheral for () {
     fn tick(&mut self, _: &mut dyn Dut) {}
 }
 
+/// Two models on disjoint ports, such as the host and device memory ports.
+impl<A: Peripheral, B: Peripheral> Peripheral for (A, B) {
+    fn tick(&mut self, dut: &mut dyn Dut) {
+        self.0.tick(dut);
+        self.1.tick(dut);
+    }
+}
+
 /// A simulated device reachable through the driver's [`RegisterIo`], with a
 /// [`Peripheral`] on its other ports.
 pub struct CsrBridge<D: Dut, P: Peripheral = ()> {

@@ -1,4 +1,5 @@
-//! The device top with its AXI4 master on the memory model (and the protocol checker),
+//! The device top with its host and device memory ports on memory models (each with the
+//! protocol checker),
 //! driven through the real driver's registers, with a minimal ring helper that writes
 //! descriptors into memory and rings the doorbell. DMA testbenches and `cdm bench dma`
 //! both run the engine through it.
@@ -15,8 +16,9 @@ use crate::dut::Dut;
 use crate::memory_port::MemoryPort;
 use crate::rng::Rng;
 
-/// The real driver over the device top, whose memory port is served by the model.
-pub type DmaRegs = Regs<CsrBridge<Box<dyn Dut>, MemoryPort>>;
+/// The real driver over the device top, whose host and device memory ports are served
+/// by two memory models.
+pub type DmaRegs = Regs<CsrBridge<Box<dyn Dut>, (MemoryPort, MemoryPort)>>;
 
 /// Rings live here, 1 MiB apart.
 pub const RINGS: u64 = 0x7000_0000;
@@ -56,9 +58,11 @@ impl DmaDevice {
         rng: &mut Rng,
     ) -> DmaDevice {
         assert!(ring_log2 <= 15, "rings hold at most 2^15 descriptors");
-        let port = MemoryPort::new(&*dut, "m$", timing, Rng::new(rng.next_u64()))
-            .expect("device top has an AXI4 master m");
-        let bridge = CsrBridge::with(dut, "axil$", csr, Rng::new(rng.next_u64()), port)
+        let host = MemoryPort::new(&*dut, "host$", timing, Rng::new(rng.next_u64()))
+            .expect("device top has an AXI4 master host");
+        let devmem = MemoryPort::new(&*dut, "devmem$", timing, Rng::new(rng.next_u64()))
+            .expect("device top has an AXI4 master devmem");
+        let bridge = CsrBridge::with(dut, "axil$", csr, Rng::new(rng.next_u64()), (host, devmem))
             .expect("device top has an AXI4-Lite port");
         let mut bench = DmaDevice {
             regs: Regs::new(bridge),
@@ -119,12 +123,47 @@ impl DmaDevice {
         .unwrap();
     }
 
+    /// The host memory port's model.
     pub fn port(&mut self) -> &mut MemoryPort {
-        self.regs.io_mut().peripheral()
+        &mut self.regs.io_mut().peripheral().0
     }
 
+    /// The device memory port's model.
+    pub fn devmem_port(&mut self) -> &mut MemoryPort {
+        &mut self.regs.io_mut().peripheral().1
+    }
+
+    /// Host memory.
     pub fn mem(&mut self) -> &mut SparseMemory {
         &mut self.port().memory.mem
+    }
+
+    /// Device memory.
+    pub fn devmem(&mut self) -> &mut SparseMemory {
+        &mut self.devmem_port().memory.mem
+    }
+
+    /// Programs the device memory window (4 KiB aligned): DMA addresses inside it use
+    /// the device memory port.
+    pub fn devmem_window(&mut self, base: u64, size: u64) {
+        assert!(base % 4096 == 0 && size % 4096 == 0, "4 KiB granules");
+        let r = &mut self.regs;
+        r.write::<global::DevmemBaseLo>(
+            global::DevmemBaseLoValue::ZERO.with_addr((base as u32) >> 12),
+        )
+        .unwrap();
+        r.write::<global::DevmemBaseHi>(
+            global::DevmemBaseHiValue::ZERO.with_addr((base >> 32) as u32),
+        )
+        .unwrap();
+        r.write::<global::DevmemSizeLo>(
+            global::DevmemSizeLoValue::ZERO.with_addr((size as u32) >> 12),
+        )
+        .unwrap();
+        r.write::<global::DevmemSizeHi>(
+            global::DevmemSizeHiValue::ZERO.with_addr((size >> 32) as u32),
+        )
+        .unwrap();
     }
 
     /// Address of descriptor `index` of channel `ch`.

@@ -126,7 +126,7 @@ fn unmapped_and_misaligned_accesses_answer_slverr(backend: Backend) {
     for addr in [
         0x800,
         0xffc,
-        0x028,
+        0x038,
         global::Scratch::ADDR + 1,
         global::Scratch::ADDR + 2,
         0x13,

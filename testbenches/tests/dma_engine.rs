@@ -9,7 +9,7 @@
 
 use cdm_driver::regs::{dma, global, intr};
 use cdm_hdl::dma::engine::CHANNELS;
-use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, MAX_LEN};
+use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, Opcode, MAX_LEN};
 use cdm_sim::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
 use cdm_sim::dma_device::{apply, DmaDevice, Written};
 use cdm_sim::Rng;
@@ -578,6 +578,69 @@ fn interrupt_coalescing(backend: Backend) {
     assert!(pending(&mut run.bench), "halt did not interrupt");
 }
 
+/// Copies between host and device memory in all four directions and a FILL into device
+/// memory, on all channels at once: each address reaches the port of its side only.
+fn device_memory_window_routes_by_address(backend: Backend) {
+    const DEV: u64 = 0x2_0000_0000;
+    let mut run = Run::new(backend, MemoryTiming::random(25), "dma_engine devmem");
+    run.bench.devmem_window(DEV, 16 << 20);
+    let mut dev_bytes = vec![0u8; 0x1_0000];
+    dev_bytes
+        .iter_mut()
+        .for_each(|b| *b = run.rng.next_u32() as u8);
+    run.bench.devmem().write(DEV, &dev_bytes);
+    let pattern = 0x1122_3344_5566_7788u64;
+    let transfers = [
+        Descriptor::copy(SRC + 5, DEV + 0x2_0003, 5000),
+        Descriptor::copy(DEV + 0x107, DST + 9, 7000),
+        Descriptor::copy(DEV + 0x33, DEV + 0x40_0001, 3000),
+        Descriptor::fill(pattern, DEV + 0x50_0003, 777),
+        Descriptor::copy(SRC, DST + 0x10_0000, 100),
+    ];
+    let indexes: Vec<(usize, u16)> = transfers
+        .iter()
+        .enumerate()
+        .map(|(k, d)| (k % CHANNELS, run.bench.push(k % CHANNELS, *d)))
+        .collect();
+    for ch in 0..CHANNELS {
+        run.bench.doorbell(ch);
+    }
+    run.bench.wait_all(200_000);
+    for (d, &(ch, index)) in transfers.iter().zip(&indexes) {
+        let w = run.bench.written(ch, index);
+        assert_eq!((w.done, w.error, w.bytes), (true, 0, d.len), "{d:x?}");
+        let len = d.len as usize;
+        let in_dev = |a: u64| (DEV..DEV + (16 << 20)).contains(&a);
+        let want = if d.ctrl == Opcode::Fill as u32 {
+            (0..d.len as u64)
+                .map(|i| pattern.to_le_bytes()[((d.dst + i) % 8) as usize])
+                .collect()
+        } else if in_dev(d.src) {
+            dev_bytes[(d.src - DEV) as usize..][..len].to_vec()
+        } else {
+            run.bench.mem().read_vec(d.src, len)
+        };
+        let (here, there) = if in_dev(d.dst) {
+            (
+                run.bench.devmem().read_vec(d.dst, len),
+                run.bench.mem().read_vec(d.dst, len),
+            )
+        } else {
+            (
+                run.bench.mem().read_vec(d.dst, len),
+                run.bench.devmem().read_vec(d.dst, len),
+            )
+        };
+        assert!(here == want, "{d:x?}: wrong data on its own side");
+        assert!(
+            there.iter().all(|&b| b == 0),
+            "{d:x?}: written on the other port"
+        );
+    }
+    run.bench.port().checker.assert_quiet();
+    run.bench.devmem_port().checker.assert_quiet();
+}
+
 fn line(bench: &mut DmaDevice) -> u64 {
     let dut = bench.regs.io_mut().dut();
     let p = dut.port("irq").unwrap();
@@ -592,4 +655,5 @@ on_each_backend!(
     abort_mid_burst,
     watchdog_times_out,
     interrupt_coalescing,
+    device_memory_window_routes_by_address,
 );

@@ -192,6 +192,38 @@ fn global() -> Block {
             .reset(DMA_WATCHDOG_RESET),
         ),
     )
+    .register(devmem_word(
+        "DEVMEM_BASE_LO",
+        0x28,
+        12,
+        "Device memory window base, bits 31:12 (4 KiB aligned).",
+    ))
+    .register(devmem_word(
+        "DEVMEM_BASE_HI",
+        0x2C,
+        0,
+        "Device memory window base, bits 63:32.",
+    ))
+    .register(devmem_word(
+        "DEVMEM_SIZE_LO",
+        0x30,
+        12,
+        "Device memory window size, bits 31:12 (4 KiB granules; 0: no window).",
+    ))
+    .register(devmem_word(
+        "DEVMEM_SIZE_HI",
+        0x34,
+        0,
+        "Device memory window size, bits 63:32.",
+    ))
+}
+
+/// A word of the device memory window: DMA addresses inside it go to the device memory
+/// port, all others to the host port. Policy, so the window lock freezes it.
+fn devmem_word(name: &str, offset: u32, lsb: u32, what: &str) -> Register {
+    Register::new(name, offset, what)
+        .field(Field::new("ADDR", lsb, 32 - lsb, RW, what))
+        .locked_by(WINDOW_LOCK)
 }
 
 fn interrupts() -> Block {
