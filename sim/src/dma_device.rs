@@ -146,7 +146,10 @@ impl DmaDevice {
     /// Programs the device memory window (4 KiB aligned): DMA addresses inside it use
     /// the device memory port.
     pub fn devmem_window(&mut self, base: u64, size: u64) {
-        assert!(base.is_multiple_of(4096) && size.is_multiple_of(4096), "4 KiB granules");
+        assert!(
+            base.is_multiple_of(4096) && size.is_multiple_of(4096),
+            "4 KiB granules"
+        );
         let r = &mut self.regs;
         r.write::<global::DevmemBaseLo>(
             global::DevmemBaseLoValue::ZERO.with_addr((base as u32) >> 12),
