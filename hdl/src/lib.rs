@@ -2,6 +2,7 @@
 //!
 //! - [`axi_lite`] and [`axi4`]: signal bundles every block uses; [`axi4_split`]: one
 //!   AXI4 master to a host and a device memory port by address.
+//! - [`coherent`]: the coherent memory controller (in progress: the snoop filter).
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
 //! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
 //! - [`top`]: the device top that `cdm export` writes as Verilog.
@@ -11,6 +12,7 @@
 pub mod axi4;
 pub mod axi4_split;
 pub mod axi_lite;
+pub mod coherent;
 pub mod csr;
 pub mod dma;
 pub mod fifo;

@@ -31,5 +31,6 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::dma::check::DescriptorCheck>(),
         Top::of::<crate::dma::realign::Realigner>(),
         Top::of::<crate::dma::mover::DmaMover>(),
+        Top::of::<crate::coherent::snoop_filter::SnoopFilter>(),
     ]
 }

@@ -8,6 +8,8 @@
 //!   [`axi4_master`]: AXI4 burst master; [`axi4_checker`]: protocol checker.
 //! - [`memory_port`]: an AXI4 master port served by the memory model under the checker;
 //!   [`dma_device`]: the device top with DMA rings, through the driver.
+//! - [`coherence`]: the host coherent port's messages, the host MESI cache model and the
+//!   reference home agent.
 //! - [`regmodel`]: reference model of the CSR block, derived from the register map.
 //! - [`trace`] and [`replay`]: record a run and replay it into the exported Verilog;
 //!   [`equivalence`] checks a run against Icarus and Verilator cycle by cycle.
@@ -25,6 +27,7 @@ pub mod axil;
 pub mod backend;
 pub mod bench;
 pub mod bridge;
+pub mod coherence;
 pub mod dma_bench;
 pub mod dma_device;
 pub mod dut;

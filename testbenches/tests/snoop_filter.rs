@@ -1,0 +1,196 @@
+//! The snoop filter against a reference model under random lookups and writes that
+//! follow the home agent's discipline (look a line up, then fill, update or drop its
+//! way), on few sets so that sets fill and victims rotate. Checks every result field and
+//! that a reset empties the filter.
+
+use std::collections::HashMap;
+
+use cdm_hdl::coherent::snoop_filter::{SnoopFilter, SETS_LOG2, WAYS};
+use cdm_sim::{Dut, PortId, Rng};
+use cdm_testbenches::{on_each_backend, open, Backend};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    line: u64,
+    any: bool,
+}
+
+/// What a lookup reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Found {
+    hit: bool,
+    way: u64,
+    any: bool,
+    /// Miss in a full set: the victim.
+    evict: Option<Entry>,
+}
+
+#[derive(Default)]
+struct Model {
+    sets: HashMap<u64, [Option<Entry>; WAYS]>,
+    rr: u64,
+}
+
+impl Model {
+    fn set(line: u64) -> u64 {
+        line & ((1 << SETS_LOG2) - 1)
+    }
+
+    fn lookup(&mut self, line: u64) -> Found {
+        let ways = self.sets.entry(Model::set(line)).or_default();
+        if let Some(w) = ways.iter().position(|e| e.is_some_and(|e| e.line == line)) {
+            let any = ways[w].is_some_and(|e| e.any);
+            return Found {
+                hit: true,
+                way: w as u64,
+                any,
+                evict: None,
+            };
+        }
+        if let Some(w) = ways.iter().position(|e| e.is_none()) {
+            return Found {
+                hit: false,
+                way: w as u64,
+                any: false,
+                evict: None,
+            };
+        }
+        let w = self.rr;
+        self.rr = (self.rr + 1) % WAYS as u64;
+        Found {
+            hit: false,
+            way: w,
+            any: false,
+            evict: ways[w as usize],
+        }
+    }
+
+    fn write(&mut self, line: u64, way: u64, entry: Option<Entry>) {
+        self.sets.entry(Model::set(line)).or_default()[way as usize] = entry;
+    }
+}
+
+struct Ports {
+    valid: PortId,
+    ready: PortId,
+    write: PortId,
+    line: PortId,
+    way: PortId,
+    present: PortId,
+    any: PortId,
+    r_valid: PortId,
+    r_hit: PortId,
+    r_way: PortId,
+    r_any: PortId,
+    r_evict: PortId,
+    r_victim_line: PortId,
+    r_victim_any: PortId,
+}
+
+impl Ports {
+    fn new(dut: &dyn Dut) -> Ports {
+        let p = |n: &str| dut.port(n).expect("snoop filter port");
+        Ports {
+            valid: p("op_valid"),
+            ready: p("op_ready"),
+            write: p("op_write"),
+            line: p("op_line"),
+            way: p("op_way"),
+            present: p("op_present"),
+            any: p("op_any"),
+            r_valid: p("result_valid"),
+            r_hit: p("result_hit"),
+            r_way: p("result_way"),
+            r_any: p("result_any"),
+            r_evict: p("result_evict"),
+            r_victim_line: p("result_victim_line"),
+            r_victim_any: p("result_victim_any"),
+        }
+    }
+
+    /// Waits for `op_ready` (the reset sweep), then presents one operation for a cycle.
+    fn op(&self, dut: &mut dyn Dut, write: bool, line: u64, way: u64, entry: Option<Entry>) {
+        let mut waited = 0;
+        while dut.get(self.ready) == 0 {
+            dut.step();
+            waited += 1;
+            assert!(waited <= (1 << SETS_LOG2) + 4, "snoop filter never ready");
+        }
+        dut.set(self.valid, 1);
+        dut.set(self.write, write as u64);
+        dut.set(self.line, line);
+        dut.set(self.way, way);
+        dut.set(self.present, entry.is_some() as u64);
+        dut.set(self.any, entry.is_some_and(|e| e.any) as u64);
+        dut.step();
+        dut.set(self.valid, 0);
+    }
+
+    fn lookup(&self, dut: &mut dyn Dut, line: u64) -> Found {
+        self.op(dut, false, line, 0, None);
+        assert_eq!(dut.get(self.r_valid), 0, "result one cycle early");
+        dut.step();
+        assert_eq!(
+            dut.get(self.r_valid),
+            1,
+            "no result two cycles after the lookup"
+        );
+        Found {
+            hit: dut.get(self.r_hit) == 1,
+            way: dut.get(self.r_way),
+            any: dut.get(self.r_hit) == 1 && dut.get(self.r_any) == 1,
+            evict: (dut.get(self.r_evict) == 1).then(|| Entry {
+                line: dut.get(self.r_victim_line),
+                any: dut.get(self.r_victim_any) == 1,
+            }),
+        }
+    }
+}
+
+fn random_against_the_model(backend: Backend) {
+    let ops = if backend == Backend::Verilator {
+        200_000
+    } else {
+        20_000
+    };
+    let mut rng = Rng::from_env("snoop_filter");
+    let mut dut = open::<SnoopFilter>(backend);
+    let ports = Ports::new(&*dut);
+    let mut model = Model::default();
+    // Lines in 3 sets with 8 tags each: sets fill, victims rotate, tags repeat.
+    let pool: Vec<u64> = (0..24)
+        .map(|i| (rng.below(1 << 20) << SETS_LOG2) | ((i % 3) * 0x155))
+        .collect();
+    let (mut hits, mut evictions) = (0, 0);
+    for n in 0..ops {
+        let line = pool[rng.below(pool.len() as u64) as usize];
+        let want = model.lookup(line);
+        let got = ports.lookup(&mut *dut, line);
+        assert_eq!(got, want, "operation {n}: lookup of line {line:#x}");
+        hits += want.hit as u64;
+        evictions += want.evict.is_some() as u64;
+        // The home agent's follow-up: fill on a miss, update or drop on a hit.
+        let entry = if !want.hit || rng.chance(60) {
+            Some(Entry {
+                line,
+                any: rng.chance(50),
+            })
+        } else {
+            None
+        };
+        if rng.chance(90) {
+            model.write(line, want.way, entry);
+            ports.op(&mut *dut, true, line, want.way, entry);
+        }
+        if rng.chance(1) {
+            cdm_testbenches::reset(&mut *dut);
+            model = Model::default();
+        }
+    }
+    assert!(
+        hits > ops / 10 && evictions > ops / 20,
+        "weak stimulus: {hits} hits, {evictions} evictions"
+    );
+}
+
+on_each_backend!(random_against_the_model);
