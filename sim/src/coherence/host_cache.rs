@@ -161,8 +161,13 @@ impl HostCache {
         Access::Wait
     }
 
-    /// Evicts `line` if cached: a write-back if modified, else a clean evict.
+    /// Evicts `line` if cached and no request for it is outstanding (a grant on its way
+    /// would otherwise land after the eviction): a write-back if modified, else a clean
+    /// evict.
     pub fn evict(&mut self, line: u64) {
+        if self.pending.values().any(|&(_, l)| l == line) {
+            return;
+        }
         let set = self.set_of(line);
         let Some(ways) = self.sets.get_mut(&set) else {
             return;
@@ -181,17 +186,21 @@ impl HostCache {
         }
     }
 
-    /// Makes room in `line`'s set for one more line.
+    /// Makes room in `line`'s set for one more line: evicts the least recently used
+    /// line with no request outstanding. (If every line of the set awaits an upgrade,
+    /// the set holds one line more until one is evicted: a model simplification.)
     fn make_room(&mut self, line: u64) {
         let set = self.set_of(line);
         let full = self.sets.get(&set).is_some_and(|w| w.len() >= self.ways);
         if full {
             let victim = self.sets[&set]
                 .iter()
+                .filter(|w| !self.pending.values().any(|&(_, l)| l == w.line))
                 .min_by_key(|w| w.used)
-                .map(|w| w.line)
-                .expect("a full set has lines");
-            self.evict(victim);
+                .map(|w| w.line);
+            if let Some(v) = victim {
+                self.evict(v);
+            }
         }
     }
 
