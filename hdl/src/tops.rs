@@ -32,5 +32,6 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::dma::realign::Realigner>(),
         Top::of::<crate::dma::mover::DmaMover>(),
         Top::of::<crate::coherent::snoop_filter::SnoopFilter>(),
+        Top::of::<crate::coherent::home_agent::HomeAgent>(),
     ]
 }

@@ -21,14 +21,16 @@ struct Found {
     hit: bool,
     way: u64,
     any: bool,
-    /// Miss in a full set: the victim.
-    evict: Option<Entry>,
+    /// Miss in a full set: the victim's line.
+    evict: Option<u64>,
 }
 
 #[derive(Default)]
 struct Model {
     sets: HashMap<u64, [Option<Entry>; WAYS]>,
     rr: u64,
+    /// The latest lookup chose a victim.
+    evicting: bool,
 }
 
 impl Model {
@@ -37,6 +39,7 @@ impl Model {
     }
 
     fn lookup(&mut self, line: u64) -> Found {
+        self.evicting = false;
         let ways = self.sets.entry(Model::set(line)).or_default();
         if let Some(w) = ways.iter().position(|e| e.is_some_and(|e| e.line == line)) {
             let any = ways[w].is_some_and(|e| e.any);
@@ -55,17 +58,21 @@ impl Model {
                 evict: None,
             };
         }
+        self.evicting = true;
         let w = self.rr;
-        self.rr = (self.rr + 1) % WAYS as u64;
         Found {
             hit: false,
             way: w,
             any: false,
-            evict: ways[w as usize],
+            evict: ways[w as usize].map(|e| e.line),
         }
     }
 
+    /// Refilling the victim's way moves the round robin on.
     fn write(&mut self, line: u64, way: u64, entry: Option<Entry>) {
+        if self.evicting && entry.is_some() {
+            self.rr = (self.rr + 1) % WAYS as u64;
+        }
         self.sets.entry(Model::set(line)).or_default()[way as usize] = entry;
     }
 }
@@ -84,7 +91,6 @@ struct Ports {
     r_any: PortId,
     r_evict: PortId,
     r_victim_line: PortId,
-    r_victim_any: PortId,
 }
 
 impl Ports {
@@ -104,7 +110,6 @@ impl Ports {
             r_any: p("result_any"),
             r_evict: p("result_evict"),
             r_victim_line: p("result_victim_line"),
-            r_victim_any: p("result_victim_any"),
         }
     }
 
@@ -139,10 +144,7 @@ impl Ports {
             hit: dut.get(self.r_hit) == 1,
             way: dut.get(self.r_way),
             any: dut.get(self.r_hit) == 1 && dut.get(self.r_any) == 1,
-            evict: (dut.get(self.r_evict) == 1).then(|| Entry {
-                line: dut.get(self.r_victim_line),
-                any: dut.get(self.r_victim_any) == 1,
-            }),
+            evict: (dut.get(self.r_evict) == 1).then(|| dut.get(self.r_victim_line)),
         }
     }
 }

@@ -10,7 +10,8 @@
 //! - **lookup** reads the line's set; two cycles later `result_valid` rises and the
 //!   result holds until the next operation: hit and its way and state, otherwise the way
 //!   to fill (the first free way, else the round-robin victim, whose line is then named
-//!   so the home agent can back-invalidate it first).
+//!   so the home agent can back-invalidate it first; the round robin moves on when that
+//!   way is refilled, so lookups that fill nothing do not disturb it).
 //! - **write** sets or clears one way's entry in the set of the latest lookup (the home
 //!   agent looks a line up before changing its entry, so it never writes blind).
 //!
@@ -55,10 +56,9 @@ pub struct SnoopFilter {
     pub result_way: Signal<Out, Bits<2>>,
     /// Hit: the line's state (1: any, 0: shared).
     pub result_any: Signal<Out, Bit>,
-    /// Miss with the set full: the victim's line and state, to back-invalidate first.
+    /// Miss with the set full: the victim's line, to back-invalidate first.
     pub result_evict: Signal<Out, Bit>,
     pub result_victim_line: Signal<Out, Bits<LINE_BITS>>,
-    pub result_victim_any: Signal<Out, Bit>,
     ram: RAM<Bits<SET_BITS>, SETS_LOG2>,
     sweeping: DFF<Bit>,
     sweep: DFF<Bits<SETS_LOG2>>,
@@ -72,7 +72,6 @@ pub struct SnoopFilter {
     any: DFF<Bit>,
     evict: DFF<Bit>,
     victim_line: DFF<Bits<LINE_BITS>>,
-    victim_any: DFF<Bit>,
     take: Signal<Local, Bit>,
     word: Signal<Local, Bits<SET_BITS>>,
     tag: Signal<Local, Bits<TAG_BITS>>,
@@ -89,7 +88,8 @@ pub struct SnoopFilter {
     frees: Signal<Local, Bits<WAYS>>,
     found_way: Signal<Local, Bits<2>>,
     free_way: Signal<Local, Bits<2>>,
-    victim: Signal<Local, Bits<ENTRY_BITS>>,
+    victim_tag: Signal<Local, Bits<TAG_BITS>>,
+    victim_valid: Signal<Local, Bit>,
     new_entry: Signal<Local, Bits<ENTRY_BITS>>,
     written: Signal<Local, Bits<SET_BITS>>,
 }
@@ -112,7 +112,6 @@ impl Default for SnoopFilter {
             result_any: Default::default(),
             result_evict: Default::default(),
             result_victim_line: Default::default(),
-            result_victim_any: Default::default(),
             // Zero contents, so simulators without the reset sweep agree from cycle 0.
             ram: RAM::new(Default::default()),
             sweeping: Default::default(),
@@ -127,7 +126,6 @@ impl Default for SnoopFilter {
             any: Default::default(),
             evict: Default::default(),
             victim_line: Default::default(),
-            victim_any: Default::default(),
             take: Default::default(),
             word: Default::default(),
             tag: Default::default(),
@@ -144,7 +142,8 @@ impl Default for SnoopFilter {
             frees: Default::default(),
             found_way: Default::default(),
             free_way: Default::default(),
-            victim: Default::default(),
+            victim_tag: Default::default(),
+            victim_valid: Default::default(),
             new_entry: Default::default(),
             written: Default::default(),
         }
@@ -168,8 +167,7 @@ impl Logic for SnoopFilter {
             way,
             any,
             evict,
-            victim_line,
-            victim_any
+            victim_line
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -238,16 +236,20 @@ impl Logic for SnoopFilter {
         if self.frees.val().get_bit(0) {
             self.free_way.next = 0.into();
         }
-        self.victim.next = self.e0.val();
+        self.victim_tag.next = self.e0.val().get_bits::<TAG_BITS>(2);
+        self.victim_valid.next = self.e0.val().get_bit(0);
         match self.rr.q.val().index() {
             1 => {
-                self.victim.next = self.e1.val();
+                self.victim_tag.next = self.e1.val().get_bits::<TAG_BITS>(2);
+                self.victim_valid.next = self.e1.val().get_bit(0);
             }
             2 => {
-                self.victim.next = self.e2.val();
+                self.victim_tag.next = self.e2.val().get_bits::<TAG_BITS>(2);
+                self.victim_valid.next = self.e2.val().get_bit(0);
             }
             3 => {
-                self.victim.next = self.e3.val();
+                self.victim_tag.next = self.e3.val().get_bits::<TAG_BITS>(2);
+                self.victim_valid.next = self.e3.val().get_bit(0);
             }
             _ => {}
         }
@@ -263,16 +265,13 @@ impl Logic for SnoopFilter {
                 self.way.d.next = self.free_way.val();
                 if !self.frees.val().any() {
                     self.way.d.next = self.rr.q.val();
-                    self.rr.d.next = self.rr.q.val() + 1;
                     // A full set: the victim is valid.
-                    self.evict.d.next = self.victim.val().get_bit(0);
-                    self.victim_line.d.next = (bit_cast::<LINE_BITS, TAG_BITS>(
-                        self.victim.val().get_bits::<TAG_BITS>(2),
-                    ) << 10)
-                        | bit_cast::<LINE_BITS, SETS_LOG2>(
-                            self.line.q.val().get_bits::<SETS_LOG2>(0),
-                        );
-                    self.victim_any.d.next = self.victim.val().get_bit(1);
+                    self.evict.d.next = self.victim_valid.val();
+                    self.victim_line.d.next =
+                        (bit_cast::<LINE_BITS, TAG_BITS>(self.victim_tag.val()) << 10)
+                            | bit_cast::<LINE_BITS, SETS_LOG2>(
+                                self.line.q.val().get_bits::<SETS_LOG2>(0),
+                            );
                 }
             }
         }
@@ -304,6 +303,10 @@ impl Logic for SnoopFilter {
             | (bit_cast::<SET_BITS, ENTRY_BITS>(self.s1.val()) << 22)
             | bit_cast::<SET_BITS, ENTRY_BITS>(self.s0.val());
         if self.take.val() & self.op_write.val() {
+            // The round robin moves on when a victim's way is refilled.
+            if self.evict.q.val() & self.op_present.val() {
+                self.rr.d.next = self.rr.q.val() + 1;
+            }
             self.ram.write_enable.next = true;
             self.ram.write_data.next = self.written.val();
             self.set_word.d.next = self.written.val();
@@ -314,7 +317,6 @@ impl Logic for SnoopFilter {
         self.result_any.next = self.any.q.val();
         self.result_evict.next = self.evict.q.val();
         self.result_victim_line.next = self.victim_line.q.val();
-        self.result_victim_any.next = self.victim_any.q.val();
         // Reset sweeps every set to empty.
         if self.sweeping.q.val() {
             self.ram.write_enable.next = true;
@@ -352,5 +354,4 @@ crate::port_map!(SnoopFilter as "snoop_filter" {
     out result_any,
     out result_evict,
     out result_victim_line,
-    out result_victim_any,
 });

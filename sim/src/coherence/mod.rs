@@ -1,6 +1,8 @@
 //! The host coherent port in software: the protocol's messages, the host cache model
-//! and the reference home agent (see `docs/COHERENCE.md`).
+//! and the reference home agent (see `docs/COHERENCE.md`); [`host_port`] puts the host
+//! cache on the pins of a simulated home agent.
 
 pub mod home_model;
 pub mod host_cache;
+pub mod host_port;
 pub mod protocol;

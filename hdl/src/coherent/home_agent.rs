@@ -1,0 +1,439 @@
+//! The home agent of device memory, host side: serves the host coherent port
+//! (`docs/COHERENCE.md`) from device memory on an AXI4 master, keeping the inclusive
+//! snoop filter and back-invalidating victims.
+//!
+//! This first version serves one host transaction at a time, which serializes every
+//! line trivially; the DMA device port, per-line parallelism and the page-presence fast
+//! path for DMA streaming come next (see the issue notes). Its behaviour is exactly the
+//! reference model's (`cdm_sim::coherence::home_model`) for host requests: the testbench
+//! compares every message it sends.
+//!
+//! Line addresses on the coherent port are device-memory offsets / 64; memory address =
+//! line * 64. Every channel carries a header beat, then 4 data beats where the message
+//! has a line (writes, read responses, dirty snoop answers), `last` on the final beat.
+
+use rust_hdl::prelude::*;
+
+use super::snoop_filter::{SnoopFilter, LINE_BITS};
+use crate::axi4::Axi4Master;
+
+/// Line address bits on the coherent port (64-bit byte addresses).
+pub const LINE_ADDR_BITS: usize = 58;
+
+/// The host coherent port, from the home agent's side.
+#[derive(LogicInterface, Default)]
+pub struct CoherentPort {
+    pub req_valid: Signal<In, Bit>,
+    pub req_ready: Signal<Out, Bit>,
+    pub req_op: Signal<In, Bits<3>>,
+    pub req_line: Signal<In, Bits<LINE_ADDR_BITS>>,
+    pub req_tag: Signal<In, Bits<8>>,
+    pub req_data: Signal<In, Bits<128>>,
+    pub req_mask: Signal<In, Bits<16>>,
+    pub req_last: Signal<In, Bit>,
+    pub s2m_valid: Signal<Out, Bit>,
+    pub s2m_ready: Signal<In, Bit>,
+    /// 1: a snoop; 0: a response.
+    pub s2m_snoop: Signal<Out, Bit>,
+    pub s2m_tag: Signal<Out, Bits<8>>,
+    pub s2m_state: Signal<Out, Bits<2>>,
+    pub s2m_op: Signal<Out, Bit>,
+    pub s2m_line: Signal<Out, Bits<LINE_ADDR_BITS>>,
+    pub s2m_data: Signal<Out, Bits<128>>,
+    pub s2m_last: Signal<Out, Bit>,
+    pub snp_valid: Signal<In, Bit>,
+    pub snp_ready: Signal<Out, Bit>,
+    pub snp_line: Signal<In, Bits<LINE_ADDR_BITS>>,
+    pub snp_state: Signal<In, Bits<2>>,
+    pub snp_dirty: Signal<In, Bit>,
+    pub snp_data: Signal<In, Bits<128>>,
+    pub snp_last: Signal<In, Bit>,
+}
+
+// States of the transaction engine (literals in the kernel).
+// 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5/6/7 dirty
+// snoop data to memory (AW, W, B); 8 filter write; 11 memory read (AR); 12 response
+// header; 13 response data; 14/15/16 host data to memory (AW, W, B); 17 drop stale data;
+// 18 response without data.
+
+#[derive(LogicBlock, Default)]
+pub struct HomeAgent {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub host: CoherentPort,
+    /// Device memory.
+    pub mem: Axi4Master<4, 64, 128, 16>,
+    /// Sticky until reset: a memory response was an error or had a foreign ID, or a
+    /// snoop answer named another line than the snoop.
+    pub error: Signal<Out, Bit>,
+    sf: SnoopFilter,
+    error_q: DFF<Bit>,
+    state: DFF<Bits<5>>,
+    /// Where a filter write continues.
+    after_write: DFF<Bits<5>>,
+    op: DFF<Bits<3>>,
+    line: DFF<Bits<LINE_ADDR_BITS>>,
+    tag: DFF<Bits<8>>,
+    grant: DFF<Bits<2>>,
+    snp_line: DFF<Bits<LINE_ADDR_BITS>>,
+    snp_op: DFF<Bit>,
+    snp_shared: DFF<Bit>,
+    way: DFF<Bits<2>>,
+    w_present: DFF<Bit>,
+    w_any: DFF<Bit>,
+    mem_line: Signal<Local, Bits<64>>,
+    snp_addr: Signal<Local, Bits<64>>,
+}
+
+impl Logic for HomeAgent {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            state,
+            after_write,
+            op,
+            line,
+            tag,
+            grant,
+            snp_line,
+            snp_op,
+            snp_shared,
+            way,
+            w_present,
+            w_any,
+            error_q
+        );
+        self.sf.clock.next = self.clock.val();
+        self.sf.reset.next = self.reset.val();
+        self.mem_line.next = bit_cast::<64, LINE_ADDR_BITS>(self.line.q.val()) << 6;
+        self.snp_addr.next = bit_cast::<64, LINE_ADDR_BITS>(self.snp_line.q.val()) << 6;
+        // Defaults: nothing moves.
+        self.host.req_ready.next = false;
+        self.host.s2m_valid.next = false;
+        self.host.s2m_snoop.next = false;
+        self.host.s2m_tag.next = self.tag.q.val();
+        self.host.s2m_state.next = 0.into();
+        self.host.s2m_op.next = self.snp_op.q.val();
+        self.host.s2m_line.next = self.snp_line.q.val();
+        self.host.s2m_data.next = self.mem.rdata.val();
+        self.host.s2m_last.next = false;
+        self.host.snp_ready.next = false;
+        self.sf.op_valid.next = false;
+        self.sf.op_write.next = false;
+        self.sf.op_line.next = self.line.q.val().get_bits::<LINE_BITS>(0);
+        self.sf.op_way.next = self.way.q.val();
+        self.sf.op_present.next = self.w_present.q.val();
+        self.sf.op_any.next = self.w_any.q.val();
+        self.mem.arid.next = 0.into();
+        self.mem.araddr.next = self.mem_line.val();
+        self.mem.arlen.next = 3.into();
+        self.mem.arsize.next = 4.into();
+        self.mem.arburst.next = 1.into();
+        self.mem.arvalid.next = false;
+        self.mem.rready.next = false;
+        self.mem.awid.next = 0.into();
+        self.mem.awaddr.next = self.mem_line.val();
+        self.mem.awlen.next = 3.into();
+        self.mem.awsize.next = 4.into();
+        self.mem.awburst.next = 1.into();
+        self.mem.awvalid.next = false;
+        self.mem.wdata.next = self.host.req_data.val();
+        self.mem.wstrb.next = self.host.req_mask.val();
+        self.mem.wlast.next = self.host.req_last.val();
+        self.mem.wvalid.next = false;
+        self.mem.bready.next = false;
+        match self.state.q.val().index() {
+            0 => {
+                // A request header.
+                self.host.req_ready.next = true;
+                if self.host.req_valid.val() {
+                    self.op.d.next = self.host.req_op.val();
+                    self.line.d.next = self.host.req_line.val();
+                    self.tag.d.next = self.host.req_tag.val();
+                    self.grant.d.next = 0.into();
+                    self.state.d.next = 1.into();
+                    if self.host.req_op.val() == 2 {
+                        // RdCurrent: no filter.
+                        self.state.d.next = 11.into();
+                    }
+                }
+            }
+            1 => {
+                self.sf.op_valid.next = true;
+                if self.sf.op_ready.val() {
+                    self.state.d.next = 2.into();
+                }
+            }
+            2 => {
+                if self.sf.result_valid.val() {
+                    self.way.d.next = self.sf.result_way.val();
+                    match self.op.q.val().index() {
+                        0 => {
+                            // RdShared: insert as shared (after evicting a victim).
+                            self.grant.d.next = 1.into();
+                            self.w_present.d.next = true;
+                            self.w_any.d.next = self.sf.result_any.val();
+                            self.after_write.d.next = 11.into();
+                            self.state.d.next = 8.into();
+                            if !self.sf.result_hit.val() {
+                                self.w_any.d.next = false;
+                                if self.sf.result_evict.val() {
+                                    self.snp_line.d.next = bit_cast::<LINE_ADDR_BITS, LINE_BITS>(
+                                        self.sf.result_victim_line.val(),
+                                    );
+                                    self.snp_op.d.next = false;
+                                    self.state.d.next = 3.into();
+                                }
+                            }
+                        }
+                        1 => {
+                            // RdOwn: insert or upgrade to any.
+                            self.grant.d.next = 2.into();
+                            self.w_present.d.next = true;
+                            self.w_any.d.next = true;
+                            self.after_write.d.next = 11.into();
+                            self.state.d.next = 8.into();
+                            if !self.sf.result_hit.val() & self.sf.result_evict.val() {
+                                self.snp_line.d.next = bit_cast::<LINE_ADDR_BITS, LINE_BITS>(
+                                    self.sf.result_victim_line.val(),
+                                );
+                                self.snp_op.d.next = false;
+                                self.state.d.next = 3.into();
+                            }
+                        }
+                        3 => {
+                            // WrBack: write and drop the entry; stale if not held.
+                            self.w_present.d.next = false;
+                            self.w_any.d.next = false;
+                            self.after_write.d.next = 14.into();
+                            self.state.d.next = 8.into();
+                            if !self.sf.result_hit.val() {
+                                self.state.d.next = 17.into();
+                            }
+                        }
+                        4 => {
+                            // WrPartial: invalidate a host copy first.
+                            self.w_present.d.next = false;
+                            self.w_any.d.next = false;
+                            self.after_write.d.next = 14.into();
+                            self.state.d.next = 14.into();
+                            if self.sf.result_hit.val() {
+                                self.snp_line.d.next = self.line.q.val();
+                                self.snp_op.d.next = false;
+                                self.state.d.next = 3.into();
+                            }
+                        }
+                        _ => {
+                            // CleanEvict: drop the entry if held.
+                            self.w_present.d.next = false;
+                            self.w_any.d.next = false;
+                            self.after_write.d.next = 18.into();
+                            self.state.d.next = 18.into();
+                            if self.sf.result_hit.val() {
+                                self.state.d.next = 8.into();
+                            }
+                        }
+                    }
+                }
+            }
+            3 => {
+                // Snoop header.
+                self.host.s2m_valid.next = true;
+                self.host.s2m_snoop.next = true;
+                self.host.s2m_last.next = true;
+                if self.host.s2m_ready.val() {
+                    self.state.d.next = 4.into();
+                }
+            }
+            4 => {
+                // Snoop answer header; dirty data follows.
+                self.host.snp_ready.next = true;
+                if self.host.snp_valid.val() {
+                    self.snp_shared.d.next = self.host.snp_state.val() == 1;
+                    self.state.d.next = 8.into();
+                    if self.host.snp_dirty.val() {
+                        self.state.d.next = 5.into();
+                    }
+                }
+            }
+            5 => {
+                self.mem.awaddr.next = self.snp_addr.val();
+                self.mem.awvalid.next = true;
+                if self.mem.awready.val() {
+                    self.state.d.next = 6.into();
+                }
+            }
+            6 => {
+                self.mem.wdata.next = self.host.snp_data.val();
+                self.mem.wstrb.next = 0xffff.into();
+                self.mem.wlast.next = self.host.snp_last.val();
+                self.mem.wvalid.next = self.host.snp_valid.val();
+                self.host.snp_ready.next = self.mem.wready.val();
+                if self.host.snp_valid.val() & self.mem.wready.val() & self.host.snp_last.val() {
+                    self.state.d.next = 7.into();
+                }
+            }
+            7 => {
+                self.mem.bready.next = true;
+                if self.mem.bvalid.val() {
+                    self.state.d.next = 8.into();
+                }
+            }
+            8 => {
+                // Filter write, then on.
+                self.sf.op_valid.next = true;
+                self.sf.op_write.next = true;
+                if self.sf.op_ready.val() {
+                    self.state.d.next = self.after_write.q.val();
+                }
+            }
+            11 => {
+                self.mem.arvalid.next = true;
+                if self.mem.arready.val() {
+                    self.state.d.next = 12.into();
+                }
+            }
+            12 => {
+                // Response header of a read.
+                self.host.s2m_valid.next = true;
+                self.host.s2m_state.next = self.grant.q.val();
+                if self.host.s2m_ready.val() {
+                    self.state.d.next = 13.into();
+                }
+            }
+            13 => {
+                self.host.s2m_valid.next = self.mem.rvalid.val();
+                self.host.s2m_state.next = self.grant.q.val();
+                self.host.s2m_last.next = self.mem.rlast.val();
+                self.mem.rready.next = self.host.s2m_ready.val();
+                if self.mem.rvalid.val() & self.host.s2m_ready.val() & self.mem.rlast.val() {
+                    self.state.d.next = 0.into();
+                }
+            }
+            14 => {
+                self.mem.awvalid.next = true;
+                if self.mem.awready.val() {
+                    self.state.d.next = 15.into();
+                }
+            }
+            15 => {
+                self.mem.wvalid.next = self.host.req_valid.val();
+                self.host.req_ready.next = self.mem.wready.val();
+                if self.host.req_valid.val() & self.mem.wready.val() & self.host.req_last.val() {
+                    self.state.d.next = 16.into();
+                }
+            }
+            16 => {
+                self.mem.bready.next = true;
+                if self.mem.bvalid.val() {
+                    self.state.d.next = 18.into();
+                }
+            }
+            17 => {
+                // A stale write-back: its data goes nowhere.
+                self.host.req_ready.next = true;
+                if self.host.req_valid.val() & self.host.req_last.val() {
+                    self.state.d.next = 18.into();
+                }
+            }
+            18 => {
+                self.host.s2m_valid.next = true;
+                self.host.s2m_last.next = true;
+                if self.host.s2m_ready.val() {
+                    self.state.d.next = 0.into();
+                }
+            }
+            _ => {
+                self.state.d.next = 0.into();
+            }
+        }
+        // After a snoop answer: the snooped line's entry. A victim's way takes the new
+        // line (the write in state 8 fills it); a host copy the answer kept stays shared.
+        if (self.state.q.val() == 4)
+            & self.host.snp_valid.val()
+            & (self.snp_line.q.val() == self.line.q.val())
+        {
+            self.w_present.d.next = self.host.snp_state.val() == 1;
+            self.w_any.d.next = false;
+        }
+        // Errors the protocol has no message for: reported, not hidden.
+        if (self.mem.bvalid.val()
+            & self.mem.bready.val()
+            & (self.mem.bresp.val().any() | self.mem.bid.val().any()))
+            | (self.mem.rvalid.val()
+                & self.mem.rready.val()
+                & (self.mem.rresp.val().any() | self.mem.rid.val().any()))
+            | ((self.state.q.val() == 4)
+                & self.host.snp_valid.val()
+                & (self.host.snp_line.val() != self.snp_line.q.val()))
+        {
+            self.error_q.d.next = true;
+        }
+        self.error.next = self.error_q.q.val();
+        if self.reset.val() {
+            self.state.d.next = 0.into();
+            self.error_q.d.next = false;
+        }
+    }
+}
+
+crate::port_map!(HomeAgent as "home" {
+    clock: clock,
+    in reset,
+    in host.req_valid,
+    out host.req_ready,
+    in host.req_op,
+    in host.req_line,
+    in host.req_tag,
+    in host.req_data,
+    in host.req_mask,
+    in host.req_last,
+    out host.s2m_valid,
+    in host.s2m_ready,
+    out host.s2m_snoop,
+    out host.s2m_tag,
+    out host.s2m_state,
+    out host.s2m_op,
+    out host.s2m_line,
+    out host.s2m_data,
+    out host.s2m_last,
+    in host.snp_valid,
+    out host.snp_ready,
+    in host.snp_line,
+    in host.snp_state,
+    in host.snp_dirty,
+    in host.snp_data,
+    in host.snp_last,
+    out error,
+    out mem.awid,
+    out mem.awaddr,
+    out mem.awlen,
+    out mem.awsize,
+    out mem.awburst,
+    out mem.awvalid,
+    in mem.awready,
+    out mem.wdata,
+    out mem.wstrb,
+    out mem.wlast,
+    out mem.wvalid,
+    in mem.wready,
+    in mem.bid,
+    in mem.bresp,
+    in mem.bvalid,
+    out mem.bready,
+    out mem.arid,
+    out mem.araddr,
+    out mem.arlen,
+    out mem.arsize,
+    out mem.arburst,
+    out mem.arvalid,
+    in mem.arready,
+    in mem.rid,
+    in mem.rdata,
+    in mem.rresp,
+    in mem.rlast,
+    in mem.rvalid,
+    out mem.rready,
+});
