@@ -1,18 +1,23 @@
 //! The home agent at its pins: the host cache model drives the coherent port with random
-//! loads, stores, evictions and uncached accesses on lines that crowd a few snoop-filter
-//! sets (so victims are back-invalidated), with random stalls on every channel, device
-//! memory behind the AXI4 model and the protocol checker. Every message the home agent
-//! sends is compared, in order and with its data, with the reference home agent's
-//! (`cdm_sim::coherence::home_model`) for the same requests and snoop answers; the host
-//! cache stays inside the filter; everything drains; memory ends equal.
+//! loads, stores, evictions and uncached accesses, and an AXI4 master model drives the
+//! DMA device port with read and write bursts (random length and strobes) over the same
+//! lines, which crowd a few snoop-filter sets (so victims are back-invalidated), with
+//! random stalls on every channel, device memory behind the AXI4 model and protocol
+//! checkers on both AXI4 ports. The reference home agent
+//! (`cdm_sim::coherence::home_model`) serves the same requests and DMA lines in the order
+//! the hardware took them: every message the hardware sends and every DMA read's data is
+//! compared with it; the host cache stays inside the filter; everything drains; memory
+//! ends equal.
 
 use std::collections::VecDeque;
 
 use cdm_hdl::coherent::home_agent::HomeAgent;
 use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
+use cdm_sim::axi4::Request;
 use cdm_sim::axi4_checker::Axi4Checker;
+use cdm_sim::axi4_master::{Axi4Master, Burst, MasterTiming};
 use cdm_sim::axi4_memory::{Axi4Memory, MemoryTiming};
-use cdm_sim::coherence::home_model::{HomeModel, S2m};
+use cdm_sim::coherence::home_model::{DmaOp, HomeModel, S2m};
 use cdm_sim::coherence::host_cache::HostCache;
 use cdm_sim::coherence::host_port::{Arrived, HostPort};
 use cdm_sim::coherence::protocol::{State, LINE};
@@ -22,6 +27,47 @@ use cdm_testbenches::{on_each_backend, open, Backend};
 /// Lines: 8 tags in each of 3 filter sets.
 fn line_of(i: u64) -> u64 {
     (i / 3) << SETS_LOG2 | (i % 3)
+}
+
+/// Device memory in the DMA engine's address space.
+const BASE: u64 = 0x2_0000_0000;
+
+/// The line accesses of a DMA burst of 16-byte beats, in order.
+fn line_ops(burst: &Burst) -> Vec<DmaOp> {
+    let (req, data, strb) = match burst {
+        Burst::Read(req) => (req, None, None),
+        Burst::Write { req, data, strb } => (req, Some(data), Some(strb)),
+    };
+    let first = (req.addr - BASE) / LINE as u64;
+    let last = (req.addr - BASE + 16 * req.beats() - 1) / LINE as u64;
+    (first..=last)
+        .map(|line| match (data, strb) {
+            (Some(data), Some(strb)) => {
+                let mut bytes = [0u8; LINE];
+                let mut mask = 0u64;
+                for beat in 0..req.beats() {
+                    let at = req.addr - BASE + 16 * beat;
+                    if at / LINE as u64 != line {
+                        continue;
+                    }
+                    let off = (at % LINE as u64) as usize;
+                    let lanes = strb[beat as usize];
+                    for b in 0..16 {
+                        if lanes >> b & 1 == 1 {
+                            bytes[off + b] = data[16 * beat as usize + b];
+                            mask |= 1 << (off + b);
+                        }
+                    }
+                }
+                DmaOp::Write {
+                    line,
+                    data: Box::new(bytes),
+                    mask,
+                }
+            }
+            _ => DmaOp::Read { line },
+        })
+        .collect()
 }
 
 fn random_host_traffic_matches_the_reference(backend: Backend) {
@@ -40,8 +86,28 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
     )
     .unwrap();
     let mut checker = Axi4Checker::new(&*dut, "mem$", "memory port").unwrap();
+    let mut dev_checker = Axi4Checker::new(&*dut, "dev$", "device port").unwrap();
+    let timing = MasterTiming {
+        max_valid_delay: 3,
+        ready_stall_percent: 25,
+        max_outstanding: 2,
+    };
+    let mut dma = Axi4Master::new(&*dut, "dev$", timing, Rng::new(rng.next_u64())).unwrap();
+    let base = dut.port("base").unwrap();
+    dut.set(base, BASE);
+    let (arvalid, arready) = (
+        dut.port("dev$arvalid").unwrap(),
+        dut.port("dev$arready").unwrap(),
+    );
+    let (awvalid, awready) = (
+        dut.port("dev$awvalid").unwrap(),
+        dut.port("dev$awready").unwrap(),
+    );
+    let (mut reads, mut writes) = (VecDeque::new(), VecDeque::new());
+    let mut read_lines: VecDeque<VecDeque<u64>> = VecDeque::new();
     let mut port = HostPort::new(&*dut, HostCache::new(2, 4), Rng::new(rng.next_u64())).unwrap();
     let mut model = HomeModel::new(SETS_LOG2 as u32, WAYS);
+    model.scripted = true;
     let mut answers = VecDeque::new();
     let (mut issued, mut compared) = (0u64, 0u64);
     let start = dut.cycle();
@@ -71,13 +137,104 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
             }
             issued += 1;
         }
+        if issued < ops && dma.idle() && rng.chance(20) {
+            let line = line_of(rng.below(24));
+            let beats = 1 + rng.below(8);
+            let req = Request {
+                id: 0,
+                addr: BASE + line * LINE as u64 + 16 * rng.below(4),
+                len: beats - 1,
+                size: 4,
+                burst: 1,
+            };
+            let burst = if rng.chance(50) {
+                reads.push_back(Burst::Read(req));
+                Burst::Read(req)
+            } else {
+                let mut data = vec![0u8; 16 * beats as usize];
+                data.iter_mut().for_each(|b| *b = rng.next_u32() as u8);
+                let strb = (0..beats)
+                    .map(|_| rng.next_u64() as u128 & 0xffff)
+                    .collect();
+                let w = Burst::Write { req, data, strb };
+                writes.push_back(w.clone());
+                w
+            };
+            dma.push(burst);
+            issued += 1;
+        }
         memory.drive(&mut *dut);
         port.drive(&mut *dut);
+        dma.drive(&mut *dut);
         checker.check(&mut *dut);
+        dev_checker.check(&mut *dut);
+        let taken = port.taken;
+        let (ar, aw) = (
+            dut.get(arvalid) == 1 && dut.get(arready) == 1,
+            dut.get(awvalid) == 1 && dut.get(awready) == 1,
+        );
         memory.sample(&mut *dut);
         port.sample(&mut *dut);
+        dma.sample(&mut *dut);
         dut.step();
+        // The reference serves what the hardware took, in the same order.
         model.req.extend(port.sent.drain(..));
+        for _ in taken..port.taken {
+            model.order.push_back(true);
+        }
+        if ar || aw {
+            let burst = if ar {
+                reads.pop_front()
+            } else {
+                writes.pop_front()
+            };
+            let ops = line_ops(&burst.expect("a burst was submitted"));
+            if ar {
+                read_lines.push_back(
+                    ops.iter()
+                        .map(|o| match o {
+                            DmaOp::Read { line } => *line,
+                            _ => unreachable!(),
+                        })
+                        .collect(),
+                );
+            }
+            for op in ops {
+                model.order.push_back(false);
+                model.dma.push_back(op);
+            }
+        }
+        while let Some(done) = dma.pop() {
+            assert_eq!(done.resp, 0, "DMA burst failed: {done:?}");
+            if let Burst::Read(req) = &done.burst {
+                let lines = read_lines.pop_front().expect("a read was taken");
+                let mut want = Vec::new();
+                for line in lines {
+                    let mut steps = 0;
+                    let data = loop {
+                        if let Some((l, d)) = model.dma_read_data.pop_front() {
+                            assert_eq!(l, line);
+                            break d;
+                        }
+                        if model.waiting() {
+                            if let Some(a) = answers.pop_front() {
+                                model.on_snp_rsp(a);
+                            }
+                        }
+                        model.step();
+                        steps += 1;
+                        assert!(steps < 100, "the reference never read line {line:#x}");
+                    };
+                    want.extend_from_slice(&*data);
+                }
+                let from = (req.addr - BASE) as usize % LINE;
+                assert_eq!(
+                    done.data,
+                    want[from..from + done.data.len()].to_vec(),
+                    "DMA read {req:?}"
+                );
+            }
+        }
         answers.extend(port.answered.drain(..));
         while let Some(got) = port.arrived.pop_front() {
             let mut steps = 0;
@@ -94,7 +251,11 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
                 steps += 1;
                 assert!(
                     steps < 100,
-                    "the reference sends nothing where the hardware sent {got:?}"
+                    "the reference sends nothing where the hardware sent {got:?} (order {:?}, {} requests, {} DMA, waiting {})",
+                    model.order,
+                    model.req.len(),
+                    model.dma.len(),
+                    model.waiting()
                 );
             };
             let want = match want {
@@ -111,7 +272,12 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
                 "line {line:#x} is {state:?} in the host cache, {filter:?} in the filter"
             );
         }
-        if issued >= ops && port.quiet() && port.cache.outstanding() == 0 && memory.idle() {
+        if issued >= ops
+            && port.quiet()
+            && port.cache.outstanding() == 0
+            && memory.idle()
+            && dma.idle()
+        {
             break;
         }
         assert!(
@@ -120,6 +286,14 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
         );
     }
     checker.assert_quiet();
+    dev_checker.assert_quiet();
+    // The reference finishes the DMA writes the hardware took last.
+    while !model.order.is_empty() || model.waiting() {
+        if let Some(a) = answers.pop_front() {
+            model.on_snp_rsp(a);
+        }
+        model.step();
+    }
     let error = dut.port("error").unwrap();
     assert_eq!(dut.get(error), 0, "the home agent flagged an error");
     for i in 0..24 {

@@ -2,11 +2,16 @@
 //! (`docs/COHERENCE.md`) from device memory on an AXI4 master, keeping the inclusive
 //! snoop filter and back-invalidating victims.
 //!
-//! This first version serves one host transaction at a time, which serializes every
-//! line trivially; the DMA device port, per-line parallelism and the page-presence fast
-//! path for DMA streaming come next (see the issue notes). Its behaviour is exactly the
-//! reference model's (`cdm_sim::coherence::home_model`) for host requests: the testbench
-//! compares every message it sends.
+//! It also serves the DMA engine's device port (AXI4 slave): before a DMA burst goes to
+//! memory, every line it covers is looked up, and lines the host may hold are snooped
+//! (SnpData for a read of a line held "any", SnpInv for a write), their dirty data
+//! written to memory first; a partial DMA write then merges over it in memory.
+//!
+//! This first version serves one transaction at a time (a host request or a DMA burst,
+//! alternating when both wait), which serializes every line trivially; per-line
+//! parallelism and a page-presence fast path for DMA streaming come next. Its behaviour
+//! is the reference model's (`cdm_sim::coherence::home_model`): the testbench compares
+//! every message it sends.
 //!
 //! Line addresses on the coherent port are device-memory offsets / 64; memory address =
 //! line * 64. Every channel carries a header beat, then 4 data beats where the message
@@ -15,7 +20,7 @@
 use rust_hdl::prelude::*;
 
 use super::snoop_filter::{SnoopFilter, LINE_BITS};
-use crate::axi4::Axi4Master;
+use crate::axi4::{Axi4Master, Axi4Slave};
 
 /// Line address bits on the coherent port (64-bit byte addresses).
 pub const LINE_ADDR_BITS: usize = 58;
@@ -54,14 +59,19 @@ pub struct CoherentPort {
 // 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5/6/7 dirty
 // snoop data to memory (AW, W, B); 8 filter write; 11 memory read (AR); 12 response
 // header; 13 response data; 14/15/16 host data to memory (AW, W, B); 17 drop stale data;
-// 18 response without data.
+// 18 response without data; 20 DMA line lookup; 21 its result; 22 next line; 23 burst
+// to memory (AR or AW); 24 read data; 25 write data; 26 write response.
 
 #[derive(LogicBlock, Default)]
 pub struct HomeAgent {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     pub host: CoherentPort,
-    /// Device memory.
+    /// First byte of device memory in the DMA engine's address space.
+    pub base: Signal<In, Bits<64>>,
+    /// The DMA engine's device memory port (16-byte beats).
+    pub dev: Axi4Slave<4, 64, 128, 16>,
+    /// Device memory, addressed by offset.
     pub mem: Axi4Master<4, 64, 128, 16>,
     /// Sticky until reset: a memory response was an error or had a foreign ID, or a
     /// snoop answer named another line than the snoop.
@@ -81,7 +91,21 @@ pub struct HomeAgent {
     way: DFF<Bits<2>>,
     w_present: DFF<Bit>,
     w_any: DFF<Bit>,
+    /// Next arbitration prefers the DMA; next DMA take prefers AW.
+    turn: DFF<Bit>,
+    dturn: DFF<Bit>,
+    d_write: DFF<Bit>,
+    d_addr: DFF<Bits<64>>,
+    d_len: DFF<Bits<8>>,
+    d_size: DFF<Bits<3>>,
+    d_burst: DFF<Bits<2>>,
+    d_id: DFF<Bits<4>>,
+    d_last_line: DFF<Bits<LINE_ADDR_BITS>>,
     mem_line: Signal<Local, Bits<64>>,
+    host_go: Signal<Local, Bit>,
+    take_aw: Signal<Local, Bit>,
+    d_offset: Signal<Local, Bits<64>>,
+    d_end: Signal<Local, Bits<64>>,
     snp_addr: Signal<Local, Bits<64>>,
 }
 
@@ -103,7 +127,16 @@ impl Logic for HomeAgent {
             way,
             w_present,
             w_any,
-            error_q
+            error_q,
+            turn,
+            dturn,
+            d_write,
+            d_addr,
+            d_len,
+            d_size,
+            d_burst,
+            d_id,
+            d_last_line
         );
         self.sf.clock.next = self.clock.val();
         self.sf.reset.next = self.reset.val();
@@ -144,11 +177,59 @@ impl Logic for HomeAgent {
         self.mem.wlast.next = self.host.req_last.val();
         self.mem.wvalid.next = false;
         self.mem.bready.next = false;
+        self.dev.arready.next = false;
+        self.dev.awready.next = false;
+        self.dev.wready.next = false;
+        self.dev.rid.next = self.mem.rid.val();
+        self.dev.rdata.next = self.mem.rdata.val();
+        self.dev.rresp.next = self.mem.rresp.val();
+        self.dev.rlast.next = self.mem.rlast.val();
+        self.dev.rvalid.next = false;
+        self.dev.bid.next = self.mem.bid.val();
+        self.dev.bresp.next = self.mem.bresp.val();
+        self.dev.bvalid.next = false;
+        // A DMA burst in line terms: its first and last line of device memory.
+        self.take_aw.next = self.dev.awvalid.val() & (!self.dev.arvalid.val() | self.dturn.q.val());
+        self.d_offset.next = self.dev.araddr.val() - self.base.val();
+        self.d_end.next = self.d_offset.val()
+            + ((bit_cast::<64, 8>(self.dev.arlen.val()) + 1) << self.dev.arsize.val())
+            - 1;
+        if self.take_aw.val() {
+            self.d_offset.next = self.dev.awaddr.val() - self.base.val();
+            self.d_end.next = self.d_offset.val()
+                + ((bit_cast::<64, 8>(self.dev.awlen.val()) + 1) << self.dev.awsize.val())
+                - 1;
+        }
+        self.host_go.next = self.host.req_valid.val()
+            & (!(self.dev.arvalid.val() | self.dev.awvalid.val()) | !self.turn.q.val());
         match self.state.q.val().index() {
             0 => {
+                // A DMA burst, unless a host request has its turn.
+                if !self.host_go.val() & (self.dev.arvalid.val() | self.dev.awvalid.val()) {
+                    self.turn.d.next = false;
+                    self.dturn.d.next = !self.take_aw.val();
+                    self.d_write.d.next = self.take_aw.val();
+                    self.dev.awready.next = self.take_aw.val();
+                    self.dev.arready.next = !self.take_aw.val();
+                    self.d_addr.d.next = self.d_offset.val();
+                    self.d_len.d.next = self.dev.arlen.val();
+                    self.d_size.d.next = self.dev.arsize.val();
+                    self.d_burst.d.next = self.dev.arburst.val();
+                    self.d_id.d.next = self.dev.arid.val();
+                    if self.take_aw.val() {
+                        self.d_len.d.next = self.dev.awlen.val();
+                        self.d_size.d.next = self.dev.awsize.val();
+                        self.d_burst.d.next = self.dev.awburst.val();
+                        self.d_id.d.next = self.dev.awid.val();
+                    }
+                    self.line.d.next = self.d_offset.val().get_bits::<LINE_ADDR_BITS>(6);
+                    self.d_last_line.d.next = bit_cast::<LINE_ADDR_BITS, 64>(self.d_end.val() >> 6);
+                    self.state.d.next = 20.into();
+                }
                 // A request header.
-                self.host.req_ready.next = true;
-                if self.host.req_valid.val() {
+                self.host.req_ready.next = self.host_go.val();
+                if self.host_go.val() {
+                    self.turn.d.next = true;
                     self.op.d.next = self.host.req_op.val();
                     self.line.d.next = self.host.req_line.val();
                     self.tag.d.next = self.host.req_tag.val();
@@ -345,6 +426,78 @@ impl Logic for HomeAgent {
                     self.state.d.next = 0.into();
                 }
             }
+            20 => {
+                self.sf.op_valid.next = true;
+                if self.sf.op_ready.val() {
+                    self.state.d.next = 21.into();
+                }
+            }
+            21 => {
+                // Snoop a line the host may hold: any copy before a write, a possibly
+                // dirty one before a read.
+                if self.sf.result_valid.val() {
+                    self.way.d.next = self.sf.result_way.val();
+                    self.after_write.d.next = 22.into();
+                    self.state.d.next = 22.into();
+                    if self.sf.result_hit.val() & (self.d_write.q.val() | self.sf.result_any.val())
+                    {
+                        self.snp_line.d.next = self.line.q.val();
+                        self.snp_op.d.next = !self.d_write.q.val();
+                        self.state.d.next = 3.into();
+                    }
+                }
+            }
+            22 => {
+                self.line.d.next = self.line.q.val() + 1;
+                self.state.d.next = 20.into();
+                if self.line.q.val() == self.d_last_line.q.val() {
+                    self.state.d.next = 23.into();
+                }
+            }
+            23 => {
+                self.mem.araddr.next = self.d_addr.q.val();
+                self.mem.arlen.next = self.d_len.q.val();
+                self.mem.arsize.next = self.d_size.q.val();
+                self.mem.arburst.next = self.d_burst.q.val();
+                self.mem.arid.next = self.d_id.q.val();
+                self.mem.awaddr.next = self.d_addr.q.val();
+                self.mem.awlen.next = self.d_len.q.val();
+                self.mem.awsize.next = self.d_size.q.val();
+                self.mem.awburst.next = self.d_burst.q.val();
+                self.mem.awid.next = self.d_id.q.val();
+                self.mem.awvalid.next = self.d_write.q.val();
+                self.mem.arvalid.next = !self.d_write.q.val();
+                if self.d_write.q.val() & self.mem.awready.val() {
+                    self.state.d.next = 25.into();
+                }
+                if !self.d_write.q.val() & self.mem.arready.val() {
+                    self.state.d.next = 24.into();
+                }
+            }
+            24 => {
+                self.dev.rvalid.next = self.mem.rvalid.val();
+                self.mem.rready.next = self.dev.rready.val();
+                if self.mem.rvalid.val() & self.dev.rready.val() & self.mem.rlast.val() {
+                    self.state.d.next = 0.into();
+                }
+            }
+            25 => {
+                self.mem.wdata.next = self.dev.wdata.val();
+                self.mem.wstrb.next = self.dev.wstrb.val();
+                self.mem.wlast.next = self.dev.wlast.val();
+                self.mem.wvalid.next = self.dev.wvalid.val();
+                self.dev.wready.next = self.mem.wready.val();
+                if self.dev.wvalid.val() & self.mem.wready.val() & self.dev.wlast.val() {
+                    self.state.d.next = 26.into();
+                }
+            }
+            26 => {
+                self.dev.bvalid.next = self.mem.bvalid.val();
+                self.mem.bready.next = self.dev.bready.val();
+                if self.mem.bvalid.val() & self.dev.bready.val() {
+                    self.state.d.next = 0.into();
+                }
+            }
             _ => {
                 self.state.d.next = 0.into();
             }
@@ -359,11 +512,13 @@ impl Logic for HomeAgent {
             self.w_any.d.next = false;
         }
         // Errors the protocol has no message for: reported, not hidden.
-        if (self.mem.bvalid.val()
-            & self.mem.bready.val()
+        // (A DMA burst's responses go back to the DMA engine as they are.)
+        if (((self.state.q.val() == 7) | (self.state.q.val() == 16))
+            & self.mem.bvalid.val()
             & (self.mem.bresp.val().any() | self.mem.bid.val().any()))
-            | (self.mem.rvalid.val()
-                & self.mem.rready.val()
+            | ((self.state.q.val() == 13)
+                & self.mem.rvalid.val()
+                & self.host.s2m_ready.val()
                 & (self.mem.rresp.val().any() | self.mem.rid.val().any()))
             | ((self.state.q.val() == 4)
                 & self.host.snp_valid.val()
@@ -407,6 +562,36 @@ crate::port_map!(HomeAgent as "home" {
     in host.snp_data,
     in host.snp_last,
     out error,
+    in base,
+    in dev.awid,
+    in dev.awaddr,
+    in dev.awlen,
+    in dev.awsize,
+    in dev.awburst,
+    in dev.awvalid,
+    out dev.awready,
+    in dev.wdata,
+    in dev.wstrb,
+    in dev.wlast,
+    in dev.wvalid,
+    out dev.wready,
+    out dev.bid,
+    out dev.bresp,
+    out dev.bvalid,
+    in dev.bready,
+    in dev.arid,
+    in dev.araddr,
+    in dev.arlen,
+    in dev.arsize,
+    in dev.arburst,
+    in dev.arvalid,
+    out dev.arready,
+    out dev.rid,
+    out dev.rdata,
+    out dev.rresp,
+    out dev.rlast,
+    out dev.rvalid,
+    in dev.rready,
     out mem.awid,
     out mem.awaddr,
     out mem.awlen,

@@ -123,6 +123,10 @@ pub struct HomeModel {
     /// Results of DMA reads, in order.
     pub dma_read_data: VecDeque<(u64, Box<LineData>)>,
     turn: bool,
+    /// With `scripted`, the order to serve in (true: the next host request; false: the
+    /// next DMA access), as a device under test took them; otherwise they alternate.
+    pub order: VecDeque<bool>,
+    pub scripted: bool,
     pub stats: HomeStats,
 }
 
@@ -144,6 +148,8 @@ impl HomeModel {
             snp_rsp: None,
             dma_read_data: VecDeque::new(),
             turn: false,
+            order: VecDeque::new(),
+            scripted: false,
             stats: HomeStats::default(),
         }
     }
@@ -212,7 +218,14 @@ impl HomeModel {
             },
             None => {
                 self.turn = !self.turn;
-                let host_first = self.turn;
+                let host_first = if self.scripted {
+                    match self.order.pop_front() {
+                        Some(h) => h,
+                        None => return,
+                    }
+                } else {
+                    self.turn
+                };
                 let next = if host_first {
                     self.req
                         .pop_front()

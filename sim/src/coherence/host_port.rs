@@ -88,6 +88,8 @@ pub struct HostPort {
     pub answered: VecDeque<SnpRsp>,
     /// Messages from the home agent, in arrival order.
     pub arrived: VecDeque<Arrived>,
+    /// Request headers the home agent has taken.
+    pub taken: u64,
 }
 
 impl HostPort {
@@ -142,6 +144,7 @@ impl HostPort {
             sent: VecDeque::new(),
             answered: VecDeque::new(),
             arrived: VecDeque::new(),
+            taken: 0,
         })
     }
 
@@ -210,7 +213,10 @@ impl HostPort {
         ] {
             let fired = dut.get(ports[0]) == 1 && dut.get(ports[1]) == 1;
             if fired {
-                out.beats.pop_front();
+                let beat = out.beats.pop_front().expect("a beat was presented");
+                if ports[0] == self.req_ports[0] && !beat.fields.is_empty() {
+                    self.taken += 1;
+                }
             }
             if out.delay > 0 {
                 out.delay -= 1;
