@@ -116,9 +116,6 @@ impl Logic for DeviceTop {
                 .val()
                 .replace_bit(i, self.dma.csr[i].interrupt.val());
         }
-        // Capabilities: no device memory yet.
-        self.csr.global_cap_devmem_lo_size.next = 0.into();
-        self.csr.global_cap_devmem_hi_size.next = 0.into();
         self.csr.global_status_ready.next = !self.reset.val();
         self.csr.global_status_busy.next = self.dma.busy.val();
         // Interrupts: events and test bits set STATUS; a test bit lives one cycle.

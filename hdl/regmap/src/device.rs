@@ -17,6 +17,8 @@ pub const WINDOWS: u32 = 4;
 
 /// Number of DMA channels (the engine's build-time parameter).
 pub const DMA_CHANNELS: u32 = 4;
+/// Device memory behind the controller: the XEM7010's 512 MiB of DDR3.
+pub const DEVMEM_BYTES: u64 = 512 << 20;
 /// Width of the DMA data path in bytes (128-bit AXI4).
 pub const DMA_DATA_BYTES: u32 = 16;
 /// Default DMA watchdog: cycles without bus progress before a channel times out.
@@ -95,13 +97,11 @@ fn global() -> Block {
             0x0C,
             "Device memory size in bytes, low word.",
         )
-        .field(Field::new(
-            "SIZE",
-            0,
-            32,
-            RO,
-            "Bits 31:0 of the device memory size.",
-        )),
+        .field(
+            Field::new("SIZE", 0, 32, RO, "Bits 31:0 of the device memory size.")
+                .reset(DEVMEM_BYTES as u32)
+                .constant(),
+        ),
     )
     .register(
         Register::new(
@@ -109,13 +109,11 @@ fn global() -> Block {
             0x10,
             "Device memory size in bytes, high word.",
         )
-        .field(Field::new(
-            "SIZE",
-            0,
-            32,
-            RO,
-            "Bits 63:32 of the device memory size.",
-        )),
+        .field(
+            Field::new("SIZE", 0, 32, RO, "Bits 63:32 of the device memory size.")
+                .reset((DEVMEM_BYTES >> 32) as u32)
+                .constant(),
+        ),
     )
     .register(
         Register::new(
