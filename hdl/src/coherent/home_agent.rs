@@ -7,11 +7,16 @@
 //! (SnpData for a read of a line held "any", SnpInv for a write), their dirty data
 //! written to memory first; a partial DMA write then merges over it in memory.
 //!
-//! This first version serves one transaction at a time (a host request or a DMA burst,
-//! alternating when both wait), which serializes every line trivially; per-line
-//! parallelism and a page-presence fast path for DMA streaming come next. Its behaviour
-//! is the reference model's (`cdm_sim::coherence::home_model`): the testbench compares
-//! every message it sends.
+//! The transaction engine serves one transaction at a time (a host request, or the
+//! admission of a DMA burst: its lines looked up and snooped), alternating when both
+//! wait, which serializes every line trivially. DMA data never holds the engine: read
+//! data flows from memory to the DMA port on its own, and a DMA write is collected in a
+//! burst buffer before the engine writes it out. So the engine never waits on the DMA
+//! engine, whose write data may depend on reads it has yet to admit. Host requests wait
+//! while DMA read data or a collected write is outstanding (so they see DMA writes and
+//! their own reads find the memory read channel free). Per-line parallelism and a
+//! page-presence fast path for DMA streaming come next. Its behaviour is the reference
+//! model's (`cdm_sim::coherence::home_model`): the testbench compares every message.
 //!
 //! Line addresses on the coherent port are device-memory offsets / 64; memory address =
 //! line * 64. Every channel carries a header beat, then 4 data beats where the message
@@ -59,8 +64,9 @@ pub struct CoherentPort {
 // 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5/6/7 dirty
 // snoop data to memory (AW, W, B); 8 filter write; 11 memory read (AR); 12 response
 // header; 13 response data; 14/15/16 host data to memory (AW, W, B); 17 drop stale data;
-// 18 response without data; 20 DMA line lookup; 21 its result; 22 next line; 23 burst
-// to memory (AR or AW); 24 read data; 25 write data; 26 write response.
+// 18 response without data; 20 DMA line lookup; 21 its result; 22 next line; 23 a DMA
+// read to memory, or a DMA write to the burst buffer; 30/31/32/33 write-out of the burst
+// buffer (AW, first read, W, B).
 
 #[derive(LogicBlock, Default)]
 pub struct HomeAgent {
@@ -78,9 +84,9 @@ pub struct HomeAgent {
     pub error: Signal<Out, Bit>,
     sf: SnoopFilter,
     error_q: DFF<Bit>,
-    state: DFF<Bits<5>>,
+    state: DFF<Bits<6>>,
     /// Where a filter write continues.
-    after_write: DFF<Bits<5>>,
+    after_write: DFF<Bits<6>>,
     op: DFF<Bits<3>>,
     line: DFF<Bits<LINE_ADDR_BITS>>,
     tag: DFF<Bits<8>>,
@@ -101,7 +107,26 @@ pub struct HomeAgent {
     d_burst: DFF<Bits<2>>,
     d_id: DFF<Bits<4>>,
     d_last_line: DFF<Bits<LINE_ADDR_BITS>>,
+    /// DMA read bursts whose data is still on its way (R goes to the DMA while nonzero).
+    dma_reads: DFF<Bits<5>>,
+    /// The DMA write burst buffer: data (128) | strobes (16) per beat.
+    wbuf: RAM<Bits<144>, 8>,
+    /// 0 empty, 1 collecting beats, 2 complete.
+    wb_state: DFF<Bits<2>>,
+    wb_count: DFF<Bits<8>>,
+    wo_beat: DFF<Bits<8>>,
+    w_addr: DFF<Bits<64>>,
+    w_len: DFF<Bits<8>>,
+    w_size: DFF<Bits<3>>,
+    w_burst: DFF<Bits<2>>,
+    w_id: DFF<Bits<4>>,
+    /// A DMA write response to hand back.
+    b_pend: DFF<Bit>,
+    b_resp: DFF<Bits<2>>,
+    b_id: DFF<Bits<4>>,
     mem_line: Signal<Local, Bits<64>>,
+    dma_r: Signal<Local, Bit>,
+    w_fire: Signal<Local, Bit>,
     host_go: Signal<Local, Bit>,
     take_aw: Signal<Local, Bit>,
     d_offset: Signal<Local, Bits<64>>,
@@ -136,8 +161,22 @@ impl Logic for HomeAgent {
             d_size,
             d_burst,
             d_id,
-            d_last_line
+            d_last_line,
+            dma_reads,
+            wb_state,
+            wb_count,
+            wo_beat,
+            w_addr,
+            w_len,
+            w_size,
+            w_burst,
+            w_id,
+            b_pend,
+            b_resp,
+            b_id
         );
+        self.wbuf.read_clock.next = self.clock.val();
+        self.wbuf.write_clock.next = self.clock.val();
         self.sf.clock.next = self.clock.val();
         self.sf.reset.next = self.reset.val();
         self.mem_line.next = bit_cast::<64, LINE_ADDR_BITS>(self.line.q.val()) << 6;
@@ -184,10 +223,36 @@ impl Logic for HomeAgent {
         self.dev.rdata.next = self.mem.rdata.val();
         self.dev.rresp.next = self.mem.rresp.val();
         self.dev.rlast.next = self.mem.rlast.val();
-        self.dev.rvalid.next = false;
-        self.dev.bid.next = self.mem.bid.val();
-        self.dev.bresp.next = self.mem.bresp.val();
-        self.dev.bvalid.next = false;
+        // DMA read data goes straight back while DMA reads are outstanding.
+        self.dma_r.next = self.dma_reads.q.val().any();
+        self.dev.rvalid.next = self.mem.rvalid.val() & self.dma_r.val();
+        if self.dma_r.val() {
+            self.mem.rready.next = self.dev.rready.val();
+        }
+        if self.dma_r.val() & self.mem.rvalid.val() & self.dev.rready.val() & self.mem.rlast.val() {
+            self.dma_reads.d.next = self.dma_reads.q.val() - 1;
+        }
+        // DMA write data fills the burst buffer while collecting.
+        self.dev.wready.next = self.wb_state.q.val() == 1;
+        self.w_fire.next = self.dev.wvalid.val() & (self.wb_state.q.val() == 1);
+        self.wbuf.write_enable.next = self.w_fire.val();
+        self.wbuf.write_address.next = self.wb_count.q.val();
+        self.wbuf.write_data.next = (bit_cast::<144, 16>(self.dev.wstrb.val()) << 128)
+            | bit_cast::<144, 128>(self.dev.wdata.val());
+        if self.w_fire.val() {
+            self.wb_count.d.next = self.wb_count.q.val() + 1;
+            if self.dev.wlast.val() {
+                self.wb_state.d.next = 2.into();
+            }
+        }
+        self.wbuf.read_address.next = self.wo_beat.q.val();
+        // The write response, once written out.
+        self.dev.bid.next = self.b_id.q.val();
+        self.dev.bresp.next = self.b_resp.q.val();
+        self.dev.bvalid.next = self.b_pend.q.val();
+        if self.b_pend.q.val() & self.dev.bready.val() {
+            self.b_pend.d.next = false;
+        }
         // A DMA burst in line terms: its first and last line of device memory.
         self.take_aw.next = self.dev.awvalid.val() & (!self.dev.arvalid.val() | self.dturn.q.val());
         self.d_offset.next = self.dev.araddr.val() - self.base.val();
@@ -201,11 +266,16 @@ impl Logic for HomeAgent {
                 - 1;
         }
         self.host_go.next = self.host.req_valid.val()
-            & (!(self.dev.arvalid.val() | self.dev.awvalid.val()) | !self.turn.q.val());
+            & !self.dma_r.val()
+            & (self.wb_state.q.val() == 0)
+            & (!(self.dev.arvalid.val() | self.take_aw.val()) | !self.turn.q.val());
         match self.state.q.val().index() {
             0 => {
-                // A DMA burst, unless a host request has its turn.
-                if !self.host_go.val() & (self.dev.arvalid.val() | self.dev.awvalid.val()) {
+                // A DMA burst, unless a host request has its turn; a complete buffered
+                // write goes out first.
+                if (self.wb_state.q.val() == 2) & !self.b_pend.q.val() {
+                    self.state.d.next = 30.into();
+                } else if !self.host_go.val() & (self.dev.arvalid.val() | self.take_aw.val()) {
                     self.turn.d.next = false;
                     self.dturn.d.next = !self.take_aw.val();
                     self.d_write.d.next = self.take_aw.val();
@@ -227,8 +297,8 @@ impl Logic for HomeAgent {
                     self.state.d.next = 20.into();
                 }
                 // A request header.
-                self.host.req_ready.next = self.host_go.val();
-                if self.host_go.val() {
+                self.host.req_ready.next = self.host_go.val() & (self.wb_state.q.val() != 2);
+                if self.host_go.val() & (self.wb_state.q.val() != 2) {
                     self.turn.d.next = true;
                     self.op.d.next = self.host.req_op.val();
                     self.line.d.next = self.host.req_line.val();
@@ -455,46 +525,64 @@ impl Logic for HomeAgent {
                 }
             }
             23 => {
+                // A read goes to memory; a write's beats go to the buffer.
                 self.mem.araddr.next = self.d_addr.q.val();
                 self.mem.arlen.next = self.d_len.q.val();
                 self.mem.arsize.next = self.d_size.q.val();
                 self.mem.arburst.next = self.d_burst.q.val();
                 self.mem.arid.next = self.d_id.q.val();
-                self.mem.awaddr.next = self.d_addr.q.val();
-                self.mem.awlen.next = self.d_len.q.val();
-                self.mem.awsize.next = self.d_size.q.val();
-                self.mem.awburst.next = self.d_burst.q.val();
-                self.mem.awid.next = self.d_id.q.val();
-                self.mem.awvalid.next = self.d_write.q.val();
                 self.mem.arvalid.next = !self.d_write.q.val();
-                if self.d_write.q.val() & self.mem.awready.val() {
-                    self.state.d.next = 25.into();
+                if self.d_write.q.val() {
+                    self.wb_state.d.next = 1.into();
+                    self.wb_count.d.next = 0.into();
+                    self.w_addr.d.next = self.d_addr.q.val();
+                    self.w_len.d.next = self.d_len.q.val();
+                    self.w_size.d.next = self.d_size.q.val();
+                    self.w_burst.d.next = self.d_burst.q.val();
+                    self.w_id.d.next = self.d_id.q.val();
+                    self.state.d.next = 0.into();
                 }
                 if !self.d_write.q.val() & self.mem.arready.val() {
-                    self.state.d.next = 24.into();
-                }
-            }
-            24 => {
-                self.dev.rvalid.next = self.mem.rvalid.val();
-                self.mem.rready.next = self.dev.rready.val();
-                if self.mem.rvalid.val() & self.dev.rready.val() & self.mem.rlast.val() {
+                    self.dma_reads.d.next = self.dma_reads.q.val() + 1;
                     self.state.d.next = 0.into();
                 }
             }
-            25 => {
-                self.mem.wdata.next = self.dev.wdata.val();
-                self.mem.wstrb.next = self.dev.wstrb.val();
-                self.mem.wlast.next = self.dev.wlast.val();
-                self.mem.wvalid.next = self.dev.wvalid.val();
-                self.dev.wready.next = self.mem.wready.val();
-                if self.dev.wvalid.val() & self.mem.wready.val() & self.dev.wlast.val() {
-                    self.state.d.next = 26.into();
+            30 => {
+                self.mem.awaddr.next = self.w_addr.q.val();
+                self.mem.awlen.next = self.w_len.q.val();
+                self.mem.awsize.next = self.w_size.q.val();
+                self.mem.awburst.next = self.w_burst.q.val();
+                self.mem.awid.next = self.w_id.q.val();
+                self.mem.awvalid.next = true;
+                if self.mem.awready.val() {
+                    self.wo_beat.d.next = 0.into();
+                    self.state.d.next = 31.into();
                 }
             }
-            26 => {
-                self.dev.bvalid.next = self.mem.bvalid.val();
-                self.mem.bready.next = self.dev.bready.val();
-                if self.mem.bvalid.val() & self.dev.bready.val() {
+            31 => {
+                // The buffer's read data follows its address by a cycle.
+                self.state.d.next = 32.into();
+            }
+            32 => {
+                self.mem.wdata.next = self.wbuf.read_data.val().get_bits::<128>(0);
+                self.mem.wstrb.next = self.wbuf.read_data.val().get_bits::<16>(128);
+                self.mem.wlast.next = self.wo_beat.q.val() == self.w_len.q.val();
+                self.mem.wvalid.next = true;
+                if self.mem.wready.val() {
+                    self.wo_beat.d.next = self.wo_beat.q.val() + 1;
+                    self.wbuf.read_address.next = self.wo_beat.q.val() + 1;
+                    if self.wo_beat.q.val() == self.w_len.q.val() {
+                        self.state.d.next = 33.into();
+                    }
+                }
+            }
+            33 => {
+                self.mem.bready.next = true;
+                if self.mem.bvalid.val() {
+                    self.b_pend.d.next = true;
+                    self.b_resp.d.next = self.mem.bresp.val();
+                    self.b_id.d.next = self.mem.bid.val();
+                    self.wb_state.d.next = 0.into();
                     self.state.d.next = 0.into();
                 }
             }
@@ -530,6 +618,9 @@ impl Logic for HomeAgent {
         if self.reset.val() {
             self.state.d.next = 0.into();
             self.error_q.d.next = false;
+            self.dma_reads.d.next = 0.into();
+            self.wb_state.d.next = 0.into();
+            self.b_pend.d.next = false;
         }
     }
 }
