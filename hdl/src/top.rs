@@ -1,14 +1,16 @@
 //! The device top: what `cdm export` writes as Verilog.
 //!
-//! The CSR block, the interrupt logic and the DMA engine, whose AXI4 traffic is split
-//! by the device memory window into a host port and a device memory port; the coherent
-//! memory controller joins it in a later step, on the device memory port.
+//! The CSR block, the interrupt logic, the DMA engine and the coherent memory
+//! controller's home agent. The engine's AXI4 traffic is split by the device memory
+//! window: host memory on the host port, device memory through the home agent, which
+//! also serves the host's coherent port and owns the device memory port.
 
 use rust_hdl::prelude::*;
 
 use crate::axi4::Axi4Master;
 use crate::axi4_split::Axi4Split;
 use crate::axi_lite::AxiLiteSlave;
+use crate::coherent::home_agent::{CoherentPort, HomeAgent};
 use crate::csr::CsrBlock;
 use crate::dma::engine::{DmaEngine, CHANNELS};
 
@@ -25,15 +27,17 @@ pub struct DeviceTop {
     pub axil: AxiLiteSlave<CSR_ADDR_BITS>,
     /// Level interrupt to the host: any(INTR.STATUS & INTR.ENABLE).
     pub irq: Signal<Out, Bit>,
-    /// Interrupt event of the coherent memory controller (one-cycle pulse).
-    pub coherent_event: Signal<In, Bit>,
+    /// The host's coherent port to device memory (`docs/COHERENCE.md`).
+    pub coh: CoherentPort,
     /// Host memory: descriptors, status write-backs, and data outside device memory.
     pub host: Axi4Master<4, 64, 128, 16>,
-    /// Device memory: data inside the GLOBAL.DEVMEM window.
-    pub devmem: Axi4Master<4, 64, 128, 16>,
+    /// Device memory (DRAM), addressed by offset.
+    pub mem: Axi4Master<4, 64, 128, 16>,
     csr: CsrBlock,
     dma: DmaEngine,
     split: Axi4Split,
+    home: HomeAgent,
+    devmem_base: Signal<Local, Bits<64>>,
     dma_events: Signal<Local, Bits<8>>,
 }
 
@@ -50,15 +54,22 @@ impl Logic for DeviceTop {
         self.dma.watchdog.next = self.csr.global_dma_watchdog_cycles.val();
         self.split.clock.next = self.clock.val();
         self.split.reset.next = self.reset.val();
-        self.split.base.next = (bit_cast::<64, 32>(self.csr.global_devmem_base_hi_addr.val())
+        self.devmem_base.next = (bit_cast::<64, 32>(self.csr.global_devmem_base_hi_addr.val())
             << 32)
             | (bit_cast::<64, 20>(self.csr.global_devmem_base_lo_addr.val()) << 12);
+        self.split.base.next = self.devmem_base.val();
         self.split.size.next = (bit_cast::<64, 32>(self.csr.global_devmem_size_hi_addr.val())
             << 32)
             | (bit_cast::<64, 20>(self.csr.global_devmem_size_lo_addr.val()) << 12);
         Axi4Master::<4, 64, 128, 16>::join(&mut self.dma.m, &mut self.split.s);
         Axi4Master::<4, 64, 128, 16>::link(&mut self.host, &mut self.split.host);
-        Axi4Master::<4, 64, 128, 16>::link(&mut self.devmem, &mut self.split.dev);
+        // The home agent: reset with the device only (a DMA soft reset keeps coherence).
+        self.home.clock.next = self.clock.val();
+        self.home.reset.next = self.reset.val();
+        self.home.base.next = self.devmem_base.val();
+        Axi4Master::<4, 64, 128, 16>::join(&mut self.split.dev, &mut self.home.dev);
+        CoherentPort::link(&mut self.coh, &mut self.home.host);
+        Axi4Master::<4, 64, 128, 16>::link(&mut self.mem, &mut self.home.mem);
         self.dma.w0.base.next = (bit_cast::<64, 32>(self.csr.window[0].base_hi_addr.val()) << 32)
             | bit_cast::<64, 32>(self.csr.window[0].base_lo_addr.val());
         self.dma.w0.limit.next = (bit_cast::<64, 32>(self.csr.window[0].limit_hi_addr.val()) << 32)
@@ -120,8 +131,9 @@ impl Logic for DeviceTop {
         self.csr.global_status_busy.next = self.dma.busy.val();
         // Interrupts: events and test bits set STATUS; a test bit lives one cycle.
         self.csr.intr_status_dma_set.next = self.dma_events.val() | self.csr.intr_test_dma.val();
+        // The home agent's error is sticky: the interrupt stays pending until reset.
         self.csr.intr_status_coherent_set.next =
-            self.coherent_event.val() | self.csr.intr_test_coherent.val();
+            self.home.error.val() | self.csr.intr_test_coherent.val();
         self.csr.intr_test_dma_clr.next = self.csr.intr_test_dma.val();
         self.csr.intr_test_coherent_clr.next = self.csr.intr_test_coherent.val();
         self.irq.next = (self.csr.intr_status_dma.val() & self.csr.intr_enable_dma.val()).any()
@@ -150,7 +162,30 @@ crate::port_map!(DeviceTop as "device" {
     out axil.rvalid,
     in axil.rready,
     out irq,
-    in coherent_event,
+    in coh.req_valid,
+    out coh.req_ready,
+    in coh.req_op,
+    in coh.req_line,
+    in coh.req_tag,
+    in coh.req_data,
+    in coh.req_mask,
+    in coh.req_last,
+    out coh.s2m_valid,
+    in coh.s2m_ready,
+    out coh.s2m_snoop,
+    out coh.s2m_tag,
+    out coh.s2m_state,
+    out coh.s2m_op,
+    out coh.s2m_line,
+    out coh.s2m_data,
+    out coh.s2m_last,
+    in coh.snp_valid,
+    out coh.snp_ready,
+    in coh.snp_line,
+    in coh.snp_state,
+    in coh.snp_dirty,
+    in coh.snp_data,
+    in coh.snp_last,
     out host.awid,
     out host.awaddr,
     out host.awlen,
@@ -180,33 +215,33 @@ crate::port_map!(DeviceTop as "device" {
     in host.rlast,
     in host.rvalid,
     out host.rready,
-    out devmem.awid,
-    out devmem.awaddr,
-    out devmem.awlen,
-    out devmem.awsize,
-    out devmem.awburst,
-    out devmem.awvalid,
-    in devmem.awready,
-    out devmem.wdata,
-    out devmem.wstrb,
-    out devmem.wlast,
-    out devmem.wvalid,
-    in devmem.wready,
-    in devmem.bid,
-    in devmem.bresp,
-    in devmem.bvalid,
-    out devmem.bready,
-    out devmem.arid,
-    out devmem.araddr,
-    out devmem.arlen,
-    out devmem.arsize,
-    out devmem.arburst,
-    out devmem.arvalid,
-    in devmem.arready,
-    in devmem.rid,
-    in devmem.rdata,
-    in devmem.rresp,
-    in devmem.rlast,
-    in devmem.rvalid,
-    out devmem.rready,
+    out mem.awid,
+    out mem.awaddr,
+    out mem.awlen,
+    out mem.awsize,
+    out mem.awburst,
+    out mem.awvalid,
+    in mem.awready,
+    out mem.wdata,
+    out mem.wstrb,
+    out mem.wlast,
+    out mem.wvalid,
+    in mem.wready,
+    in mem.bid,
+    in mem.bresp,
+    in mem.bvalid,
+    out mem.bready,
+    out mem.arid,
+    out mem.araddr,
+    out mem.arlen,
+    out mem.arsize,
+    out mem.arburst,
+    out mem.arvalid,
+    in mem.arready,
+    in mem.rid,
+    in mem.rdata,
+    in mem.rresp,
+    in mem.rlast,
+    in mem.rvalid,
+    out mem.rready,
 });

@@ -1,5 +1,5 @@
 //! The device top with its host and device memory ports on memory models (each with the
-//! protocol checker),
+//! protocol checker; the coherent port idle),
 //! driven through the real driver's registers, with a minimal ring helper that writes
 //! descriptors into memory and rings the doorbell. DMA testbenches and `cdm bench dma`
 //! both run the engine through it.
@@ -46,6 +46,8 @@ pub struct Written {
 pub struct DmaDevice {
     pub regs: DmaRegs,
     pub rings: Vec<Ring>,
+    /// Where device memory appears in the DMA address space.
+    devmem_base: u64,
 }
 
 impl DmaDevice {
@@ -60,13 +62,14 @@ impl DmaDevice {
         assert!(ring_log2 <= 15, "rings hold at most 2^15 descriptors");
         let host = MemoryPort::new(&*dut, "host$", timing, Rng::new(rng.next_u64()))
             .expect("device top has an AXI4 master host");
-        let devmem = MemoryPort::new(&*dut, "devmem$", timing, Rng::new(rng.next_u64()))
-            .expect("device top has an AXI4 master devmem");
+        let devmem = MemoryPort::new(&*dut, "mem$", timing, Rng::new(rng.next_u64()))
+            .expect("device top has an AXI4 master mem");
         let bridge = CsrBridge::with(dut, "axil$", csr, Rng::new(rng.next_u64()), (host, devmem))
             .expect("device top has an AXI4-Lite port");
         let mut bench = DmaDevice {
             regs: Regs::new(bridge),
             rings: Vec::new(),
+            devmem_base: 0,
         };
         bench.window(0, 0, u64::MAX, true, true);
         for ch in 0..CHANNELS {
@@ -138,14 +141,27 @@ impl DmaDevice {
         &mut self.port().memory.mem
     }
 
-    /// Device memory.
+    /// Device memory (the model holds it by offset).
     pub fn devmem(&mut self) -> &mut SparseMemory {
         &mut self.devmem_port().memory.mem
+    }
+
+    /// Reads device memory at DMA address `addr`.
+    pub fn devmem_read(&mut self, addr: u64, len: usize) -> Vec<u8> {
+        let at = addr - self.devmem_base;
+        self.devmem().read_vec(at, len)
+    }
+
+    /// Writes device memory at DMA address `addr`.
+    pub fn devmem_write(&mut self, addr: u64, bytes: &[u8]) {
+        let at = addr - self.devmem_base;
+        self.devmem().write(at, bytes)
     }
 
     /// Programs the device memory window (4 KiB aligned): DMA addresses inside it use
     /// the device memory port.
     pub fn devmem_window(&mut self, base: u64, size: u64) {
+        self.devmem_base = base;
         assert!(
             base.is_multiple_of(4096) && size.is_multiple_of(4096),
             "4 KiB granules"

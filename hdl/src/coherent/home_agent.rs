@@ -254,7 +254,11 @@ impl Logic for HomeAgent {
             self.b_pend.d.next = false;
         }
         // A DMA burst in line terms: its first and last line of device memory.
-        self.take_aw.next = self.dev.awvalid.val() & (!self.dev.arvalid.val() | self.dturn.q.val());
+        // A DMA write is taken only into an empty buffer.
+        self.take_aw.next = self.dev.awvalid.val()
+            & (self.wb_state.q.val() == 0)
+            & !self.b_pend.q.val()
+            & (!self.dev.arvalid.val() | self.dturn.q.val());
         self.d_offset.next = self.dev.araddr.val() - self.base.val();
         self.d_end.next = self.d_offset.val()
             + ((bit_cast::<64, 8>(self.dev.arlen.val()) + 1) << self.dev.arsize.val())
