@@ -131,6 +131,14 @@ impl Logic for DeviceTop {
         self.csr.global_status_busy.next = self.dma.busy.val();
         // Interrupts: events and test bits set STATUS; a test bit lives one cycle.
         self.csr.intr_status_dma_set.next = self.dma_events.val() | self.csr.intr_test_dma.val();
+        self.csr.coherent_status_error.next = self.home.error.val();
+        self.csr.coherent_host_reads_value.next = self.home.host_reads.val();
+        self.csr.coherent_host_writes_value.next = self.home.host_writes.val();
+        self.csr.coherent_snoops_inv_value.next = self.home.snoops_inv.val();
+        self.csr.coherent_snoops_data_value.next = self.home.snoops_data.val();
+        self.csr.coherent_evictions_value.next = self.home.evictions.val();
+        self.csr.coherent_conflicts_value.next = self.home.conflicts.val();
+        self.csr.coherent_dma_snooped_value.next = self.home.dma_snooped.val();
         // The home agent's error is sticky: the interrupt stays pending until reset.
         self.csr.intr_status_coherent_set.next =
             self.home.error.val() | self.csr.intr_test_coherent.val();

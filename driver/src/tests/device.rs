@@ -6,7 +6,7 @@ use std::vec::Vec;
 
 use cdm_regmap::{device_map, Access as MapAccess, RegMap};
 
-use crate::regs::{self, dma, global, intr, window};
+use crate::regs::{self, coherent, dma, global, intr, window};
 use crate::{Access, Register, RegisterVisitor};
 
 fn access(a: MapAccess) -> Access {
@@ -116,6 +116,12 @@ fn blocks_and_size_match_the_map() {
         ("INTR", intr::BASE, intr::COUNT, intr::STRIDE),
         ("WINDOW", window::BASE, window::COUNT, window::STRIDE),
         ("DMA", dma::BASE, dma::COUNT, dma::STRIDE),
+        (
+            "COHERENT",
+            coherent::BASE,
+            coherent::COUNT,
+            coherent::STRIDE,
+        ),
     ];
     assert_eq!(blocks.len(), map.blocks.len());
     for ((name, base, count, stride), block) in blocks.into_iter().zip(&map.blocks) {

@@ -19,6 +19,9 @@ pub const WINDOWS: u32 = 4;
 pub const DMA_CHANNELS: u32 = 4;
 /// Device memory behind the controller: the XEM7010's 512 MiB of DDR3.
 pub const DEVMEM_BYTES: u64 = 512 << 20;
+/// Snoop filter geometry: 2^SF_SETS_LOG2 sets of SF_WAYS ways.
+pub const SF_SETS_LOG2: u32 = 10;
+pub const SF_WAYS: u32 = 4;
 /// Width of the DMA data path in bytes (128-bit AXI4).
 pub const DMA_DATA_BYTES: u32 = 16;
 /// Default DMA watchdog: cycles without bus progress before a channel times out.
@@ -503,6 +506,74 @@ fn dma_channels() -> Block {
     ))
 }
 
+/// The coherent memory controller: geometry, status and event counters.
+fn coherent() -> Block {
+    let count = |name: &str, offset: u32, what: &str| {
+        Register::new(name, offset, what).field(Field::new("VALUE", 0, 32, RO, what))
+    };
+    Block::new(
+        "COHERENT",
+        0x300,
+        "Coherent memory controller (home agent of device memory).",
+    )
+    .register(
+        Register::new("CAP", 0x00, "Snoop filter geometry.")
+            .field(
+                Field::new(
+                    "SF_SETS_LOG2",
+                    0,
+                    8,
+                    RO,
+                    "The snoop filter has 2^SF_SETS_LOG2 sets.",
+                )
+                .reset(SF_SETS_LOG2)
+                .constant(),
+            )
+            .field(
+                Field::new("SF_WAYS", 8, 8, RO, "Ways per snoop filter set.")
+                    .reset(SF_WAYS)
+                    .constant(),
+            ),
+    )
+    .register(
+        Register::new("STATUS", 0x04, "Controller status.").field(Field::new(
+            "ERROR",
+            0,
+            1,
+            RO,
+            "A memory response was an error, or a snoop answer named another line; \
+             sticky until reset (also raises INTR.STATUS.COHERENT).",
+        )),
+    )
+    .register(count(
+        "HOST_READS",
+        0x08,
+        "Host read requests (shared, own, current).",
+    ))
+    .register(count(
+        "HOST_WRITES",
+        0x0C,
+        "Host write requests (write-back, partial).",
+    ))
+    .register(count("SNOOPS_INV", 0x10, "SnpInv snoops sent."))
+    .register(count("SNOOPS_DATA", 0x14, "SnpData snoops sent."))
+    .register(count(
+        "EVICTIONS",
+        0x18,
+        "Snoop filter victims back-invalidated to make room.",
+    ))
+    .register(count(
+        "CONFLICTS",
+        0x1C,
+        "Write-backs that crossed a snoop (stale, dropped).",
+    ))
+    .register(count(
+        "DMA_SNOOPED",
+        0x20,
+        "DMA lines that needed a snoop before memory.",
+    ))
+}
+
 /// The device's register map.
 pub fn device_map() -> RegMap {
     RegMap::new(
@@ -514,4 +585,5 @@ pub fn device_map() -> RegMap {
     .block(interrupts())
     .block(windows())
     .block(dma_channels())
+    .block(coherent())
 }

@@ -82,7 +82,22 @@ pub struct HomeAgent {
     /// Sticky until reset: a memory response was an error or had a foreign ID, or a
     /// snoop answer named another line than the snoop.
     pub error: Signal<Out, Bit>,
+    /// Event counters (wrapping).
+    pub host_reads: Signal<Out, Bits<32>>,
+    pub host_writes: Signal<Out, Bits<32>>,
+    pub snoops_inv: Signal<Out, Bits<32>>,
+    pub snoops_data: Signal<Out, Bits<32>>,
+    pub evictions: Signal<Out, Bits<32>>,
+    pub conflicts: Signal<Out, Bits<32>>,
+    pub dma_snooped: Signal<Out, Bits<32>>,
     sf: SnoopFilter,
+    n_host_reads: DFF<Bits<32>>,
+    n_host_writes: DFF<Bits<32>>,
+    n_snoops_inv: DFF<Bits<32>>,
+    n_snoops_data: DFF<Bits<32>>,
+    n_evictions: DFF<Bits<32>>,
+    n_conflicts: DFF<Bits<32>>,
+    n_dma_snooped: DFF<Bits<32>>,
     error_q: DFF<Bit>,
     state: DFF<Bits<6>>,
     /// Where a filter write continues.
@@ -173,7 +188,14 @@ impl Logic for HomeAgent {
             w_id,
             b_pend,
             b_resp,
-            b_id
+            b_id,
+            n_host_reads,
+            n_host_writes,
+            n_snoops_inv,
+            n_snoops_data,
+            n_evictions,
+            n_conflicts,
+            n_dma_snooped
         );
         self.wbuf.read_clock.next = self.clock.val();
         self.wbuf.write_clock.next = self.clock.val();
@@ -252,6 +274,13 @@ impl Logic for HomeAgent {
         self.dev.bvalid.next = self.b_pend.q.val();
         if self.b_pend.q.val() & self.dev.bready.val() {
             self.b_pend.d.next = false;
+            self.n_host_reads.d.next = 0.into();
+            self.n_host_writes.d.next = 0.into();
+            self.n_snoops_inv.d.next = 0.into();
+            self.n_snoops_data.d.next = 0.into();
+            self.n_evictions.d.next = 0.into();
+            self.n_conflicts.d.next = 0.into();
+            self.n_dma_snooped.d.next = 0.into();
         }
         // A DMA burst in line terms: its first and last line of device memory.
         // A DMA write is taken only into an empty buffer.
@@ -603,6 +632,44 @@ impl Logic for HomeAgent {
             self.w_present.d.next = self.host.snp_state.val() == 1;
             self.w_any.d.next = false;
         }
+        // Counters.
+        if (self.state.q.val() == 0) & self.host.req_valid.val() & self.host.req_ready.val() {
+            if self.host.req_op.val() <= 2 {
+                self.n_host_reads.d.next = self.n_host_reads.q.val() + 1;
+            }
+            if (self.host.req_op.val() == 3) | (self.host.req_op.val() == 4) {
+                self.n_host_writes.d.next = self.n_host_writes.q.val() + 1;
+            }
+        }
+        if (self.state.q.val() == 3) & self.host.s2m_ready.val() {
+            if self.snp_op.q.val() {
+                self.n_snoops_data.d.next = self.n_snoops_data.q.val() + 1;
+            } else {
+                self.n_snoops_inv.d.next = self.n_snoops_inv.q.val() + 1;
+            }
+        }
+        if (self.state.q.val() == 2) & self.sf.result_valid.val() {
+            if (self.op.q.val() <= 1) & !self.sf.result_hit.val() & self.sf.result_evict.val() {
+                self.n_evictions.d.next = self.n_evictions.q.val() + 1;
+            }
+            if (self.op.q.val() == 3) & !self.sf.result_hit.val() {
+                self.n_conflicts.d.next = self.n_conflicts.q.val() + 1;
+            }
+        }
+        if (self.state.q.val() == 21)
+            & self.sf.result_valid.val()
+            & self.sf.result_hit.val()
+            & (self.d_write.q.val() | self.sf.result_any.val())
+        {
+            self.n_dma_snooped.d.next = self.n_dma_snooped.q.val() + 1;
+        }
+        self.host_reads.next = self.n_host_reads.q.val();
+        self.host_writes.next = self.n_host_writes.q.val();
+        self.snoops_inv.next = self.n_snoops_inv.q.val();
+        self.snoops_data.next = self.n_snoops_data.q.val();
+        self.evictions.next = self.n_evictions.q.val();
+        self.conflicts.next = self.n_conflicts.q.val();
+        self.dma_snooped.next = self.n_dma_snooped.q.val();
         // Errors the protocol has no message for: reported, not hidden.
         // (A DMA burst's responses go back to the DMA engine as they are.)
         if (((self.state.q.val() == 7) | (self.state.q.val() == 16))
@@ -625,6 +692,13 @@ impl Logic for HomeAgent {
             self.dma_reads.d.next = 0.into();
             self.wb_state.d.next = 0.into();
             self.b_pend.d.next = false;
+            self.n_host_reads.d.next = 0.into();
+            self.n_host_writes.d.next = 0.into();
+            self.n_snoops_inv.d.next = 0.into();
+            self.n_snoops_data.d.next = 0.into();
+            self.n_evictions.d.next = 0.into();
+            self.n_conflicts.d.next = 0.into();
+            self.n_dma_snooped.d.next = 0.into();
         }
     }
 }
@@ -657,6 +731,13 @@ crate::port_map!(HomeAgent as "home" {
     in host.snp_data,
     in host.snp_last,
     out error,
+    out host_reads,
+    out host_writes,
+    out snoops_inv,
+    out snoops_data,
+    out evictions,
+    out conflicts,
+    out dma_snooped,
     in base,
     in dev.awid,
     in dev.awaddr,

@@ -20,11 +20,10 @@
 
 use rust_hdl::prelude::*;
 
-/// Ways per set.
-pub const WAYS: usize = 4;
-/// Sets of the default filter: 1024 sets of 4 ways track 4,096 lines (256 KiB), the size
-/// of a host core's L2.
-pub const SETS_LOG2: usize = 10;
+/// Ways per set (the register map's, reported in COHERENT.CAP).
+pub const WAYS: usize = cdm_regmap::SF_WAYS as usize;
+/// Sets: 1024 sets of 4 ways track 4,096 lines (256 KiB), the size of a host core's L2.
+pub const SETS_LOG2: usize = cdm_regmap::SF_SETS_LOG2 as usize;
 /// Line index bits: 64 GiB of device memory in 64-byte lines.
 pub const LINE_BITS: usize = 30;
 /// Tag bits of an entry.
