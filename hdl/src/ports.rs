@@ -92,10 +92,12 @@ pub fn verilog_name(path: &str) -> String {
 /// ```
 ///
 /// A path step may index an array (`window[0]`); the port is then named as rust-hdl names
-/// it in the Verilog, `window$0$ctrl_enable`.
+/// it in the Verilog, `window$0$ctrl_enable`. AXI4 bundles ([`crate::axi4`]) follow in
+/// an `axi4 { master m, slave dev }` list, each giving its 29 signals in channel order.
 #[macro_export]
 macro_rules! port_map {
-    ($top:ty as $name:literal { clock: $clock:ident $(, $dir:ident $($path:ident $([$idx:literal])?).+ )* $(,)? }) => {
+    ($top:ty as $name:literal { clock: $clock:ident $(, $dir:ident $($path:ident $([$idx:literal])?).+ )* $(,)? }
+     $(axi4 { $($side:ident $($bundle:ident).+),* $(,)? })?) => {
         impl $crate::ports::PortMap for $top {
             const NAME: &'static str = $name;
             fn clock(&mut self) -> &mut rust_hdl::prelude::Signal<rust_hdl::prelude::In, rust_hdl::prelude::Clock> {
@@ -103,9 +105,52 @@ macro_rules! port_map {
             }
             fn ports() -> Vec<$crate::ports::Port<Self>> {
                 let probe = <$top>::default();
-                vec![$($crate::port_map!(@port probe, $dir $($path $([$idx])?).+)),*]
+                #[allow(unused_mut)]
+                let mut ports = vec![$($crate::port_map!(@port probe, $dir $($path $([$idx])?).+)),*];
+                $($(ports.extend($crate::port_map!(@axi4 probe, $side $($bundle).+));)*)?
+                ports
             }
         }
+    };
+    (@axi4 $probe:ident, master $($b:ident).+) => {
+        $crate::port_map!(@axi4 $probe, [out, in], $($b).+)
+    };
+    (@axi4 $probe:ident, slave $($b:ident).+) => {
+        $crate::port_map!(@axi4 $probe, [in, out], $($b).+)
+    };
+    // `$o` is the direction of the master's outputs, `$i` of its inputs.
+    (@axi4 $probe:ident, [$o:ident, $i:ident], $($b:ident).+) => {
+        vec![
+            $crate::port_map!(@port $probe, $o $($b).+ . awid),
+            $crate::port_map!(@port $probe, $o $($b).+ . awaddr),
+            $crate::port_map!(@port $probe, $o $($b).+ . awlen),
+            $crate::port_map!(@port $probe, $o $($b).+ . awsize),
+            $crate::port_map!(@port $probe, $o $($b).+ . awburst),
+            $crate::port_map!(@port $probe, $o $($b).+ . awvalid),
+            $crate::port_map!(@port $probe, $i $($b).+ . awready),
+            $crate::port_map!(@port $probe, $o $($b).+ . wdata),
+            $crate::port_map!(@port $probe, $o $($b).+ . wstrb),
+            $crate::port_map!(@port $probe, $o $($b).+ . wlast),
+            $crate::port_map!(@port $probe, $o $($b).+ . wvalid),
+            $crate::port_map!(@port $probe, $i $($b).+ . wready),
+            $crate::port_map!(@port $probe, $i $($b).+ . bid),
+            $crate::port_map!(@port $probe, $i $($b).+ . bresp),
+            $crate::port_map!(@port $probe, $i $($b).+ . bvalid),
+            $crate::port_map!(@port $probe, $o $($b).+ . bready),
+            $crate::port_map!(@port $probe, $o $($b).+ . arid),
+            $crate::port_map!(@port $probe, $o $($b).+ . araddr),
+            $crate::port_map!(@port $probe, $o $($b).+ . arlen),
+            $crate::port_map!(@port $probe, $o $($b).+ . arsize),
+            $crate::port_map!(@port $probe, $o $($b).+ . arburst),
+            $crate::port_map!(@port $probe, $o $($b).+ . arvalid),
+            $crate::port_map!(@port $probe, $i $($b).+ . arready),
+            $crate::port_map!(@port $probe, $i $($b).+ . rid),
+            $crate::port_map!(@port $probe, $i $($b).+ . rdata),
+            $crate::port_map!(@port $probe, $i $($b).+ . rresp),
+            $crate::port_map!(@port $probe, $i $($b).+ . rlast),
+            $crate::port_map!(@port $probe, $i $($b).+ . rvalid),
+            $crate::port_map!(@port $probe, $o $($b).+ . rready),
+        ]
     };
     (@port $probe:ident, in $($path:ident $([$idx:literal])?).+) => {
         $crate::ports::Port {
