@@ -61,9 +61,10 @@ pub struct CoherentPort {
 }
 
 // States of the transaction engine (literals in the kernel).
-// 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5/6/7 dirty
-// snoop data to memory (AW, W, B); 8 filter write; 11 memory read (AR); 12 response
-// header; 13 response data; 14/15/16 host data to memory (AW, W, B); 17 drop stale data;
+// 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5 AW of dirty
+// snoop data, 14 AW of host data, then 6/7 the line's W beats and B (from the snoop or
+// the request channel); 8 filter write; 11 memory read (AR); 12 response header;
+// 13 response data; 17 drop stale data;
 // 18 response without data; 20 DMA line lookup; 21 its result; 22 next line; 23 a DMA
 // read to memory, or a DMA write to the burst buffer; 30/31/32/33 write-out of the burst
 // buffer (AW, first read, W, B).
@@ -112,6 +113,8 @@ pub struct HomeAgent {
     way: DFF<Bits<2>>,
     w_present: DFF<Bit>,
     w_any: DFF<Bit>,
+    /// The line going to memory comes from a snoop answer (else from a host write).
+    from_snoop: DFF<Bit>,
     /// Next arbitration prefers the DMA; next DMA take prefers AW.
     turn: DFF<Bit>,
     dturn: DFF<Bit>,
@@ -167,6 +170,7 @@ impl Logic for HomeAgent {
             way,
             w_present,
             w_any,
+            from_snoop,
             error_q,
             turn,
             dturn,
@@ -446,23 +450,34 @@ impl Logic for HomeAgent {
                 self.mem.awaddr.next = self.snp_addr.val();
                 self.mem.awvalid.next = true;
                 if self.mem.awready.val() {
+                    self.from_snoop.d.next = true;
                     self.state.d.next = 6.into();
                 }
             }
             6 => {
-                self.mem.wdata.next = self.host.snp_data.val();
-                self.mem.wstrb.next = 0xffff.into();
-                self.mem.wlast.next = self.host.snp_last.val();
-                self.mem.wvalid.next = self.host.snp_valid.val();
-                self.host.snp_ready.next = self.mem.wready.val();
-                if self.host.snp_valid.val() & self.mem.wready.val() & self.host.snp_last.val() {
+                // The line's beats: a dirty snoop answer's, or a host write's.
+                if self.from_snoop.q.val() {
+                    self.mem.wdata.next = self.host.snp_data.val();
+                    self.mem.wstrb.next = 0xffff.into();
+                    self.mem.wlast.next = self.host.snp_last.val();
+                    self.mem.wvalid.next = self.host.snp_valid.val();
+                    self.host.snp_ready.next = self.mem.wready.val();
+                } else {
+                    self.mem.wvalid.next = self.host.req_valid.val();
+                    self.host.req_ready.next = self.mem.wready.val();
+                }
+                if self.mem.wvalid.val() & self.mem.wready.val() & self.mem.wlast.val() {
                     self.state.d.next = 7.into();
                 }
             }
             7 => {
+                // Then on: the filter write after a snoop, the response after a host write.
                 self.mem.bready.next = true;
                 if self.mem.bvalid.val() {
-                    self.state.d.next = 8.into();
+                    self.state.d.next = 18.into();
+                    if self.from_snoop.q.val() {
+                        self.state.d.next = 8.into();
+                    }
                 }
             }
             8 => {
@@ -499,20 +514,8 @@ impl Logic for HomeAgent {
             14 => {
                 self.mem.awvalid.next = true;
                 if self.mem.awready.val() {
-                    self.state.d.next = 15.into();
-                }
-            }
-            15 => {
-                self.mem.wvalid.next = self.host.req_valid.val();
-                self.host.req_ready.next = self.mem.wready.val();
-                if self.host.req_valid.val() & self.mem.wready.val() & self.host.req_last.val() {
-                    self.state.d.next = 16.into();
-                }
-            }
-            16 => {
-                self.mem.bready.next = true;
-                if self.mem.bvalid.val() {
-                    self.state.d.next = 18.into();
+                    self.from_snoop.d.next = false;
+                    self.state.d.next = 6.into();
                 }
             }
             17 => {
@@ -672,7 +675,7 @@ impl Logic for HomeAgent {
         self.dma_snooped.next = self.n_dma_snooped.q.val();
         // Errors the protocol has no message for: reported, not hidden.
         // (A DMA burst's responses go back to the DMA engine as they are.)
-        if (((self.state.q.val() == 7) | (self.state.q.val() == 16))
+        if ((self.state.q.val() == 7)
             & self.mem.bvalid.val()
             & (self.mem.bresp.val().any() | self.mem.bid.val().any()))
             | ((self.state.q.val() == 13)
