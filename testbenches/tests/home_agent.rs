@@ -296,6 +296,22 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
     }
     let error = dut.port("error").unwrap();
     assert_eq!(dut.get(error), 0, "the home agent flagged an error");
+    // The event counters count what the reference did (DMA write responses included,
+    // which once cleared them).
+    let h = model.stats;
+    let want = [
+        ("host_reads", h.requests[0] + h.requests[1] + h.requests[2]),
+        ("host_writes", h.requests[3] + h.requests[4]),
+        ("snoops_inv", h.snoops_inv),
+        ("snoops_data", h.snoops_data),
+        ("evictions", h.evictions),
+        ("conflicts", h.stale_writebacks),
+        ("dma_snooped", h.dma_snooped),
+    ];
+    for (name, count) in want {
+        let port = dut.port(name).unwrap();
+        assert_eq!(dut.get(port), count, "counter {name}");
+    }
     for i in 0..24 {
         let line = line_of(i);
         let got = memory.mem.read_vec(line * LINE as u64, LINE);

@@ -278,13 +278,6 @@ impl Logic for HomeAgent {
         self.dev.bvalid.next = self.b_pend.q.val();
         if self.b_pend.q.val() & self.dev.bready.val() {
             self.b_pend.d.next = false;
-            self.n_host_reads.d.next = 0.into();
-            self.n_host_writes.d.next = 0.into();
-            self.n_snoops_inv.d.next = 0.into();
-            self.n_snoops_data.d.next = 0.into();
-            self.n_evictions.d.next = 0.into();
-            self.n_conflicts.d.next = 0.into();
-            self.n_dma_snooped.d.next = 0.into();
         }
         // A DMA burst in line terms: its first and last line of device memory.
         // A DMA write is taken only into an empty buffer.
