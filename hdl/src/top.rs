@@ -67,6 +67,7 @@ impl Logic for DeviceTop {
         self.home.clock.next = self.clock.val();
         self.home.reset.next = self.reset.val();
         self.home.base.next = self.devmem_base.val();
+        self.home.enable.next = self.csr.coherent_ctrl_enable.val();
         Axi4Master::<4, 64, 128, 16>::join(&mut self.split.dev, &mut self.home.dev);
         CoherentPort::link(&mut self.coh, &mut self.home.host);
         Axi4Master::<4, 64, 128, 16>::link(&mut self.mem, &mut self.home.mem);
@@ -139,6 +140,7 @@ impl Logic for DeviceTop {
         self.csr.coherent_evictions_value.next = self.home.evictions.val();
         self.csr.coherent_conflicts_value.next = self.home.conflicts.val();
         self.csr.coherent_dma_snooped_value.next = self.home.dma_snooped.val();
+        self.csr.coherent_dma_uncached_value.next = self.home.dma_uncached.val();
         // The home agent's error is sticky: the interrupt stays pending until reset.
         self.csr.intr_status_coherent_set.next =
             self.home.error.val() | self.csr.intr_test_coherent.val();

@@ -95,6 +95,8 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
     let mut dma = Axi4Master::new(&*dut, "dev$", timing, Rng::new(rng.next_u64())).unwrap();
     let base = dut.port("base").unwrap();
     dut.set(base, BASE);
+    let enable = dut.port("enable").unwrap();
+    dut.set(enable, 1);
     let (arvalid, arready) = (
         dut.port("dev$arvalid").unwrap(),
         dut.port("dev$arready").unwrap(),
@@ -342,6 +344,8 @@ fn back_to_back_dma_writes_wait_for_the_burst_buffer(backend: Backend) {
     let mut dma = Axi4Master::new(&*dut, "dev$", timing, Rng::new(2)).unwrap();
     let base = dut.port("base").unwrap();
     dut.set(base, BASE);
+    let enable = dut.port("enable").unwrap();
+    dut.set(enable, 1);
     let bursts = [
         (0x2_0000u64, 256u64, 7u8),
         (0x2_1000, 57, 9),

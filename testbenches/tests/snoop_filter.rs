@@ -1,11 +1,12 @@
 //! The snoop filter against a reference model under random lookups and writes that
 //! follow the home agent's discipline (look a line up, then fill, update or drop its
-//! way), on few sets so that sets fill and victims rotate. Checks every result field and
+//! way), on few sets so that sets fill and victims rotate, with page queries between
+//! them. Checks every result field, every page answer against the model's entries, and
 //! that a reset empties the filter.
 
 use std::collections::HashMap;
 
-use cdm_hdl::coherent::snoop_filter::{SnoopFilter, SETS_LOG2, WAYS};
+use cdm_hdl::coherent::snoop_filter::{SnoopFilter, PAGE_HASH_BITS, SETS_LOG2, WAYS};
 use cdm_sim::{Dut, PortId, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
 
@@ -68,6 +69,20 @@ impl Model {
         }
     }
 
+    /// The bucket of a line's 4 KiB page.
+    fn page_hash(line: u64) -> u64 {
+        (line >> 6) & ((1 << PAGE_HASH_BITS) - 1)
+    }
+
+    /// Whether an entry shares `line`'s page bucket.
+    fn page_busy(&self, line: u64) -> bool {
+        self.sets
+            .values()
+            .flatten()
+            .flatten()
+            .any(|e| Model::page_hash(e.line) == Model::page_hash(line))
+    }
+
     /// Refilling the victim's way moves the round robin on.
     fn write(&mut self, line: u64, way: u64, entry: Option<Entry>) {
         if self.evicting && entry.is_some() {
@@ -85,6 +100,9 @@ struct Ports {
     way: PortId,
     present: PortId,
     any: PortId,
+    page: PortId,
+    page_done: PortId,
+    page_busy: PortId,
     r_valid: PortId,
     r_hit: PortId,
     r_way: PortId,
@@ -104,6 +122,9 @@ impl Ports {
             way: p("op_way"),
             present: p("op_present"),
             any: p("op_any"),
+            page: p("op_page"),
+            page_done: p("page_done"),
+            page_busy: p("page_busy"),
             r_valid: p("result_valid"),
             r_hit: p("result_hit"),
             r_way: p("result_way"),
@@ -129,6 +150,15 @@ impl Ports {
         dut.set(self.any, entry.is_some_and(|e| e.any) as u64);
         dut.step();
         dut.set(self.valid, 0);
+    }
+
+    /// Whether a line of `line`'s page may be held (answered the next cycle).
+    fn page(&self, dut: &mut dyn Dut, line: u64) -> bool {
+        dut.set(self.page, 1);
+        self.op(dut, false, line, 0, None);
+        dut.set(self.page, 0);
+        assert_eq!(dut.get(self.page_done), 1, "no page answer after a cycle");
+        dut.get(self.page_busy) == 1
     }
 
     fn lookup(&self, dut: &mut dyn Dut, line: u64) -> Found {
@@ -164,6 +194,7 @@ fn random_against_the_model(backend: Backend) {
         .map(|i| (rng.below(1 << 20) << SETS_LOG2) | ((i % 3) * 0x155))
         .collect();
     let (mut hits, mut evictions) = (0, 0);
+    let mut pages = [0u64; 2];
     for n in 0..ops {
         let line = pool[rng.below(pool.len() as u64) as usize];
         let want = model.lookup(line);
@@ -184,6 +215,22 @@ fn random_against_the_model(backend: Backend) {
             model.write(line, want.way, entry);
             ports.op(&mut *dut, true, line, want.way, entry);
         }
+        if rng.chance(50) {
+            // A line of a pool line's page, of an aliasing page 64 KiB away, or anywhere.
+            let near = pool[rng.below(pool.len() as u64) as usize] ^ rng.below(64);
+            let query = match rng.below(3) {
+                0 => near,
+                1 => near ^ (1 << (6 + PAGE_HASH_BITS)),
+                _ => rng.below(1 << 30),
+            };
+            let want = model.page_busy(query);
+            assert_eq!(
+                ports.page(&mut *dut, query),
+                want,
+                "operation {n}: page of line {query:#x}"
+            );
+            pages[want as usize] += 1;
+        }
         if rng.chance(1) {
             cdm_testbenches::reset(&mut *dut);
             model = Model::default();
@@ -192,6 +239,10 @@ fn random_against_the_model(backend: Backend) {
     assert!(
         hits > ops / 10 && evictions > ops / 20,
         "weak stimulus: {hits} hits, {evictions} evictions"
+    );
+    assert!(
+        pages[0] > ops / 20 && pages[1] > ops / 20,
+        "weak page stimulus: {pages:?} (free, busy)"
     );
 }
 

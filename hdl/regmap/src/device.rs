@@ -572,6 +572,22 @@ fn coherent() -> Block {
         0x20,
         "DMA lines that needed a snoop before memory.",
     ))
+    .register(
+        Register::new("CTRL", 0x24, "Controller control.").field(Field::new(
+            "ENABLE",
+            0,
+            1,
+            RW,
+            "Serve the host coherent port; while 0, host requests wait (snoop answers \
+             and DMA are served regardless).",
+        )),
+    )
+    .register(count(
+        "DMA_UNCACHED",
+        0x28,
+        "DMA bursts admitted on the page fast path: no line of their page in the \
+         snoop filter, so no per-line lookup.",
+    ))
 }
 
 /// The device's register map.

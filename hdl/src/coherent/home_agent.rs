@@ -9,13 +9,23 @@
 //!
 //! The transaction engine serves one transaction at a time (a host request, or the
 //! admission of a DMA burst: its lines looked up and snooped), alternating when both
-//! wait, which serializes every line trivially. DMA data never holds the engine: read
-//! data flows from memory to the DMA port on its own, and a DMA write is collected in a
-//! burst buffer before the engine writes it out. So the engine never waits on the DMA
-//! engine, whose write data may depend on reads it has yet to admit. Host requests wait
-//! while DMA read data or a collected write is outstanding (so they see DMA writes and
-//! their own reads find the memory read channel free). Per-line parallelism and a
-//! page-presence fast path for DMA streaming come next. Its behaviour is the reference
+//! wait, which serializes every line trivially. A burst to a page with no line in the
+//! snoop filter is admitted on a fast path: one page query, no per-line lookups.
+//!
+//! DMA data never holds the engine, so nothing the engine waits for depends on the DMA
+//! engine (whose write data may depend on reads it has yet to get through this port):
+//! - reads go to memory with ID 1 and their data into a read buffer, room for the whole
+//!   burst reserved before the read is taken, so memory's R channel never waits on the
+//!   DMA engine; the buffer hands the data back under the burst's own ID;
+//! - a write's beats are collected in a write ring; a burst whose beats are all in goes
+//!   out to memory with ID 1 on its own, while the engine admits the next bursts, and
+//!   its response returns under the burst's own ID.
+//!
+//! Ordering with the host (`docs/COHERENCE.md`): a host request other than CleanEvict
+//! waits until every admitted DMA write has its response, and while it waits for its
+//! turn no new DMA write is admitted (reads still are, so the writes it waits for can
+//! get their data); a memory write for the host, or for a snoop's dirty data, waits until
+//! memory has returned every DMA read issued before it. Its behaviour is the reference
 //! model's (`cdm_sim::coherence::home_model`): the testbench compares every message.
 //!
 //! Line addresses on the coherent port are device-memory offsets / 64; memory address =
@@ -26,9 +36,15 @@ use rust_hdl::prelude::*;
 
 use super::snoop_filter::{SnoopFilter, LINE_BITS};
 use crate::axi4::{Axi4Master, Axi4Slave};
+use crate::fifo::Fifo;
 
 /// Line address bits on the coherent port (64-bit byte addresses).
 pub const LINE_ADDR_BITS: usize = 58;
+
+/// A buffered DMA read beat: data (128) | resp (2) | last (1).
+const RBEAT_BITS: usize = 131;
+/// An admitted DMA write: address (64) | len (8) | size (3) | burst (2) | ID (4).
+const WQ_BITS: usize = 81;
 
 /// The host coherent port, from the home agent's side.
 #[derive(LogicInterface, Default)]
@@ -64,10 +80,9 @@ pub struct CoherentPort {
 // 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5 AW of dirty
 // snoop data, 14 AW of host data, then 6/7 the line's W beats and B (from the snoop or
 // the request channel); 8 filter write; 11 memory read (AR); 12 response header;
-// 13 response data; 17 drop stale data;
-// 18 response without data; 20 DMA line lookup; 21 its result; 22 next line; 23 a DMA
-// read to memory, or a DMA write to the burst buffer; 30/31/32/33 write-out of the burst
-// buffer (AW, first read, W, B).
+// 13 response data; 17 drop stale data; 18 response without data; 20 DMA line lookup;
+// 21 its result; 22 next line; 23 a DMA read to memory, or a DMA write to the write
+// queue (or, after a busy page query, on to 20).
 
 #[derive(LogicBlock, Default)]
 pub struct HomeAgent {
@@ -80,6 +95,8 @@ pub struct HomeAgent {
     pub dev: Axi4Slave<4, 64, 128, 16>,
     /// Device memory, addressed by offset.
     pub mem: Axi4Master<4, 64, 128, 16>,
+    /// Serve the host's requests (COHERENT.CTRL.ENABLE); while low they wait.
+    pub enable: Signal<In, Bit>,
     /// Sticky until reset: a memory response was an error or had a foreign ID, or a
     /// snoop answer named another line than the snoop.
     pub error: Signal<Out, Bit>,
@@ -91,6 +108,7 @@ pub struct HomeAgent {
     pub evictions: Signal<Out, Bits<32>>,
     pub conflicts: Signal<Out, Bits<32>>,
     pub dma_snooped: Signal<Out, Bits<32>>,
+    pub dma_uncached: Signal<Out, Bits<32>>,
     sf: SnoopFilter,
     n_host_reads: DFF<Bits<32>>,
     n_host_writes: DFF<Bits<32>>,
@@ -99,6 +117,7 @@ pub struct HomeAgent {
     n_evictions: DFF<Bits<32>>,
     n_conflicts: DFF<Bits<32>>,
     n_dma_snooped: DFF<Bits<32>>,
+    n_dma_uncached: DFF<Bits<32>>,
     error_q: DFF<Bit>,
     state: DFF<Bits<6>>,
     /// Where a filter write continues.
@@ -125,28 +144,45 @@ pub struct HomeAgent {
     d_burst: DFF<Bits<2>>,
     d_id: DFF<Bits<4>>,
     d_last_line: DFF<Bits<LINE_ADDR_BITS>>,
-    /// DMA read bursts whose data is still on its way (R goes to the DMA while nonzero).
-    dma_reads: DFF<Bits<5>>,
-    /// The DMA write burst buffer: data (128) | strobes (16) per beat.
-    wbuf: RAM<Bits<144>, 8>,
-    /// 0 empty, 1 collecting beats, 2 complete.
-    wb_state: DFF<Bits<2>>,
-    wb_count: DFF<Bits<8>>,
+    /// The burst was taken with a page query, whose answer is due in state 23.
+    d_fast: DFF<Bit>,
+    /// DMA reads: IDs of bursts owed data (in order), the data from memory, the beats
+    /// reserved in it, and bursts issued to memory still owed beats by memory.
+    rids: Fifo<Bits<4>, 5, 6>,
+    rbuf: Fifo<Bits<RBEAT_BITS>, 9, 10>,
+    r_reserved: DFF<Bits<10>>,
+    mem_reads: DFF<Bits<6>>,
+    /// DMA writes: admitted bursts (address, length, size, burst, ID) until they go to
+    /// memory, their beats, admitted bursts whose beats are not all in, bursts whose
+    /// beats are all in and not yet sent, IDs of bursts sent and owed a response, and
+    /// admitted bursts without their response.
+    wq: Fifo<Bits<WQ_BITS>, 4, 5>,
+    ring: Fifo<Bits<144>, 9, 10>,
+    uncollected: DFF<Bits<5>>,
+    collected: DFF<Bits<5>>,
+    bids: Fifo<Bits<4>, 4, 5>,
+    dma_writes: DFF<Bits<6>>,
+    /// The write-out of collected bursts: 0 idle, 1 AW, 2 W.
+    wo_state: DFF<Bits<2>>,
     wo_beat: DFF<Bits<8>>,
-    w_addr: DFF<Bits<64>>,
-    w_len: DFF<Bits<8>>,
-    w_size: DFF<Bits<3>>,
-    w_burst: DFF<Bits<2>>,
-    w_id: DFF<Bits<4>>,
-    /// A DMA write response to hand back.
-    b_pend: DFF<Bit>,
-    b_resp: DFF<Bits<2>>,
-    b_id: DFF<Bits<4>>,
+    wo_len: DFF<Bits<8>>,
     mem_line: Signal<Local, Bits<64>>,
-    dma_r: Signal<Local, Bit>,
+    r_dma: Signal<Local, Bit>,
+    r_in: Signal<Local, Bit>,
+    r_out: Signal<Local, Bit>,
+    r_issue: Signal<Local, Bit>,
+    d_go: Signal<Local, Bit>,
+    b_dma: Signal<Local, Bit>,
+    b_out: Signal<Local, Bit>,
     w_fire: Signal<Local, Bit>,
+    w_admit: Signal<Local, Bit>,
+    wo_start: Signal<Local, Bit>,
+    mem_free: Signal<Local, Bit>,
+    engine_writes: Signal<Local, Bit>,
+    host_clear: Signal<Local, Bit>,
     host_go: Signal<Local, Bit>,
     take_aw: Signal<Local, Bit>,
+    take_ar: Signal<Local, Bit>,
     d_offset: Signal<Local, Bits<64>>,
     d_end: Signal<Local, Bits<64>>,
     snp_addr: Signal<Local, Bits<64>>,
@@ -181,18 +217,16 @@ impl Logic for HomeAgent {
             d_burst,
             d_id,
             d_last_line,
-            dma_reads,
-            wb_state,
-            wb_count,
+            d_fast,
+            r_reserved,
+            mem_reads,
+            uncollected,
+            collected,
+            dma_writes,
+            wo_state,
             wo_beat,
-            w_addr,
-            w_len,
-            w_size,
-            w_burst,
-            w_id,
-            b_pend,
-            b_resp,
-            b_id,
+            wo_len,
+            n_dma_uncached,
             n_host_reads,
             n_host_writes,
             n_snoops_inv,
@@ -201,10 +235,13 @@ impl Logic for HomeAgent {
             n_conflicts,
             n_dma_snooped
         );
-        self.wbuf.read_clock.next = self.clock.val();
-        self.wbuf.write_clock.next = self.clock.val();
-        self.sf.clock.next = self.clock.val();
+        clock!(self, clock, sf, rids, rbuf, wq, ring, bids);
         self.sf.reset.next = self.reset.val();
+        self.rids.reset.next = self.reset.val();
+        self.rbuf.reset.next = self.reset.val();
+        self.wq.reset.next = self.reset.val();
+        self.ring.reset.next = self.reset.val();
+        self.bids.reset.next = self.reset.val();
         self.mem_line.next = bit_cast::<64, LINE_ADDR_BITS>(self.line.q.val()) << 6;
         self.snp_addr.next = bit_cast::<64, LINE_ADDR_BITS>(self.snp_line.q.val()) << 6;
         // Defaults: nothing moves.
@@ -224,6 +261,7 @@ impl Logic for HomeAgent {
         self.sf.op_way.next = self.way.q.val();
         self.sf.op_present.next = self.w_present.q.val();
         self.sf.op_any.next = self.w_any.q.val();
+        self.sf.op_page.next = false;
         self.mem.arid.next = 0.into();
         self.mem.araddr.next = self.mem_line.val();
         self.mem.arlen.next = 3.into();
@@ -245,46 +283,153 @@ impl Logic for HomeAgent {
         self.dev.arready.next = false;
         self.dev.awready.next = false;
         self.dev.wready.next = false;
-        self.dev.rid.next = self.mem.rid.val();
-        self.dev.rdata.next = self.mem.rdata.val();
-        self.dev.rresp.next = self.mem.rresp.val();
-        self.dev.rlast.next = self.mem.rlast.val();
-        // DMA read data goes straight back while DMA reads are outstanding.
-        self.dma_r.next = self.dma_reads.q.val().any();
-        self.dev.rvalid.next = self.mem.rvalid.val() & self.dma_r.val();
-        if self.dma_r.val() {
-            self.mem.rready.next = self.dev.rready.val();
+        // DMA reads: memory's ID-1 beats go into the read buffer (room is reserved), the
+        // buffer's beats to the DMA port under the burst's ID.
+        self.r_dma.next = self.mem.rid.val() == 1;
+        self.r_in.next = self.mem.rvalid.val() & self.r_dma.val();
+        if self.r_dma.val() {
+            self.mem.rready.next = true;
         }
-        if self.dma_r.val() & self.mem.rvalid.val() & self.dev.rready.val() & self.mem.rlast.val() {
-            self.dma_reads.d.next = self.dma_reads.q.val() - 1;
+        self.rbuf.push.next = self.r_in.val();
+        self.rbuf.data_in.next = (bit_cast::<RBEAT_BITS, 128>(self.mem.rdata.val()) << 3)
+            | (bit_cast::<RBEAT_BITS, 2>(self.mem.rresp.val()) << 1)
+            | bit_cast::<RBEAT_BITS, 1>(self.mem.rlast.val().into());
+        self.dev.rvalid.next = !self.rbuf.empty.val();
+        self.dev.rid.next = self.rids.data_out.val();
+        self.dev.rdata.next = self.rbuf.data_out.val().get_bits::<128>(3);
+        self.dev.rresp.next = self.rbuf.data_out.val().get_bits::<2>(1);
+        self.dev.rlast.next = self.rbuf.data_out.val().get_bit(0);
+        self.r_out.next = self.dev.rvalid.val() & self.dev.rready.val();
+        self.rbuf.pop.next = self.r_out.val();
+        self.rids.pop.next = self.r_out.val() & self.dev.rlast.val();
+        // A read issued in state 23 reserves its beats and counts until memory's last beat.
+        // State 23 goes ahead unless the page query of a fast-path take found the page
+        // busy.
+        self.d_go.next =
+            !(self.d_fast.q.val() & (!self.sf.page_done.val() | self.sf.page_busy.val()));
+        self.r_issue.next = (self.state.q.val() == 23)
+            & !self.d_write.q.val()
+            & self.d_go.val()
+            & self.mem.arready.val();
+        self.rids.push.next = self.r_issue.val();
+        self.rids.data_in.next = self.d_id.q.val();
+        if self.r_issue.val() {
+            self.r_reserved.d.next =
+                self.r_reserved.q.val() + bit_cast::<10, 8>(self.d_len.q.val()) + 1;
+            if self.r_out.val() {
+                self.r_reserved.d.next =
+                    self.r_reserved.q.val() + bit_cast::<10, 8>(self.d_len.q.val());
+            }
+        } else if self.r_out.val() {
+            self.r_reserved.d.next = self.r_reserved.q.val() - 1;
         }
-        // DMA write data fills the burst buffer while collecting.
-        self.dev.wready.next = self.wb_state.q.val() == 1;
-        self.w_fire.next = self.dev.wvalid.val() & (self.wb_state.q.val() == 1);
-        self.wbuf.write_enable.next = self.w_fire.val();
-        self.wbuf.write_address.next = self.wb_count.q.val();
-        self.wbuf.write_data.next = (bit_cast::<144, 16>(self.dev.wstrb.val()) << 128)
+        if self.r_issue.val() & !(self.r_in.val() & self.mem.rlast.val()) {
+            self.mem_reads.d.next = self.mem_reads.q.val() + 1;
+        }
+        if !self.r_issue.val() & self.r_in.val() & self.mem.rlast.val() {
+            self.mem_reads.d.next = self.mem_reads.q.val() - 1;
+        }
+        // DMA writes: beats of admitted bursts go into the ring.
+        self.w_admit.next = (self.state.q.val() == 23) & self.d_write.q.val() & self.d_go.val();
+        self.wq.push.next = self.w_admit.val();
+        self.wq.data_in.next = (bit_cast::<WQ_BITS, 4>(self.d_id.q.val()) << 77)
+            | (bit_cast::<WQ_BITS, 2>(self.d_burst.q.val()) << 75)
+            | (bit_cast::<WQ_BITS, 3>(self.d_size.q.val()) << 72)
+            | (bit_cast::<WQ_BITS, 8>(self.d_len.q.val()) << 64)
+            | bit_cast::<WQ_BITS, 64>(self.d_addr.q.val());
+        self.dev.wready.next = self.uncollected.q.val().any() & !self.ring.full.val();
+        self.w_fire.next = self.dev.wvalid.val() & self.dev.wready.val();
+        self.ring.push.next = self.w_fire.val();
+        self.ring.data_in.next = (bit_cast::<144, 16>(self.dev.wstrb.val()) << 128)
             | bit_cast::<144, 128>(self.dev.wdata.val());
-        if self.w_fire.val() {
-            self.wb_count.d.next = self.wb_count.q.val() + 1;
-            if self.dev.wlast.val() {
-                self.wb_state.d.next = 2.into();
+        if self.w_admit.val() & !(self.w_fire.val() & self.dev.wlast.val()) {
+            self.uncollected.d.next = self.uncollected.q.val() + 1;
+        }
+        if !self.w_admit.val() & self.w_fire.val() & self.dev.wlast.val() {
+            self.uncollected.d.next = self.uncollected.q.val() - 1;
+        }
+        // The write-out: a collected burst goes to memory whenever the engine does not
+        // own the write channel (states 5, 6, 14). The engine's own writes wait for the
+        // write-out to finish its burst and for memory to return every DMA read issued
+        // before (a later write must not reach memory before an earlier read).
+        self.mem_free.next =
+            (self.state.q.val() != 5) & (self.state.q.val() != 6) & (self.state.q.val() != 14);
+        self.engine_writes.next = (self.wo_state.q.val() == 0) & !self.mem_reads.q.val().any();
+        self.wo_start.next = (self.wo_state.q.val() == 1) & self.mem.awready.val();
+        if (self.w_fire.val() & self.dev.wlast.val()) & !self.wo_start.val() {
+            self.collected.d.next = self.collected.q.val() + 1;
+        }
+        if !(self.w_fire.val() & self.dev.wlast.val()) & self.wo_start.val() {
+            self.collected.d.next = self.collected.q.val() - 1;
+        }
+        self.wq.pop.next = self.wo_start.val();
+        self.bids.push.next = self.wo_start.val();
+        self.bids.data_in.next = self.wq.data_out.val().get_bits::<4>(77);
+        self.ring.pop.next = false;
+        match self.wo_state.q.val().index() {
+            0 => {
+                if self.collected.q.val().any() & self.mem_free.val() & !self.bids.full.val() {
+                    self.wo_state.d.next = 1.into();
+                }
+            }
+            1 => {
+                self.mem.awvalid.next = true;
+                self.mem.awid.next = 1.into();
+                self.mem.awaddr.next = self.wq.data_out.val().get_bits::<64>(0);
+                self.mem.awlen.next = self.wq.data_out.val().get_bits::<8>(64);
+                self.mem.awsize.next = self.wq.data_out.val().get_bits::<3>(72);
+                self.mem.awburst.next = self.wq.data_out.val().get_bits::<2>(75);
+                if self.mem.awready.val() {
+                    self.wo_len.d.next = self.wq.data_out.val().get_bits::<8>(64);
+                    self.wo_beat.d.next = 0.into();
+                    self.wo_state.d.next = 2.into();
+                }
+            }
+            _ => {
+                self.mem.wdata.next = self.ring.data_out.val().get_bits::<128>(0);
+                self.mem.wstrb.next = self.ring.data_out.val().get_bits::<16>(128);
+                self.mem.wlast.next = self.wo_beat.q.val() == self.wo_len.q.val();
+                self.mem.wvalid.next = !self.ring.empty.val();
+                self.ring.pop.next = self.mem.wready.val();
+                if !self.ring.empty.val() & self.mem.wready.val() {
+                    self.wo_beat.d.next = self.wo_beat.q.val() + 1;
+                    if self.wo_beat.q.val() == self.wo_len.q.val() {
+                        self.wo_state.d.next = 0.into();
+                    }
+                }
             }
         }
-        self.wbuf.read_address.next = self.wo_beat.q.val();
-        // The write response, once written out.
-        self.dev.bid.next = self.b_id.q.val();
-        self.dev.bresp.next = self.b_resp.q.val();
-        self.dev.bvalid.next = self.b_pend.q.val();
-        if self.b_pend.q.val() & self.dev.bready.val() {
-            self.b_pend.d.next = false;
+        // Write responses: ID 1 is a write-out's, returned under the burst's ID.
+        self.b_dma.next = self.mem.bid.val() == 1;
+        self.dev.bvalid.next = self.mem.bvalid.val() & self.b_dma.val();
+        self.dev.bid.next = self.bids.data_out.val();
+        self.dev.bresp.next = self.mem.bresp.val();
+        if self.b_dma.val() {
+            self.mem.bready.next = self.dev.bready.val();
         }
-        // A DMA burst in line terms: its first and last line of device memory.
-        // A DMA write is taken only into an empty buffer.
+        self.b_out.next = self.dev.bvalid.val() & self.dev.bready.val();
+        self.bids.pop.next = self.b_out.val();
+        if self.w_admit.val() & !self.b_out.val() {
+            self.dma_writes.d.next = self.dma_writes.q.val() + 1;
+        }
+        if !self.w_admit.val() & self.b_out.val() {
+            self.dma_writes.d.next = self.dma_writes.q.val() - 1;
+        }
+        // Taking a DMA burst: a write only with room in the write queue, a read only with
+        // room for all its beats in the read buffer (the engine never waits for either).
+        self.take_ar.next = self.dev.arvalid.val()
+            & !self.rids.full.val()
+            & ((bit_cast::<11, 10>(self.r_reserved.q.val())
+                + bit_cast::<11, 8>(self.dev.arlen.val()))
+                < 512);
+        self.host_clear.next = (self.host.req_op.val() == 5) | !self.dma_writes.q.val().any();
         self.take_aw.next = self.dev.awvalid.val()
-            & (self.wb_state.q.val() == 0)
-            & !self.b_pend.q.val()
-            & (!self.dev.arvalid.val() | self.dturn.q.val());
+            & !self.wq.full.val()
+            & !(self.enable.val()
+                & self.host.req_valid.val()
+                & !self.host_clear.val()
+                & !self.turn.q.val())
+            & (!self.take_ar.val() | self.dturn.q.val());
         self.d_offset.next = self.dev.araddr.val() - self.base.val();
         self.d_end.next = self.d_offset.val()
             + ((bit_cast::<64, 8>(self.dev.arlen.val()) + 1) << self.dev.arsize.val())
@@ -295,17 +440,14 @@ impl Logic for HomeAgent {
                 + ((bit_cast::<64, 8>(self.dev.awlen.val()) + 1) << self.dev.awsize.val())
                 - 1;
         }
-        self.host_go.next = self.host.req_valid.val()
-            & !self.dma_r.val()
-            & (self.wb_state.q.val() == 0)
-            & (!(self.dev.arvalid.val() | self.take_aw.val()) | !self.turn.q.val());
+        self.host_go.next = self.enable.val()
+            & self.host.req_valid.val()
+            & self.host_clear.val()
+            & (!(self.take_ar.val() | self.take_aw.val()) | !self.turn.q.val());
         match self.state.q.val().index() {
             0 => {
-                // A DMA burst, unless a host request has its turn; a complete buffered
-                // write goes out first.
-                if (self.wb_state.q.val() == 2) & !self.b_pend.q.val() {
-                    self.state.d.next = 30.into();
-                } else if !self.host_go.val() & (self.dev.arvalid.val() | self.take_aw.val()) {
+                // A DMA burst, unless a host request has its turn.
+                if !self.host_go.val() & (self.take_ar.val() | self.take_aw.val()) {
                     self.turn.d.next = false;
                     self.dturn.d.next = !self.take_aw.val();
                     self.d_write.d.next = self.take_aw.val();
@@ -324,11 +466,20 @@ impl Logic for HomeAgent {
                     }
                     self.line.d.next = self.d_offset.val().get_bits::<LINE_ADDR_BITS>(6);
                     self.d_last_line.d.next = bit_cast::<LINE_ADDR_BITS, 64>(self.d_end.val() >> 6);
+                    // The page query: its answer, in state 23, says whether the burst's
+                    // lines need looking up (state 20 on).
+                    self.sf.op_valid.next = true;
+                    self.sf.op_page.next = true;
+                    self.sf.op_line.next = self.d_offset.val().get_bits::<LINE_BITS>(6);
+                    self.d_fast.d.next = self.sf.op_ready.val();
                     self.state.d.next = 20.into();
+                    if self.sf.op_ready.val() {
+                        self.state.d.next = 23.into();
+                    }
                 }
                 // A request header.
-                self.host.req_ready.next = self.host_go.val() & (self.wb_state.q.val() != 2);
-                if self.host_go.val() & (self.wb_state.q.val() != 2) {
+                self.host.req_ready.next = self.host_go.val();
+                if self.host_go.val() {
                     self.turn.d.next = true;
                     self.op.d.next = self.host.req_op.val();
                     self.line.d.next = self.host.req_line.val();
@@ -441,8 +592,8 @@ impl Logic for HomeAgent {
             }
             5 => {
                 self.mem.awaddr.next = self.snp_addr.val();
-                self.mem.awvalid.next = true;
-                if self.mem.awready.val() {
+                self.mem.awvalid.next = self.engine_writes.val();
+                if self.engine_writes.val() & self.mem.awready.val() {
                     self.from_snoop.d.next = true;
                     self.state.d.next = 6.into();
                 }
@@ -465,8 +616,10 @@ impl Logic for HomeAgent {
             }
             7 => {
                 // Then on: the filter write after a snoop, the response after a host write.
-                self.mem.bready.next = true;
-                if self.mem.bvalid.val() {
+                if !self.b_dma.val() {
+                    self.mem.bready.next = true;
+                }
+                if self.mem.bvalid.val() & !self.b_dma.val() {
                     self.state.d.next = 18.into();
                     if self.from_snoop.q.val() {
                         self.state.d.next = 8.into();
@@ -496,17 +649,19 @@ impl Logic for HomeAgent {
                 }
             }
             13 => {
-                self.host.s2m_valid.next = self.mem.rvalid.val();
+                self.host.s2m_valid.next = self.mem.rvalid.val() & !self.r_dma.val();
                 self.host.s2m_state.next = self.grant.q.val();
                 self.host.s2m_last.next = self.mem.rlast.val();
-                self.mem.rready.next = self.host.s2m_ready.val();
-                if self.mem.rvalid.val() & self.host.s2m_ready.val() & self.mem.rlast.val() {
+                if !self.r_dma.val() {
+                    self.mem.rready.next = self.host.s2m_ready.val();
+                }
+                if self.host.s2m_valid.val() & self.host.s2m_ready.val() & self.mem.rlast.val() {
                     self.state.d.next = 0.into();
                 }
             }
             14 => {
-                self.mem.awvalid.next = true;
-                if self.mem.awready.val() {
+                self.mem.awvalid.next = self.engine_writes.val();
+                if self.engine_writes.val() & self.mem.awready.val() {
                     self.from_snoop.d.next = false;
                     self.state.d.next = 6.into();
                 }
@@ -554,64 +709,23 @@ impl Logic for HomeAgent {
                 }
             }
             23 => {
-                // A read goes to memory; a write's beats go to the buffer.
+                // A read goes to memory; a write joins the write queue, its beats following
+                // on their own. After a fast-path take, a busy page sends the burst to the
+                // per-line lookups instead.
+                self.d_fast.d.next = false;
+                if self.d_fast.q.val() & self.d_go.val() {
+                    self.n_dma_uncached.d.next = self.n_dma_uncached.q.val() + 1;
+                }
                 self.mem.araddr.next = self.d_addr.q.val();
                 self.mem.arlen.next = self.d_len.q.val();
                 self.mem.arsize.next = self.d_size.q.val();
                 self.mem.arburst.next = self.d_burst.q.val();
-                self.mem.arid.next = self.d_id.q.val();
-                self.mem.arvalid.next = !self.d_write.q.val();
-                if self.d_write.q.val() {
-                    self.wb_state.d.next = 1.into();
-                    self.wb_count.d.next = 0.into();
-                    self.w_addr.d.next = self.d_addr.q.val();
-                    self.w_len.d.next = self.d_len.q.val();
-                    self.w_size.d.next = self.d_size.q.val();
-                    self.w_burst.d.next = self.d_burst.q.val();
-                    self.w_id.d.next = self.d_id.q.val();
-                    self.state.d.next = 0.into();
+                self.mem.arid.next = 1.into();
+                self.mem.arvalid.next = !self.d_write.q.val() & self.d_go.val();
+                if !self.d_go.val() {
+                    self.state.d.next = 20.into();
                 }
-                if !self.d_write.q.val() & self.mem.arready.val() {
-                    self.dma_reads.d.next = self.dma_reads.q.val() + 1;
-                    self.state.d.next = 0.into();
-                }
-            }
-            30 => {
-                self.mem.awaddr.next = self.w_addr.q.val();
-                self.mem.awlen.next = self.w_len.q.val();
-                self.mem.awsize.next = self.w_size.q.val();
-                self.mem.awburst.next = self.w_burst.q.val();
-                self.mem.awid.next = self.w_id.q.val();
-                self.mem.awvalid.next = true;
-                if self.mem.awready.val() {
-                    self.wo_beat.d.next = 0.into();
-                    self.state.d.next = 31.into();
-                }
-            }
-            31 => {
-                // The buffer's read data follows its address by a cycle.
-                self.state.d.next = 32.into();
-            }
-            32 => {
-                self.mem.wdata.next = self.wbuf.read_data.val().get_bits::<128>(0);
-                self.mem.wstrb.next = self.wbuf.read_data.val().get_bits::<16>(128);
-                self.mem.wlast.next = self.wo_beat.q.val() == self.w_len.q.val();
-                self.mem.wvalid.next = true;
-                if self.mem.wready.val() {
-                    self.wo_beat.d.next = self.wo_beat.q.val() + 1;
-                    self.wbuf.read_address.next = self.wo_beat.q.val() + 1;
-                    if self.wo_beat.q.val() == self.w_len.q.val() {
-                        self.state.d.next = 33.into();
-                    }
-                }
-            }
-            33 => {
-                self.mem.bready.next = true;
-                if self.mem.bvalid.val() {
-                    self.b_pend.d.next = true;
-                    self.b_resp.d.next = self.mem.bresp.val();
-                    self.b_id.d.next = self.mem.bid.val();
-                    self.wb_state.d.next = 0.into();
+                if self.w_admit.val() | self.r_issue.val() {
                     self.state.d.next = 0.into();
                 }
             }
@@ -666,13 +780,15 @@ impl Logic for HomeAgent {
         self.evictions.next = self.n_evictions.q.val();
         self.conflicts.next = self.n_conflicts.q.val();
         self.dma_snooped.next = self.n_dma_snooped.q.val();
+        self.dma_uncached.next = self.n_dma_uncached.q.val();
         // Errors the protocol has no message for: reported, not hidden.
         // (A DMA burst's responses go back to the DMA engine as they are.)
         if ((self.state.q.val() == 7)
             & self.mem.bvalid.val()
+            & !self.b_dma.val()
             & (self.mem.bresp.val().any() | self.mem.bid.val().any()))
             | ((self.state.q.val() == 13)
-                & self.mem.rvalid.val()
+                & self.host.s2m_valid.val()
                 & self.host.s2m_ready.val()
                 & (self.mem.rresp.val().any() | self.mem.rid.val().any()))
             | ((self.state.q.val() == 4)
@@ -685,9 +801,14 @@ impl Logic for HomeAgent {
         if self.reset.val() {
             self.state.d.next = 0.into();
             self.error_q.d.next = false;
-            self.dma_reads.d.next = 0.into();
-            self.wb_state.d.next = 0.into();
-            self.b_pend.d.next = false;
+            self.d_fast.d.next = false;
+            self.r_reserved.d.next = 0.into();
+            self.mem_reads.d.next = 0.into();
+            self.uncollected.d.next = 0.into();
+            self.collected.d.next = 0.into();
+            self.dma_writes.d.next = 0.into();
+            self.wo_state.d.next = 0.into();
+            self.n_dma_uncached.d.next = 0.into();
             self.n_host_reads.d.next = 0.into();
             self.n_host_writes.d.next = 0.into();
             self.n_snoops_inv.d.next = 0.into();
@@ -734,5 +855,7 @@ crate::port_map!(HomeAgent as "home" {
     out evictions,
     out conflicts,
     out dma_snooped,
+    out dma_uncached,
     in base,
+    in enable,
 } axi4 { slave dev, master mem });

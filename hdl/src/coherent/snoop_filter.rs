@@ -14,6 +14,14 @@
 //!   way is refilled, so lookups that fill nothing do not disturb it).
 //! - **write** sets or clears one way's entry in the set of the latest lookup (the home
 //!   agent looks a line up before changing its entry, so it never writes blind).
+//! - **page query** (`op_page`) answers, the next cycle, whether any line of a 4 KiB page
+//!   may be in the filter (`page_done`, `page_busy`), so the home agent admits DMA bursts
+//!   to pages the host does not cache without looking up their lines one by one. A
+//!   second RAM counts the filter's entries per page hash (address bits 15:12, a
+//!   [`PAGE_HASH_BITS`]-bit bucket); a page shares its bucket with pages 64 KiB apart,
+//!   which costs at most a needless per-line walk. A write that adds or drops an entry
+//!   updates the counts in the next one or two cycles (`op_ready` low meanwhile), so a
+//!   query never sees a count older than the filter.
 //!
 //! After reset the filter sweeps every set to empty (`2^SETS_LOG2` cycles, `op_ready`
 //! low), so a soft reset leaves no stale entry whatever the RAM held.
@@ -30,11 +38,18 @@ pub const LINE_BITS: usize = 30;
 pub const TAG_BITS: usize = LINE_BITS - SETS_LOG2;
 /// One entry: tag | any (1) | valid (1).
 const ENTRY_BITS: usize = TAG_BITS + 2;
+/// Page hash: line index bits 15:6 (page bits 9:0), so a page's bucket is one count RAM
+/// word. One bucket's lines share set bits 9:6, so at most 64 sets x 4 ways = 256
+/// entries count into it.
+pub const PAGE_HASH_BITS: usize = 10;
+/// A bucket's count: 0 ..= 256.
+const COUNT_BITS: usize = 9;
 /// One set.
 const SET_BITS: usize = ENTRY_BITS * WAYS;
 // The kernel spells bit offsets as literals (rust-hdl prints a constant's name into the
 // Verilog): entries at 0, 22, 44 and 66, the tag at line bit 10.
-const _: () = assert!(WAYS == 4 && SETS_LOG2 == 10 && ENTRY_BITS == 22);
+// The page hash takes tag bits 5:0 and set bits 9:6 (literals below).
+const _: () = assert!(WAYS == 4 && SETS_LOG2 == 10 && ENTRY_BITS == 22 && PAGE_HASH_BITS == 10);
 
 #[derive(LogicBlock)]
 pub struct SnoopFilter {
@@ -49,6 +64,11 @@ pub struct SnoopFilter {
     pub op_way: Signal<In, Bits<2>>,
     pub op_present: Signal<In, Bit>,
     pub op_any: Signal<In, Bit>,
+    /// With a lookup's `op_valid`: query `op_line`'s page instead.
+    pub op_page: Signal<In, Bit>,
+    /// The cycle after a page query: whether a line of the page may be held.
+    pub page_done: Signal<Out, Bit>,
+    pub page_busy: Signal<Out, Bit>,
     pub result_valid: Signal<Out, Bit>,
     pub result_hit: Signal<Out, Bit>,
     /// Hit: the line's way. Miss: the way to fill.
@@ -59,6 +79,15 @@ pub struct SnoopFilter {
     pub result_evict: Signal<Out, Bit>,
     pub result_victim_line: Signal<Out, Bits<LINE_BITS>>,
     ram: RAM<Bits<SET_BITS>, SETS_LOG2>,
+    /// Filter entries per page hash bucket.
+    counts: RAM<Bits<COUNT_BITS>, PAGE_HASH_BITS>,
+    page_reading: DFF<Bit>,
+    /// Count update after a write: 0 none, 1 first bucket, 2 the added entry's bucket.
+    cnt_state: DFF<Bits<2>>,
+    cnt_dec: DFF<Bit>,
+    cnt_inc: DFF<Bit>,
+    dec_hash: DFF<Bits<PAGE_HASH_BITS>>,
+    inc_hash: DFF<Bits<PAGE_HASH_BITS>>,
     sweeping: DFF<Bit>,
     sweep: DFF<Bits<SETS_LOG2>>,
     reading: DFF<Bit>,
@@ -91,6 +120,13 @@ pub struct SnoopFilter {
     victim_valid: Signal<Local, Bit>,
     new_entry: Signal<Local, Bits<ENTRY_BITS>>,
     written: Signal<Local, Bits<SET_BITS>>,
+    old_valid: Signal<Local, Bit>,
+    old_tag: Signal<Local, Bits<6>>,
+    old_hash: Signal<Local, Bits<PAGE_HASH_BITS>>,
+    new_hash: Signal<Local, Bits<PAGE_HASH_BITS>>,
+    same_hash: Signal<Local, Bit>,
+    dec: Signal<Local, Bit>,
+    inc: Signal<Local, Bit>,
 }
 
 impl Default for SnoopFilter {
@@ -105,6 +141,9 @@ impl Default for SnoopFilter {
             op_way: Default::default(),
             op_present: Default::default(),
             op_any: Default::default(),
+            op_page: Default::default(),
+            page_done: Default::default(),
+            page_busy: Default::default(),
             result_valid: Default::default(),
             result_hit: Default::default(),
             result_way: Default::default(),
@@ -113,6 +152,13 @@ impl Default for SnoopFilter {
             result_victim_line: Default::default(),
             // Zero contents, so simulators without the reset sweep agree from cycle 0.
             ram: RAM::new(Default::default()),
+            counts: RAM::new(Default::default()),
+            page_reading: Default::default(),
+            cnt_state: Default::default(),
+            cnt_dec: Default::default(),
+            cnt_inc: Default::default(),
+            dec_hash: Default::default(),
+            inc_hash: Default::default(),
             sweeping: Default::default(),
             sweep: Default::default(),
             reading: Default::default(),
@@ -145,6 +191,13 @@ impl Default for SnoopFilter {
             victim_valid: Default::default(),
             new_entry: Default::default(),
             written: Default::default(),
+            old_valid: Default::default(),
+            old_tag: Default::default(),
+            old_hash: Default::default(),
+            new_hash: Default::default(),
+            same_hash: Default::default(),
+            dec: Default::default(),
+            inc: Default::default(),
         }
     }
 }
@@ -166,19 +219,36 @@ impl Logic for SnoopFilter {
             way,
             any,
             evict,
-            victim_line
+            victim_line,
+            page_reading,
+            cnt_state,
+            cnt_dec,
+            cnt_inc,
+            dec_hash,
+            inc_hash
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
-        self.op_ready.next = !self.sweeping.q.val() & !self.reading.q.val();
-        self.take.next = self.op_valid.val() & !self.sweeping.q.val() & !self.reading.q.val();
+        self.counts.read_clock.next = self.clock.val();
+        self.counts.write_clock.next = self.clock.val();
+        self.op_ready.next =
+            !self.sweeping.q.val() & !self.reading.q.val() & !self.cnt_state.q.val().any();
+        self.take.next = self.op_valid.val() & self.op_ready.val();
         self.ram.read_address.next = self.op_line.val().get_bits::<SETS_LOG2>(0);
         self.ram.write_enable.next = false;
         self.ram.write_address.next = self.line.q.val().get_bits::<SETS_LOG2>(0);
         self.ram.write_data.next = self.set_word.q.val();
         self.done.d.next = false;
+        // Page query: the count RAM reads the page's bucket.
+        self.counts.read_address.next = self.op_line.val().get_bits::<PAGE_HASH_BITS>(6);
+        self.counts.write_enable.next = false;
+        self.counts.write_address.next = self.dec_hash.q.val();
+        self.counts.write_data.next = self.counts.read_data.val() - 1;
+        self.page_reading.d.next = self.take.val() & !self.op_write.val() & self.op_page.val();
+        self.page_done.next = self.page_reading.q.val();
+        self.page_busy.next = self.counts.read_data.val().any();
         // Lookup, first cycle: the RAM reads the set.
-        if self.take.val() & !self.op_write.val() {
+        if self.take.val() & !self.op_write.val() & !self.op_page.val() {
             self.reading.d.next = true;
             self.line.d.next = self.op_line.val();
         }
@@ -301,6 +371,68 @@ impl Logic for SnoopFilter {
             | (bit_cast::<SET_BITS, ENTRY_BITS>(self.s2.val()) << 44)
             | (bit_cast::<SET_BITS, ENTRY_BITS>(self.s1.val()) << 22)
             | bit_cast::<SET_BITS, ENTRY_BITS>(self.s0.val());
+        // The counts: the replaced entry's bucket loses one, the new entry's gains one
+        // (nothing when both are the same bucket, e.g. a state change of one line).
+        self.old_valid.next = self.set_word.q.val().get_bit(0);
+        self.old_tag.next = self.set_word.q.val().get_bits::<6>(2);
+        match self.op_way.val().index() {
+            1 => {
+                self.old_valid.next = self.set_word.q.val().get_bit(22);
+                self.old_tag.next = self.set_word.q.val().get_bits::<6>(24);
+            }
+            2 => {
+                self.old_valid.next = self.set_word.q.val().get_bit(44);
+                self.old_tag.next = self.set_word.q.val().get_bits::<6>(46);
+            }
+            3 => {
+                self.old_valid.next = self.set_word.q.val().get_bit(66);
+                self.old_tag.next = self.set_word.q.val().get_bits::<6>(68);
+            }
+            _ => {}
+        }
+        // Tag bits 5:0 are line bits 15:10; set bits 9:6 are the line's own.
+        self.old_hash.next = (bit_cast::<PAGE_HASH_BITS, 6>(self.old_tag.val()) << 4)
+            | bit_cast::<PAGE_HASH_BITS, 4>(self.line.q.val().get_bits::<4>(6));
+        self.new_hash.next = self.line.q.val().get_bits::<PAGE_HASH_BITS>(6);
+        self.same_hash.next = self.old_hash.val() == self.new_hash.val();
+        self.dec.next = self.old_valid.val() & !(self.op_present.val() & self.same_hash.val());
+        self.inc.next = self.op_present.val() & !(self.old_valid.val() & self.same_hash.val());
+        if self.take.val() & self.op_write.val() {
+            self.cnt_dec.d.next = self.dec.val();
+            self.cnt_inc.d.next = self.inc.val();
+            self.dec_hash.d.next = self.old_hash.val();
+            self.inc_hash.d.next = self.new_hash.val();
+            self.counts.read_address.next = self.new_hash.val();
+            if self.dec.val() {
+                self.counts.read_address.next = self.old_hash.val();
+            }
+            if self.dec.val() | self.inc.val() {
+                self.cnt_state.d.next = 1.into();
+            }
+        }
+        match self.cnt_state.q.val().index() {
+            1 => {
+                self.counts.write_enable.next = true;
+                self.cnt_state.d.next = 0.into();
+                if self.cnt_dec.q.val() {
+                    // Then read the other bucket, if an entry was added.
+                    self.counts.read_address.next = self.inc_hash.q.val();
+                    if self.cnt_inc.q.val() {
+                        self.cnt_state.d.next = 2.into();
+                    }
+                } else {
+                    self.counts.write_address.next = self.inc_hash.q.val();
+                    self.counts.write_data.next = self.counts.read_data.val() + 1;
+                }
+            }
+            2 => {
+                self.counts.write_enable.next = true;
+                self.counts.write_address.next = self.inc_hash.q.val();
+                self.counts.write_data.next = self.counts.read_data.val() + 1;
+                self.cnt_state.d.next = 0.into();
+            }
+            _ => {}
+        }
         if self.take.val() & self.op_write.val() {
             // The round robin moves on when a victim's way is refilled.
             if self.evict.q.val() & self.op_present.val() {
@@ -321,6 +453,9 @@ impl Logic for SnoopFilter {
             self.ram.write_enable.next = true;
             self.ram.write_address.next = self.sweep.q.val();
             self.ram.write_data.next = 0.into();
+            self.counts.write_enable.next = true;
+            self.counts.write_address.next = self.sweep.q.val();
+            self.counts.write_data.next = 0.into();
             self.sweep.d.next = self.sweep.q.val() + 1;
             if self.sweep.q.val().all() {
                 self.sweeping.d.next = false;
@@ -333,6 +468,8 @@ impl Logic for SnoopFilter {
             self.done.d.next = false;
             self.rr.d.next = 0.into();
             self.set_word.d.next = 0.into();
+            self.page_reading.d.next = false;
+            self.cnt_state.d.next = 0.into();
         }
     }
 }
@@ -347,6 +484,9 @@ crate::port_map!(SnoopFilter as "snoop_filter" {
     in op_way,
     in op_present,
     in op_any,
+    in op_page,
+    out page_done,
+    out page_busy,
     out result_valid,
     out result_hit,
     out result_way,
