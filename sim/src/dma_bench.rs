@@ -186,7 +186,7 @@ pub fn engine_run(
         bridge.tick();
         while bridge.master().pop().is_some() {}
         let now = bridge.dut().cycle();
-        let memory = &bridge.peripheral().0.memory;
+        let memory = &bridge.peripheral().host.memory;
         if first_read.is_none() && memory.stats.read_bursts > before {
             first_read = Some(now - 1 - start);
         }

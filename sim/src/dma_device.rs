@@ -1,8 +1,9 @@
 //! The device top with its host and device memory ports on memory models (each with the
-//! protocol checker; the coherent port idle),
-//! driven through the real driver's registers, with a minimal ring helper that writes
-//! descriptors into memory and rings the doorbell. DMA testbenches and `cdm bench dma`
-//! both run the engine through it.
+//! protocol checker) and the host CPU's cache on the coherent port (idle until a test
+//! gives it loads and stores), driven through the real driver's registers, with a
+//! minimal ring helper that writes descriptors into memory and rings the doorbell. DMA
+//! and coherence testbenches and `cdm bench dma` and `cdm bench coherence` run the
+//! device through it.
 
 use cdm_driver::regs::{dma, global, window};
 use cdm_driver::Regs;
@@ -11,14 +12,40 @@ use cdm_regmap::descriptor::{self, Descriptor, ErrorCode};
 
 use crate::axi4_memory::{MemoryTiming, SparseMemory};
 use crate::axil::Timing;
-use crate::bridge::CsrBridge;
+use crate::bridge::{CsrBridge, Peripheral};
+use crate::coherence::host_cache::HostCache;
+use crate::coherence::host_port::HostPort;
 use crate::dut::Dut;
 use crate::memory_port::MemoryPort;
 use crate::rng::Rng;
 
-/// The real driver over the device top, whose host and device memory ports are served
-/// by two memory models.
-pub type DmaRegs = Regs<CsrBridge<Box<dyn Dut>, (MemoryPort, MemoryPort)>>;
+/// The device top's ports other than its CSR port.
+pub struct DevicePorts {
+    /// Host memory, on the AXI4 host port.
+    pub host: MemoryPort,
+    /// Device memory, on the AXI4 memory port (by offset).
+    pub devmem: MemoryPort,
+    /// The host CPU's cache, on the coherent port.
+    pub cpu: HostPort,
+}
+
+impl Peripheral for DevicePorts {
+    fn tick(&mut self, dut: &mut dyn Dut) {
+        // Every model drives before any samples: the coherent port's read data and
+        // ready come straight from and go straight to the device memory port.
+        self.host.memory.drive(dut);
+        self.devmem.memory.drive(dut);
+        self.cpu.drive(dut);
+        self.host.checker.check(dut);
+        self.devmem.checker.check(dut);
+        self.host.memory.sample(dut);
+        self.devmem.memory.sample(dut);
+        self.cpu.sample(dut);
+    }
+}
+
+/// The real driver over the device top and its ports' models.
+pub type DmaRegs = Regs<CsrBridge<Box<dyn Dut>, DevicePorts>>;
 
 /// Rings live here, 1 MiB apart.
 pub const RINGS: u64 = 0x7000_0000;
@@ -64,7 +91,17 @@ impl DmaDevice {
             .expect("device top has an AXI4 master host");
         let devmem = MemoryPort::new(&*dut, "mem$", timing, Rng::new(rng.next_u64()))
             .expect("device top has an AXI4 master mem");
-        let bridge = CsrBridge::with(dut, "axil$", csr, Rng::new(rng.next_u64()), (host, devmem))
+        // A host cache of 16,384 lines: four times the snoop filter, so the filter is
+        // what evicts.
+        let cpu = HostPort::new(
+            &*dut,
+            "coh$",
+            HostCache::new(12, 4),
+            Rng::new(rng.next_u64()),
+        )
+        .expect("device top has a coherent port");
+        let ports = DevicePorts { host, devmem, cpu };
+        let bridge = CsrBridge::with(dut, "axil$", csr, Rng::new(rng.next_u64()), ports)
             .expect("device top has an AXI4-Lite port");
         let mut bench = DmaDevice {
             regs: Regs::new(bridge),
@@ -128,12 +165,17 @@ impl DmaDevice {
 
     /// The host memory port's model.
     pub fn port(&mut self) -> &mut MemoryPort {
-        &mut self.regs.io_mut().peripheral().0
+        &mut self.regs.io_mut().peripheral().host
     }
 
     /// The device memory port's model.
     pub fn devmem_port(&mut self) -> &mut MemoryPort {
-        &mut self.regs.io_mut().peripheral().1
+        &mut self.regs.io_mut().peripheral().devmem
+    }
+
+    /// The host CPU on the coherent port.
+    pub fn cpu(&mut self) -> &mut HostPort {
+        &mut self.regs.io_mut().peripheral().cpu
     }
 
     /// Host memory.

@@ -15,8 +15,8 @@
 //!   [`equivalence`] checks a run against Icarus and Verilator cycle by cycle.
 //! - [`vcd`]: streamed waveforms with a signal filter; [`wires`]: a design-less `Dut`
 //!   for testing bus models against each other.
-//! - [`bench`] and [`dma_bench`]: simulation-speed and DMA-throughput benchmarks;
-//!   [`synth`]: FPGA resources from yosys.
+//! - [`bench`], [`dma_bench`] and [`coherence_bench`]: simulation-speed, DMA-throughput
+//!   and coherent-controller benchmarks; [`synth`]: FPGA resources from yosys.
 //! - [`tools`]: external tools, skipped loudly when missing; [`rng`]: seeded stimulus.
 
 pub mod axi4;
@@ -28,6 +28,7 @@ pub mod backend;
 pub mod bench;
 pub mod bridge;
 pub mod coherence;
+pub mod coherence_bench;
 pub mod dma_bench;
 pub mod dma_device;
 pub mod dut;

@@ -9,6 +9,7 @@ use cdm_hdl::csr::CsrBlock;
 use cdm_hdl::ports::PortMap;
 use cdm_hdl::top::DeviceTop;
 use cdm_regmap::{device_map, gen};
+use cdm_sim::coherence_bench::{self, Direction, Held};
 use cdm_sim::{bench, dma_bench, Backend};
 
 #[derive(Parser)]
@@ -57,6 +58,27 @@ enum Bench {
     /// memory latency, through the whole engine (descriptor ring, fetch, checks,
     /// status write-back); doorbell latency and one 4 KiB copy's completion time.
     Dma(BenchDma),
+    /// The coherent memory controller: DMA streaming through it with none or all of the
+    /// lines held by the host, host request latency, one-line DMA latency by host state,
+    /// and the snoop filter's eviction rate under a working set twice its size.
+    Coherence(BenchCoherence),
+}
+
+#[derive(clap::Args)]
+struct BenchCoherence {
+    /// Memory latency in cycles for the streaming runs.
+    #[arg(long, default_value_t = 100)]
+    latency: u64,
+    /// 4 KiB copies per streaming run with no line held by the host (runs with every line
+    /// held copy what the snoop filter can hold: 64 pages).
+    #[arg(long, default_value_t = 256)]
+    copies: u64,
+    /// Random host loads in the eviction-rate run.
+    #[arg(long, default_value_t = 40_000)]
+    loads: u64,
+    /// Also write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -344,6 +366,111 @@ fn bench_dma(args: BenchDma, backend: Backend) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
+fn bench_coherence(
+    args: BenchCoherence,
+    backend: Backend,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!(
+        "Coherent memory controller on {backend}: 4 KiB copies through the whole device, \
+         memory latency {}; utilization = bytes per cycle / 16; the cost is against the \
+         same copies between host buffers, which bypass the controller",
+        args.latency
+    );
+    println!(
+        "{:>10} {:>11} {:>7} {:>9} {:>12} {:>12} {:>8} {:>13} {:>10}",
+        "direction",
+        "host holds",
+        "copies",
+        "cycles",
+        "utilization",
+        "GB/s@100MHz",
+        "cost",
+        "lines snooped",
+        "fast path"
+    );
+    let mut streams: Vec<coherence_bench::StreamRow> = Vec::new();
+    for direction in Direction::ALL {
+        // The host can hold one snoop filter's worth of lines: 64 pages.
+        let held_copies = if direction == Direction::DeviceToDevice {
+            32
+        } else {
+            64
+        };
+        let runs: Vec<(Held, u64)> = match direction {
+            Direction::HostToHost => vec![
+                (Held::Nothing, args.copies),
+                (Held::Nothing, 64),
+                (Held::Nothing, 32),
+            ],
+            _ => vec![
+                (Held::Nothing, args.copies),
+                (Held::Shared, held_copies),
+                (Held::Modified, held_copies),
+            ],
+        };
+        for (held, copies) in runs {
+            let row = coherence_bench::stream(backend, direction, held, args.latency, copies)?;
+            // Against the bypass with as many copies (the same fixed start and end).
+            let baseline = streams
+                .iter()
+                .chain(std::iter::once(&row))
+                .find(|r| r.direction == Direction::HostToHost && r.copies == copies)
+                .map_or(row.utilization, |r| r.utilization);
+            println!(
+                "{:>10} {:>11} {:>7} {:>9} {:>11.1}% {:>12.3} {:>7.1}% {:>13} {:>10}",
+                direction.name(),
+                held.name(),
+                row.copies,
+                row.cycles,
+                row.utilization * 100.0,
+                row.utilization * 1.6,
+                (1.0 - row.utilization / baseline) * 100.0,
+                row.dma_snooped,
+                row.dma_uncached
+            );
+            streams.push(row);
+        }
+    }
+    println!();
+    println!("home agent alone: latency in cycles, request queued to last response beat");
+    println!("{:>28} {:>8} {:>8}", "case", "memory", "cycles");
+    let mut latencies = Vec::new();
+    for latency in [20, 100] {
+        let mut rows = coherence_bench::host_latencies(backend, latency)?;
+        rows.extend(coherence_bench::dma_line_latencies(backend, latency)?);
+        for r in &rows {
+            println!("{:>28} {:>8} {:>8}", r.case, r.latency_cycles, r.cycles);
+        }
+        latencies.extend(rows);
+    }
+    println!();
+    let ev = coherence_bench::eviction_rate(backend, args.loads)?;
+    println!(
+        "snoop filter of {} lines, random host loads over {} lines: {} reads, {} \
+         back-invalidations ({:.1}% of reads), host cache hit rate {:.1}%",
+        ev.filter_lines,
+        ev.working_set_lines,
+        ev.host_reads,
+        ev.evictions,
+        ev.eviction_rate * 100.0,
+        ev.host_hit_rate * 100.0
+    );
+    if let Some(path) = args.json {
+        let doc = serde_json::json!({
+            "benchmark": "coherence",
+            "backend": backend.name(),
+            "bus_bytes": 16,
+            "clock_mhz": 100,
+            "streams": streams,
+            "latencies": latencies,
+            "eviction": ev,
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let backends: Vec<Backend> = match cli.sim.or_else(|| {
@@ -367,6 +494,9 @@ fn main() -> ExitCode {
         Command::Bench {
             which: Bench::Dma(args),
         } => bench_dma(args, cli.sim.unwrap_or(Backend::Verilator)),
+        Command::Bench {
+            which: Bench::Coherence(args),
+        } => bench_coherence(args, cli.sim.unwrap_or(Backend::Verilator)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -107,7 +107,13 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
     );
     let (mut reads, mut writes) = (VecDeque::new(), VecDeque::new());
     let mut read_lines: VecDeque<VecDeque<u64>> = VecDeque::new();
-    let mut port = HostPort::new(&*dut, HostCache::new(2, 4), Rng::new(rng.next_u64())).unwrap();
+    let mut port = HostPort::new(
+        &*dut,
+        "host$",
+        HostCache::new(2, 4),
+        Rng::new(rng.next_u64()),
+    )
+    .unwrap();
     let mut model = HomeModel::new(SETS_LOG2 as u32, WAYS);
     model.scripted = true;
     let mut answers = VecDeque::new();

@@ -41,10 +41,10 @@ impl Outbound {
     }
 }
 
-fn ports(dut: &dyn Dut, names: &[&str]) -> Result<Vec<PortId>, NoSuchPort> {
+fn ports(dut: &dyn Dut, prefix: &str, names: &[&str]) -> Result<Vec<PortId>, NoSuchPort> {
     names
         .iter()
-        .map(|n| dut.port(&format!("host${n}")))
+        .map(|n| dut.port(&format!("{prefix}{n}")))
         .collect()
 }
 
@@ -93,7 +93,13 @@ pub struct HostPort {
 }
 
 impl HostPort {
-    pub fn new(dut: &dyn Dut, cache: HostCache, rng: Rng) -> Result<HostPort, NoSuchPort> {
+    /// Drives the coherent port `<prefix>req_valid` and so on of `dut`.
+    pub fn new(
+        dut: &dyn Dut,
+        prefix: &str,
+        cache: HostCache,
+        rng: Rng,
+    ) -> Result<HostPort, NoSuchPort> {
         Ok(HostPort {
             cache,
             rng,
@@ -102,6 +108,7 @@ impl HostPort {
             snp: Outbound::new(),
             req_ports: ports(
                 dut,
+                prefix,
                 &[
                     "req_valid",
                     "req_ready",
@@ -115,6 +122,7 @@ impl HostPort {
             )?,
             s2m_ports: ports(
                 dut,
+                prefix,
                 &[
                     "s2m_valid",
                     "s2m_ready",
@@ -129,6 +137,7 @@ impl HostPort {
             )?,
             snp_ports: ports(
                 dut,
+                prefix,
                 &[
                     "snp_valid",
                     "snp_ready",

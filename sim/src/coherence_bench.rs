@@ -1,0 +1,517 @@
+//! Coherent memory controller benchmarks (`cdm bench coherence`), in simulated cycles
+//! against ideal pipelined memory:
+//!
+//! - DMA streaming through the controller: 4 KiB copies through the whole device (DMA
+//!   engine, address split, home agent) into, out of and within device memory, with no
+//!   line of the device pages in the host cache or every one of them held shared or
+//!   modified, against the same copies between two host memory buffers, which bypass
+//!   the controller (its cost is the difference);
+//! - the home agent alone: host request latency (snoop filter hit, miss, miss with a
+//!   clean or dirty victim to back-invalidate, uncached read), the latency of a one-line
+//!   DMA write or read by what the host holds, and the snoop filter's eviction rate
+//!   under a host working set twice its capacity.
+
+use serde::Serialize;
+
+use cdm_driver::regs::{coherent, dma};
+use cdm_driver::Register;
+use cdm_hdl::coherent::home_agent::HomeAgent;
+use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
+use cdm_hdl::top::DeviceTop;
+use cdm_regmap::descriptor::{self, Descriptor};
+
+use crate::axi4::Request;
+use crate::axi4_master::{Axi4Master, Burst, MasterTiming};
+use crate::axi4_memory::{Axi4Memory, MemoryTiming};
+use crate::axil::{Op, Timing};
+use crate::backend::Backend;
+use crate::coherence::host_cache::{Access, HostCache};
+use crate::coherence::host_port::HostPort;
+use crate::coherence::protocol::{State, LINE};
+use crate::dma_device::DmaDevice;
+use crate::dut::Dut;
+use crate::rng::Rng;
+use crate::verilator::Unavailable;
+
+/// Where device memory appears in the DMA engine's address space.
+pub const DEVMEM: u64 = 0x2_0000_0000;
+/// Size of the device memory window.
+const DEVMEM_SIZE: u64 = 512 << 20;
+/// Lines the snoop filter tracks.
+pub const FILTER_LINES: u64 = (WAYS as u64) << SETS_LOG2;
+const PAGE: u64 = 4096;
+
+/// Which memories a copy reads and writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Direction {
+    /// Host memory to host memory: the controller is not on the path (the baseline).
+    HostToHost,
+    HostToDevice,
+    DeviceToHost,
+    DeviceToDevice,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 4] = [
+        Direction::HostToHost,
+        Direction::HostToDevice,
+        Direction::DeviceToHost,
+        Direction::DeviceToDevice,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::HostToHost => "host->host",
+            Direction::HostToDevice => "host->dev",
+            Direction::DeviceToHost => "dev->host",
+            Direction::DeviceToDevice => "dev->dev",
+        }
+    }
+
+    /// Source and destination of copy `i`.
+    fn addresses(self, i: u64) -> (u64, u64) {
+        let host_src = 0x1000_0000 + i * PAGE;
+        let host_dst = 0x4000_0000 + i * PAGE;
+        let dev_src = DEVMEM + i * PAGE;
+        let dev_dst = DEVMEM + 0x100_0000 + i * PAGE;
+        match self {
+            Direction::HostToHost => (host_src, host_dst),
+            Direction::HostToDevice => (host_src, dev_dst),
+            Direction::DeviceToHost => (dev_src, host_dst),
+            Direction::DeviceToDevice => (dev_src, dev_dst),
+        }
+    }
+}
+
+/// What the host cache holds of the device pages a run touches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Held {
+    Nothing,
+    /// Every line, shared (clean).
+    Shared,
+    /// Every line, modified (dirty).
+    Modified,
+}
+
+impl Held {
+    pub fn name(self) -> &'static str {
+        match self {
+            Held::Nothing => "0%",
+            Held::Shared => "100% S",
+            Held::Modified => "100% M",
+        }
+    }
+}
+
+/// One streaming measurement.
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamRow {
+    pub direction: Direction,
+    pub held: Held,
+    pub latency_cycles: u64,
+    pub copies: u64,
+    pub bytes: u64,
+    /// From the doorbell's commit to the last status write-back.
+    pub cycles: u64,
+    /// Bytes per cycle over 16.
+    pub utilization: f64,
+    /// DMA lines that needed a snoop, and bursts admitted on the page fast path.
+    pub dma_snooped: u32,
+    pub dma_uncached: u32,
+}
+
+/// Copies `copies` 4 KiB pages in `direction` through the device, after the host has
+/// loaded (`Shared`) or stored to (`Modified`) every line of the device pages involved.
+/// At most [`FILTER_LINES`] lines can be held: 64 pages.
+pub fn stream(
+    backend: Backend,
+    direction: Direction,
+    held: Held,
+    latency: u64,
+    copies: u64,
+) -> Result<StreamRow, Unavailable> {
+    let mut dut = backend.open::<DeviceTop>()?;
+    let reset = dut.port("reset").expect("device reset");
+    dut.set(reset, 1);
+    dut.run(2);
+    dut.set(reset, 0);
+    let mut rng = Rng::new(1);
+    let mut dev = DmaDevice::new(
+        dut,
+        MemoryTiming::ideal(latency),
+        Timing::EAGER,
+        12,
+        &mut rng,
+    );
+    dev.devmem_window(DEVMEM, DEVMEM_SIZE);
+    dev.regs
+        .write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))
+        .unwrap();
+    dev.cpu().stall_percent = 0;
+    // The snoop filter sweeps itself empty after reset; DMA to device memory waits for
+    // it, which is not what this measures.
+    dev.regs.io_mut().idle(1 << SETS_LOG2);
+    let device_pages: Vec<u64> = (0..copies)
+        .flat_map(|i| {
+            let (src, dst) = direction.addresses(i);
+            [src, dst]
+        })
+        .filter(|a| (DEVMEM..DEVMEM + DEVMEM_SIZE).contains(a))
+        .collect();
+    if held != Held::Nothing {
+        let lines: Vec<u64> = device_pages
+            .iter()
+            .flat_map(|&a| {
+                let first = (a - DEVMEM) / LINE as u64;
+                first..first + PAGE / LINE as u64
+            })
+            .collect();
+        assert!(
+            lines.len() as u64 <= FILTER_LINES,
+            "the host can hold at most {FILTER_LINES} lines"
+        );
+        hold(&mut dev, &lines, held);
+    }
+    let before = counters(&mut dev);
+    let mut last = 0;
+    for i in 0..copies {
+        let (src, dst) = direction.addresses(i);
+        last = dev.push(0, Descriptor::copy(src, dst, PAGE as u32));
+    }
+    let status = dev.slot(0, last) + descriptor::offset::STATUS;
+    let producer = dma::ProducerValue::ZERO.with_index(dev.rings[0].producer as u32);
+    let bridge = dev.regs.io_mut();
+    bridge.master().push(Op::Write {
+        addr: dma::Producer::ADDR as u64,
+        data: producer.bits(),
+        strb: 0xf,
+    });
+    // The CSR block commits the doorbell in the cycle after its AW and W.
+    let start = bridge.dut().cycle() + 1;
+    loop {
+        bridge.tick();
+        while bridge.master().pop().is_some() {}
+        let word = bridge.peripheral().host.memory.mem.read_vec(status, 4);
+        if u32::from_le_bytes(word.try_into().unwrap()) & descriptor::status::DONE != 0 {
+            break;
+        }
+        let now = bridge.dut().cycle();
+        assert!(
+            now - start < 100_000 + copies * 20_000,
+            "coherence stream benchmark stalled"
+        );
+    }
+    let cycles = dev.cycle() - start;
+    let after = counters(&mut dev);
+    Ok(StreamRow {
+        direction,
+        held,
+        latency_cycles: latency,
+        copies,
+        bytes: copies * PAGE,
+        cycles,
+        utilization: (copies * PAGE) as f64 / (cycles as f64 * 16.0),
+        dma_snooped: after.0 - before.0,
+        dma_uncached: after.1 - before.1,
+    })
+}
+
+/// COHERENT.DMA_SNOOPED and DMA_UNCACHED.
+fn counters(dev: &mut DmaDevice) -> (u32, u32) {
+    let r = &mut dev.regs;
+    (
+        r.read::<coherent::DmaSnooped>().unwrap().value(),
+        r.read::<coherent::DmaUncached>().unwrap().value(),
+    )
+}
+
+/// Brings every line of `lines` into the host cache, shared or modified.
+fn hold(dev: &mut DmaDevice, lines: &[u64], held: Held) {
+    let mut pending = lines.iter();
+    let mut waited = 0;
+    loop {
+        let cpu = dev.cpu();
+        while cpu.cache.outstanding() < 128 {
+            let Some(&line) = pending.next() else { break };
+            match held {
+                Held::Shared => cpu.cache.load(line, 0, 8),
+                _ => cpu.cache.store(line, 0, &[0xa5]),
+            };
+        }
+        if cpu.cache.outstanding() == 0 && pending.len() == 0 {
+            break;
+        }
+        dev.regs.io_mut().idle(1);
+        waited += 1;
+        assert!(
+            waited < 1000 * lines.len() + 10_000,
+            "host never got its lines"
+        );
+    }
+    let cpu = dev.cpu();
+    for &line in lines {
+        // RdOwn granted E; the store now makes the line M.
+        if held == Held::Modified {
+            assert_eq!(cpu.cache.store(line, 0, &[0x5a]), Access::Done(Vec::new()));
+        }
+        let want = if held == Held::Shared {
+            State::S
+        } else {
+            State::M
+        };
+        assert_eq!(cpu.cache.state(line), want, "line {line:#x}");
+    }
+}
+
+/// The home agent alone, with memory, the host port and a DMA master on its pins.
+struct Agent {
+    dut: Box<dyn Dut>,
+    memory: Axi4Memory,
+    host: HostPort,
+    dma: Axi4Master,
+}
+
+impl Agent {
+    fn new(backend: Backend, latency: u64) -> Result<Agent, Unavailable> {
+        let mut dut = backend.open::<HomeAgent>()?;
+        let memory = Axi4Memory::new(&*dut, "mem$", MemoryTiming::ideal(latency), Rng::new(1))
+            .expect("home agent memory port");
+        let mut host = HostPort::new(&*dut, "host$", HostCache::new(12, 4), Rng::new(2))
+            .expect("home agent coherent port");
+        host.stall_percent = 0;
+        let timing = MasterTiming {
+            max_valid_delay: 0,
+            ready_stall_percent: 0,
+            max_outstanding: 1,
+        };
+        let dma = Axi4Master::new(&*dut, "dev$", timing, Rng::new(3)).expect("device port");
+        for (port, value) in [("base", DEVMEM), ("enable", 1), ("reset", 1)] {
+            let p = dut.port(port).expect("home agent port");
+            dut.set(p, value);
+        }
+        dut.run(2);
+        let reset = dut.port("reset").expect("home agent reset");
+        dut.set(reset, 0);
+        let mut agent = Agent {
+            dut,
+            memory,
+            host,
+            dma,
+        };
+        // The snoop filter sweeps itself empty after reset.
+        agent.run_until(|_| false, 1 << SETS_LOG2);
+        Ok(agent)
+    }
+
+    fn tick(&mut self) {
+        let dut = &mut *self.dut;
+        self.memory.drive(dut);
+        self.host.drive(dut);
+        self.dma.drive(dut);
+        self.memory.sample(dut);
+        self.host.sample(dut);
+        self.dma.sample(dut);
+        dut.step();
+    }
+
+    /// Runs until `done` or for `limit` cycles; returns the cycles run.
+    fn run_until(&mut self, mut done: impl FnMut(&mut Agent) -> bool, limit: u64) -> u64 {
+        let start = self.dut.cycle();
+        while !done(self) && self.dut.cycle() - start < limit {
+            self.tick();
+        }
+        self.dut.cycle() - start
+    }
+
+    /// Cycles from issuing a host request (`issue` puts it in the cache's queue) until
+    /// its response has arrived.
+    fn host_request(&mut self, issue: impl FnOnce(&mut HostCache)) -> u64 {
+        issue(&mut self.host.cache);
+        let cycles = self.run_until(|a| a.host.cache.outstanding() == 0, 100_000);
+        assert!(cycles < 100_000, "host request unanswered");
+        cycles
+    }
+
+    /// Cycles from presenting a one-line DMA burst until its response.
+    fn dma_line(&mut self, line: u64, write: bool) -> u64 {
+        let req = Request {
+            id: 2,
+            addr: DEVMEM + line * LINE as u64,
+            len: 3,
+            size: 4,
+            burst: 1,
+        };
+        self.dma.push(if write {
+            Burst::Write {
+                req,
+                data: vec![0x3c; LINE],
+                strb: vec![0xffff; 4],
+            }
+        } else {
+            Burst::Read(req)
+        });
+        let mut done = None;
+        let cycles = self.run_until(
+            |a| {
+                done = done.take().or_else(|| a.dma.pop());
+                done.is_some()
+            },
+            100_000,
+        );
+        assert_eq!(done.expect("DMA burst unanswered").resp, 0);
+        cycles
+    }
+
+    fn counter(&mut self, name: &str) -> u64 {
+        let p = self.dut.port(name).expect("home agent counter");
+        self.dut.get(p)
+    }
+}
+
+/// A latency measurement.
+#[derive(Clone, Debug, Serialize)]
+pub struct Latency {
+    pub case: &'static str,
+    pub latency_cycles: u64,
+    pub cycles: u64,
+}
+
+/// Host request latencies at memory latency `latency`: from the request entering the
+/// host port's queue to its last response beat.
+pub fn host_latencies(backend: Backend, latency: u64) -> Result<Vec<Latency>, Unavailable> {
+    let mut a = Agent::new(backend, latency)?;
+    let sets = 1u64 << SETS_LOG2;
+    let mut rows = Vec::new();
+    let mut row = |case, cycles| {
+        rows.push(Latency {
+            case,
+            latency_cycles: latency,
+            cycles,
+        })
+    };
+    row(
+        "RdShared, filter miss",
+        a.host_request(|c| {
+            c.load(0x10, 0, 8);
+        }),
+    );
+    row(
+        "RdOwn from S, filter hit",
+        a.host_request(|c| {
+            c.store(0x10, 0, &[1]);
+        }),
+    );
+    row(
+        "RdCurrent (uncached)",
+        a.host_request(|c| c.read_current(0x11)),
+    );
+    // Fill one filter set with shared lines, then another with modified ones; a fifth
+    // line in each set back-invalidates a victim first.
+    for way in 0..WAYS as u64 {
+        a.host_request(|c| {
+            c.load(0x20 + way * sets, 0, 8);
+        });
+        a.host_request(|c| {
+            c.store(0x21 + way * sets, 0, &[1]);
+        });
+        assert_eq!(
+            a.host.cache.store(0x21 + way * sets, 0, &[2]),
+            Access::Done(Vec::new())
+        );
+    }
+    row(
+        "RdShared, clean victim",
+        a.host_request(|c| {
+            c.load(0x20 + WAYS as u64 * sets, 0, 8);
+        }),
+    );
+    row(
+        "RdShared, dirty victim",
+        a.host_request(|c| {
+            c.load(0x21 + WAYS as u64 * sets, 0, 8);
+        }),
+    );
+    Ok(rows)
+}
+
+/// One-line DMA writes and reads at memory latency `latency`, by what the host holds.
+pub fn dma_line_latencies(backend: Backend, latency: u64) -> Result<Vec<Latency>, Unavailable> {
+    let mut a = Agent::new(backend, latency)?;
+    let mut rows = Vec::new();
+    let shared = 0x100;
+    let modified = 0x200;
+    a.host_request(|c| {
+        c.load(shared, 0, 8);
+    });
+    a.host_request(|c| {
+        c.load(shared + 1, 0, 8);
+    });
+    for line in [modified, modified + 1] {
+        a.host_request(|c| {
+            c.store(line, 0, &[1]);
+        });
+        assert_eq!(a.host.cache.store(line, 0, &[2]), Access::Done(Vec::new()));
+    }
+    for (case, line, write) in [
+        ("DMA write, line not held", 0x300, true),
+        ("DMA write, host holds S", shared, true),
+        ("DMA write, host holds M", modified, true),
+        ("DMA read, line not held", 0x301, false),
+        ("DMA read, host holds S", shared + 1, false),
+        ("DMA read, host holds M", modified + 1, false),
+    ] {
+        rows.push(Latency {
+            case,
+            latency_cycles: latency,
+            cycles: a.dma_line(line, write),
+        });
+    }
+    Ok(rows)
+}
+
+/// The snoop filter under a host working set twice its capacity.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvictionRow {
+    pub working_set_lines: u64,
+    pub filter_lines: u64,
+    pub host_reads: u64,
+    pub evictions: u64,
+    /// Back-invalidations per host read.
+    pub eviction_rate: f64,
+    /// Loads that hit in the host cache (which is larger than the filter).
+    pub host_hit_rate: f64,
+}
+
+/// `loads` random loads over a working set of twice the filter's lines, after one pass
+/// over it to warm up.
+pub fn eviction_rate(backend: Backend, loads: u64) -> Result<EvictionRow, Unavailable> {
+    let mut a = Agent::new(backend, 20)?;
+    let lines = 2 * FILTER_LINES;
+    let mut rng = Rng::new(7);
+    let mut run = |a: &mut Agent, n: u64, random: bool| {
+        for i in 0..n {
+            let line = if random { rng.below(lines) } else { i };
+            while a.host.cache.outstanding() >= 16 {
+                a.tick();
+            }
+            let _ = a.host.cache.load(line, 0, 8);
+        }
+        a.run_until(|a| a.host.cache.outstanding() == 0, 100_000);
+    };
+    run(&mut a, lines, false);
+    let (reads, evictions) = (a.counter("host_reads"), a.counter("evictions"));
+    let stats = a.host.cache.stats;
+    run(&mut a, loads, true);
+    let host_reads = a.counter("host_reads") - reads;
+    let evicted = a.counter("evictions") - evictions;
+    let s = a.host.cache.stats;
+    let (hits, misses) = (s.hits - stats.hits, s.misses - stats.misses);
+    Ok(EvictionRow {
+        working_set_lines: lines,
+        filter_lines: FILTER_LINES,
+        host_reads,
+        evictions: evicted,
+        eviction_rate: evicted as f64 / host_reads.max(1) as f64,
+        host_hit_rate: hits as f64 / (hits + misses).max(1) as f64,
+    })
+}
