@@ -469,6 +469,40 @@ pub fn dma_line_latencies(backend: Backend, latency: u64) -> Result<Vec<Latency>
     Ok(rows)
 }
 
+/// Host read bandwidth: `lines` loads of distinct lines (filter misses with free ways),
+/// up to 64 outstanding, at memory latency `latency`.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostStream {
+    pub latency_cycles: u64,
+    pub lines: u64,
+    pub cycles: u64,
+    /// Bytes per cycle over 16.
+    pub utilization: f64,
+}
+
+pub fn host_read_stream(
+    backend: Backend,
+    latency: u64,
+    lines: u64,
+) -> Result<HostStream, Unavailable> {
+    let mut a = Agent::new(backend, latency)?;
+    let start = a.dut.cycle();
+    for line in 0..lines {
+        while a.host.cache.outstanding() >= 64 {
+            a.tick();
+        }
+        let _ = a.host.cache.load(line, 0, 8);
+    }
+    a.run_until(|a| a.host.cache.outstanding() == 0, 100_000);
+    let cycles = a.dut.cycle() - start;
+    Ok(HostStream {
+        latency_cycles: latency,
+        lines,
+        cycles,
+        utilization: (lines * LINE as u64) as f64 / (cycles as f64 * 16.0),
+    })
+}
+
 /// The snoop filter under a host working set twice its capacity.
 #[derive(Clone, Debug, Serialize)]
 pub struct EvictionRow {

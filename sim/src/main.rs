@@ -444,6 +444,20 @@ fn bench_coherence(
         latencies.extend(rows);
     }
     println!();
+    let mut host_streams = Vec::new();
+    for latency in [20, 100] {
+        let h = coherence_bench::host_read_stream(backend, latency, 2048)?;
+        println!(
+            "host reads of {} distinct lines, memory latency {}: {} cycles, {:.1}% of the \
+             bus ({:.3} GB/s at 100 MHz)",
+            h.lines,
+            h.latency_cycles,
+            h.cycles,
+            h.utilization * 100.0,
+            h.utilization * 1.6
+        );
+        host_streams.push(h);
+    }
     let ev = coherence_bench::eviction_rate(backend, args.loads)?;
     println!(
         "snoop filter of {} lines, random host loads over {} lines: {} reads, {} \
@@ -463,6 +477,7 @@ fn bench_coherence(
             "clock_mhz": 100,
             "streams": streams,
             "latencies": latencies,
+            "host_read_streams": host_streams,
             "eviction": ev,
         });
         std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;

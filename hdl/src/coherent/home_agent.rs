@@ -9,7 +9,11 @@
 //!
 //! The transaction engine serves one transaction at a time (a host request, or the
 //! admission of a DMA burst: its lines looked up and snooped), alternating when both
-//! wait, which serializes every line trivially. A burst to a page with no line in the
+//! wait, which serializes every line trivially. A transaction ends when its memory
+//! access is issued: a response unit sends the responses in the engine's order, a read's
+//! header followed by its data from memory, so up to 16 host reads overlap their memory
+//! latency. A snoop waits until every queued response has gone, so a grant always
+//! reaches the host before a snoop of its line. A burst to a page with no line in the
 //! snoop filter is admitted on a fast path: one page query, no per-line lookups.
 //!
 //! DMA data never holds the engine, so nothing the engine waits for depends on the DMA
@@ -24,8 +28,8 @@
 //! Ordering with the host (`docs/COHERENCE.md`): a host request other than CleanEvict
 //! waits until every admitted DMA write has its response, and while it waits for its
 //! turn no new DMA write is admitted (reads still are, so the writes it waits for can
-//! get their data); a memory write for the host, or for a snoop's dirty data, waits until
-//! memory has returned every DMA read issued before it. Its behaviour is the reference
+//! get their data); a memory write (the host's, a snoop's dirty data, or a DMA burst's)
+//! waits until memory has returned every read issued before it that it could overtake. Its behaviour is the reference
 //! model's (`cdm_sim::coherence::home_model`): the testbench compares every message.
 //!
 //! Line addresses on the coherent port are device-memory offsets / 64; memory address =
@@ -43,6 +47,8 @@ pub const LINE_ADDR_BITS: usize = 58;
 
 /// A buffered DMA read beat: data (128) | resp (2) | last (1).
 const RBEAT_BITS: usize = 131;
+/// A queued response: tag (8) | state (2) | data follows (1).
+const RSP_BITS: usize = 11;
 /// An admitted DMA write: address (64) | len (8) | size (3) | burst (2) | ID (4).
 const WQ_BITS: usize = 81;
 
@@ -79,8 +85,8 @@ pub struct CoherentPort {
 // States of the transaction engine (literals in the kernel).
 // 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5 AW of dirty
 // snoop data, 14 AW of host data, then 6/7 the line's W beats and B (from the snoop or
-// the request channel); 8 filter write; 11 memory read (AR); 12 response header;
-// 13 response data; 17 drop stale data; 18 response without data; 20 DMA line lookup;
+// the request channel); 8 filter write; 11 memory read (AR) and its response queued;
+// 17 drop stale data; 18 response without data queued; 20 DMA line lookup;
 // 21 its result; 22 next line; 23 a DMA read to memory, or a DMA write to the write
 // queue (or, after a busy page query, on to 20).
 
@@ -162,12 +168,24 @@ pub struct HomeAgent {
     collected: DFF<Bits<5>>,
     bids: Fifo<Bits<4>, 4, 5>,
     dma_writes: DFF<Bits<6>>,
+    /// Responses queued by the engine (tag, state, whether data follows), those not yet
+    /// sent whole, whether the unit is sending a read's data, and host reads issued to
+    /// memory still owed beats.
+    rsp_q: Fifo<Bits<RSP_BITS>, 4, 5>,
+    rsp_pending: DFF<Bits<5>>,
+    ru_data: DFF<Bit>,
+    host_rd_mem: DFF<Bits<5>>,
     /// The write-out of collected bursts: 0 idle, 1 AW, 2 W.
     wo_state: DFF<Bits<2>>,
     wo_beat: DFF<Bits<8>>,
     wo_len: DFF<Bits<8>>,
     mem_line: Signal<Local, Bits<64>>,
     r_dma: Signal<Local, Bit>,
+    rsp_push: Signal<Local, Bit>,
+    rsp_room: Signal<Local, Bit>,
+    rsp_done: Signal<Local, Bit>,
+    host_rd_issue: Signal<Local, Bit>,
+    host_rd_last: Signal<Local, Bit>,
     r_in: Signal<Local, Bit>,
     r_out: Signal<Local, Bit>,
     r_issue: Signal<Local, Bit>,
@@ -226,6 +244,9 @@ impl Logic for HomeAgent {
             wo_state,
             wo_beat,
             wo_len,
+            rsp_pending,
+            ru_data,
+            host_rd_mem,
             n_dma_uncached,
             n_host_reads,
             n_host_writes,
@@ -235,25 +256,22 @@ impl Logic for HomeAgent {
             n_conflicts,
             n_dma_snooped
         );
-        clock!(self, clock, sf, rids, rbuf, wq, ring, bids);
+        clock!(self, clock, sf, rids, rbuf, wq, ring, bids, rsp_q);
         self.sf.reset.next = self.reset.val();
         self.rids.reset.next = self.reset.val();
         self.rbuf.reset.next = self.reset.val();
         self.wq.reset.next = self.reset.val();
         self.ring.reset.next = self.reset.val();
         self.bids.reset.next = self.reset.val();
+        self.rsp_q.reset.next = self.reset.val();
         self.mem_line.next = bit_cast::<64, LINE_ADDR_BITS>(self.line.q.val()) << 6;
         self.snp_addr.next = bit_cast::<64, LINE_ADDR_BITS>(self.snp_line.q.val()) << 6;
         // Defaults: nothing moves.
         self.host.req_ready.next = false;
-        self.host.s2m_valid.next = false;
         self.host.s2m_snoop.next = false;
-        self.host.s2m_tag.next = self.tag.q.val();
-        self.host.s2m_state.next = 0.into();
         self.host.s2m_op.next = self.snp_op.q.val();
         self.host.s2m_line.next = self.snp_line.q.val();
         self.host.s2m_data.next = self.mem.rdata.val();
-        self.host.s2m_last.next = false;
         self.host.snp_ready.next = false;
         self.sf.op_valid.next = false;
         self.sf.op_write.next = false;
@@ -354,7 +372,9 @@ impl Logic for HomeAgent {
         // before (a later write must not reach memory before an earlier read).
         self.mem_free.next =
             (self.state.q.val() != 5) & (self.state.q.val() != 6) & (self.state.q.val() != 14);
-        self.engine_writes.next = (self.wo_state.q.val() == 0) & !self.mem_reads.q.val().any();
+        self.engine_writes.next = (self.wo_state.q.val() == 0)
+            & !self.mem_reads.q.val().any()
+            & !self.host_rd_mem.q.val().any();
         self.wo_start.next = (self.wo_state.q.val() == 1) & self.mem.awready.val();
         if (self.w_fire.val() & self.dev.wlast.val()) & !self.wo_start.val() {
             self.collected.d.next = self.collected.q.val() + 1;
@@ -368,7 +388,11 @@ impl Logic for HomeAgent {
         self.ring.pop.next = false;
         match self.wo_state.q.val().index() {
             0 => {
-                if self.collected.q.val().any() & self.mem_free.val() & !self.bids.full.val() {
+                if self.collected.q.val().any()
+                    & self.mem_free.val()
+                    & !self.bids.full.val()
+                    & !self.host_rd_mem.q.val().any()
+                {
                     self.wo_state.d.next = 1.into();
                 }
             }
@@ -444,6 +468,39 @@ impl Logic for HomeAgent {
             & self.host.req_valid.val()
             & self.host_clear.val()
             & (!(self.take_ar.val() | self.take_aw.val()) | !self.turn.q.val());
+        // The response unit: responses in the order the engine queued them, a read's
+        // header followed by its data from memory (ID 0).
+        self.rsp_push.next = false;
+        self.rsp_q.data_in.next = (bit_cast::<RSP_BITS, 8>(self.tag.q.val()) << 3)
+            | (bit_cast::<RSP_BITS, 2>(self.grant.q.val()) << 1);
+        self.rsp_room.next = !self.rsp_q.full.val();
+        self.host.s2m_tag.next = self.rsp_q.data_out.val().get_bits::<8>(3);
+        self.host.s2m_state.next = self.rsp_q.data_out.val().get_bits::<2>(1);
+        self.rsp_done.next = false;
+        self.host_rd_last.next = false;
+        if !self.ru_data.q.val() {
+            self.host.s2m_valid.next = !self.rsp_q.empty.val();
+            self.host.s2m_last.next = !self.rsp_q.data_out.val().get_bit(0);
+            if !self.rsp_q.empty.val() & self.host.s2m_ready.val() {
+                if self.rsp_q.data_out.val().get_bit(0) {
+                    self.ru_data.d.next = true;
+                } else {
+                    self.rsp_done.next = true;
+                }
+            }
+        } else {
+            self.host.s2m_valid.next = self.mem.rvalid.val() & !self.r_dma.val();
+            self.host.s2m_last.next = self.mem.rlast.val();
+            if !self.r_dma.val() {
+                self.mem.rready.next = self.host.s2m_ready.val();
+            }
+            if self.host.s2m_valid.val() & self.host.s2m_ready.val() & self.mem.rlast.val() {
+                self.ru_data.d.next = false;
+                self.rsp_done.next = true;
+                self.host_rd_last.next = true;
+            }
+        }
+        self.rsp_q.pop.next = self.rsp_done.val();
         match self.state.q.val().index() {
             0 => {
                 // A DMA burst, unless a host request has its turn.
@@ -571,12 +628,15 @@ impl Logic for HomeAgent {
                 }
             }
             3 => {
-                // Snoop header.
-                self.host.s2m_valid.next = true;
-                self.host.s2m_snoop.next = true;
-                self.host.s2m_last.next = true;
-                if self.host.s2m_ready.val() {
-                    self.state.d.next = 4.into();
+                // Snoop header, once every response before it has gone: a grant reaches
+                // the host before any snoop of its line.
+                if !self.rsp_pending.q.val().any() {
+                    self.host.s2m_valid.next = true;
+                    self.host.s2m_snoop.next = true;
+                    self.host.s2m_last.next = true;
+                    if self.host.s2m_ready.val() {
+                        self.state.d.next = 4.into();
+                    }
                 }
             }
             4 => {
@@ -635,27 +695,13 @@ impl Logic for HomeAgent {
                 }
             }
             11 => {
-                self.mem.arvalid.next = true;
-                if self.mem.arready.val() {
-                    self.state.d.next = 12.into();
-                }
-            }
-            12 => {
-                // Response header of a read.
-                self.host.s2m_valid.next = true;
-                self.host.s2m_state.next = self.grant.q.val();
-                if self.host.s2m_ready.val() {
-                    self.state.d.next = 13.into();
-                }
-            }
-            13 => {
-                self.host.s2m_valid.next = self.mem.rvalid.val() & !self.r_dma.val();
-                self.host.s2m_state.next = self.grant.q.val();
-                self.host.s2m_last.next = self.mem.rlast.val();
-                if !self.r_dma.val() {
-                    self.mem.rready.next = self.host.s2m_ready.val();
-                }
-                if self.host.s2m_valid.val() & self.host.s2m_ready.val() & self.mem.rlast.val() {
+                // The read goes to memory; the response unit sends its data.
+                self.mem.arvalid.next = self.rsp_room.val();
+                if self.rsp_room.val() & self.mem.arready.val() {
+                    self.rsp_push.next = true;
+                    self.rsp_q.data_in.next = (bit_cast::<RSP_BITS, 8>(self.tag.q.val()) << 3)
+                        | (bit_cast::<RSP_BITS, 2>(self.grant.q.val()) << 1)
+                        | bit_cast::<RSP_BITS, 1>(true.into());
                     self.state.d.next = 0.into();
                 }
             }
@@ -674,9 +720,9 @@ impl Logic for HomeAgent {
                 }
             }
             18 => {
-                self.host.s2m_valid.next = true;
-                self.host.s2m_last.next = true;
-                if self.host.s2m_ready.val() {
+                // A response without data, behind those queued.
+                self.rsp_push.next = self.rsp_room.val();
+                if self.rsp_room.val() {
                     self.state.d.next = 0.into();
                 }
             }
@@ -733,6 +779,20 @@ impl Logic for HomeAgent {
                 self.state.d.next = 0.into();
             }
         }
+        self.rsp_q.push.next = self.rsp_push.val();
+        if self.rsp_push.val() & !self.rsp_done.val() {
+            self.rsp_pending.d.next = self.rsp_pending.q.val() + 1;
+        }
+        if !self.rsp_push.val() & self.rsp_done.val() {
+            self.rsp_pending.d.next = self.rsp_pending.q.val() - 1;
+        }
+        self.host_rd_issue.next = (self.state.q.val() == 11) & self.rsp_push.val();
+        if self.host_rd_issue.val() & !self.host_rd_last.val() {
+            self.host_rd_mem.d.next = self.host_rd_mem.q.val() + 1;
+        }
+        if !self.host_rd_issue.val() & self.host_rd_last.val() {
+            self.host_rd_mem.d.next = self.host_rd_mem.q.val() - 1;
+        }
         // After a snoop answer: the snooped line's entry. A victim's way takes the new
         // line (the write in state 8 fills it); a host copy the answer kept stays shared.
         if (self.state.q.val() == 4)
@@ -751,7 +811,7 @@ impl Logic for HomeAgent {
                 self.n_host_writes.d.next = self.n_host_writes.q.val() + 1;
             }
         }
-        if (self.state.q.val() == 3) & self.host.s2m_ready.val() {
+        if self.host.s2m_snoop.val() & self.host.s2m_valid.val() & self.host.s2m_ready.val() {
             if self.snp_op.q.val() {
                 self.n_snoops_data.d.next = self.n_snoops_data.q.val() + 1;
             } else {
@@ -787,7 +847,7 @@ impl Logic for HomeAgent {
             & self.mem.bvalid.val()
             & !self.b_dma.val()
             & (self.mem.bresp.val().any() | self.mem.bid.val().any()))
-            | ((self.state.q.val() == 13)
+            | (self.ru_data.q.val()
                 & self.host.s2m_valid.val()
                 & self.host.s2m_ready.val()
                 & (self.mem.rresp.val().any() | self.mem.rid.val().any()))
@@ -808,6 +868,9 @@ impl Logic for HomeAgent {
             self.collected.d.next = 0.into();
             self.dma_writes.d.next = 0.into();
             self.wo_state.d.next = 0.into();
+            self.rsp_pending.d.next = 0.into();
+            self.ru_data.d.next = false;
+            self.host_rd_mem.d.next = 0.into();
             self.n_dma_uncached.d.next = 0.into();
             self.n_host_reads.d.next = 0.into();
             self.n_host_writes.d.next = 0.into();
