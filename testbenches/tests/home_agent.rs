@@ -18,7 +18,7 @@ use cdm_sim::axi4_checker::Axi4Checker;
 use cdm_sim::axi4_master::{Axi4Master, Burst, MasterTiming};
 use cdm_sim::axi4_memory::{Axi4Memory, MemoryTiming};
 use cdm_sim::coherence::home_model::{DmaOp, HomeModel, S2m};
-use cdm_sim::coherence::host_cache::HostCache;
+use cdm_sim::coherence::host_cache::{Access, HostCache};
 use cdm_sim::coherence::host_port::{Arrived, HostPort};
 use cdm_sim::coherence::protocol::{State, LINE};
 use cdm_sim::{Dut, Rng};
@@ -396,7 +396,97 @@ fn back_to_back_dma_writes_wait_for_the_burst_buffer(backend: Backend) {
     }
 }
 
+/// Regression: the write-out of a collected DMA burst could claim the memory port's AW in
+/// the cycle the engine entered the AW state of a snoop's dirty data, and the waiting
+/// engine then dropped AWVALID and overwrote the address under it. Each trial writes a
+/// line by DMA while a DMA read snoops a line the host holds modified, at random
+/// relative timing, with the protocol checker on the memory port.
+fn dirty_snoop_meets_dma_write_out(backend: Backend) {
+    let mut rng = Rng::from_env("dirty snoop meets write-out");
+    let mut dut = open::<HomeAgent>(backend);
+    let mut memory = Axi4Memory::new(&*dut, "mem$", MemoryTiming::ideal(4), Rng::new(1)).unwrap();
+    let mut checker = Axi4Checker::new(&*dut, "mem$", "memory port").unwrap();
+    let timing = MasterTiming {
+        max_valid_delay: 8,
+        ready_stall_percent: 0,
+        max_outstanding: 2,
+    };
+    let mut dma = Axi4Master::new(&*dut, "dev$", timing, Rng::new(rng.next_u64())).unwrap();
+    let mut port = HostPort::new(
+        &*dut,
+        "host$",
+        HostCache::new(8, 4),
+        Rng::new(rng.next_u64()),
+    )
+    .unwrap();
+    for (name, value) in [("base", BASE), ("enable", 1)] {
+        let p = dut.port(name).unwrap();
+        dut.set(p, value);
+    }
+    let mut tick = |dut: &mut Box<dyn Dut>,
+                    memory: &mut Axi4Memory,
+                    port: &mut HostPort,
+                    dma: &mut Axi4Master| {
+        memory.drive(&mut **dut);
+        port.drive(&mut **dut);
+        dma.drive(&mut **dut);
+        checker.check(&mut **dut);
+        memory.sample(&mut **dut);
+        port.sample(&mut **dut);
+        dma.sample(&mut **dut);
+        dut.step();
+    };
+    for trial in 0..200u64 {
+        // The written line and the snooped one, in different pages.
+        let (written, snooped) = (trial * 0x40, 0x10_0000 + trial * 0x40);
+        let start = dut.cycle();
+        while port.cache.store(snooped, 0, &[trial as u8; 8]) == Access::Wait {
+            tick(&mut dut, &mut memory, &mut port, &mut dma);
+            assert!(
+                dut.cycle() - start < 5_000,
+                "trial {trial}: host store hangs"
+            );
+        }
+        let req = |line: u64| Request {
+            id: 0,
+            addr: BASE + line * LINE as u64,
+            len: 3,
+            size: 4,
+            burst: 1,
+        };
+        dma.push(Burst::Write {
+            req: req(written),
+            data: vec![0xd0 ^ trial as u8; LINE],
+            strb: vec![0xffff; 4],
+        });
+        for _ in 0..rng.below(12) {
+            tick(&mut dut, &mut memory, &mut port, &mut dma);
+        }
+        dma.push(Burst::Read(req(snooped)));
+        let mut done = 0;
+        while done < 2 {
+            tick(&mut dut, &mut memory, &mut port, &mut dma);
+            assert!(dut.cycle() - start < 5_000, "trial {trial}: DMA hangs");
+            if let Some(d) = dma.pop() {
+                assert_eq!(d.resp, 0, "trial {trial}");
+                if let Burst::Read(_) = d.burst {
+                    assert_eq!(&d.data[..8], &[trial as u8; 8], "trial {trial}: DMA read");
+                }
+                done += 1;
+            }
+        }
+        let mem = |line: u64| memory.mem.read_vec(line * LINE as u64, LINE);
+        assert_eq!(
+            mem(written),
+            vec![0xd0 ^ trial as u8; LINE],
+            "trial {trial}"
+        );
+    }
+    checker.assert_quiet();
+}
+
 on_each_backend!(
     random_host_traffic_matches_the_reference,
-    back_to_back_dma_writes_wait_for_the_burst_buffer
+    back_to_back_dma_writes_wait_for_the_burst_buffer,
+    dirty_snoop_meets_dma_write_out
 );

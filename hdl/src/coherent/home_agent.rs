@@ -651,8 +651,11 @@ impl Logic for HomeAgent {
                 }
             }
             5 => {
-                self.mem.awaddr.next = self.snp_addr.val();
-                self.mem.awvalid.next = self.engine_writes.val();
+                // AW of a snoop's dirty data (the write-out may own AW meanwhile).
+                if self.engine_writes.val() {
+                    self.mem.awaddr.next = self.snp_addr.val();
+                    self.mem.awvalid.next = true;
+                }
                 if self.engine_writes.val() & self.mem.awready.val() {
                     self.from_snoop.d.next = true;
                     self.state.d.next = 6.into();
@@ -706,7 +709,9 @@ impl Logic for HomeAgent {
                 }
             }
             14 => {
-                self.mem.awvalid.next = self.engine_writes.val();
+                if self.engine_writes.val() {
+                    self.mem.awvalid.next = true;
+                }
                 if self.engine_writes.val() & self.mem.awready.val() {
                     self.from_snoop.d.next = false;
                     self.state.d.next = 6.into();
