@@ -17,9 +17,9 @@
 //! - **page query** (`op_page`) answers, the next cycle, whether any line of a 4 KiB page
 //!   may be in the filter (`page_done`, `page_busy`), so the home agent admits DMA bursts
 //!   to pages the host does not cache without looking up their lines one by one. A
-//!   second RAM counts the filter's entries per page hash (address bits 15:12, a
-//!   [`PAGE_HASH_BITS`]-bit bucket); a page shares its bucket with pages 64 KiB apart,
-//!   which costs at most a needless per-line walk. A write that adds or drops an entry
+//!   second RAM counts the filter's entries per page hash (the page number's low
+//!   [`PAGE_HASH_BITS`] bits, address bits 21:12); a page shares its bucket with pages
+//!   4 MiB apart, which costs at most a needless per-line walk. A write that adds or drops an entry
 //!   updates the counts in the next one or two cycles (`op_ready` low meanwhile), so a
 //!   query never sees a count older than the filter.
 //!
@@ -152,7 +152,11 @@ impl Default for SnoopFilter {
             result_victim_line: Default::default(),
             // Zero contents, so simulators without the reset sweep agree from cycle 0.
             ram: RAM::new(Default::default()),
-            counts: RAM::new(Default::default()),
+            // Every bucket zero from the start: page_busy comes straight from this RAM,
+            // so Icarus must not read X before the reset sweep reaches a bucket.
+            counts: (0..1usize << PAGE_HASH_BITS)
+                .map(|_| Bits::default())
+                .into(),
             page_reading: Default::default(),
             cnt_state: Default::default(),
             cnt_dec: Default::default(),
