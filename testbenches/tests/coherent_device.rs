@@ -311,8 +311,9 @@ impl Bench {
         });
     }
 
-    /// Retries host accesses, takes arrived responses and finished descriptors, and
-    /// checks each against the golden memory; then runs a cycle.
+    /// Retries host accesses, runs a cycle, then takes arrived responses and finished
+    /// descriptors (so the next operation sees them), checking each against the golden
+    /// memory.
     fn step(&mut self) {
         let now = self.now();
         let mut still = Vec::new();
@@ -344,6 +345,8 @@ impl Bench {
             }
         }
         self.accesses = still;
+        self.dev.regs.io_mut().idle(1);
+        let now = self.now();
         let arrived: Vec<Arrived> = self.dev.cpu().arrived.drain(..).collect();
         for m in arrived {
             let Arrived::Rsp(rsp) = m else { continue };
@@ -393,7 +396,6 @@ impl Bench {
                 }
             }
         }
-        self.dev.regs.io_mut().idle(1);
     }
 
     /// The oldest cycle a check still to come may start at.

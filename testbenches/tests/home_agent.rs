@@ -336,8 +336,9 @@ fn random_host_traffic_matches_the_reference(backend: Backend) {
     );
 }
 
-/// Regression: a DMA write offered while the burst buffer still holds the previous one
-/// must wait (it was taken, and its beats never accepted).
+/// Regression: a DMA write offered while an earlier one's beats still filled the
+/// (then single) burst buffer was taken and its beats never accepted. Back-to-back
+/// writes, one of them a full 256 beats, must all land through the write ring.
 fn back_to_back_dma_writes_wait_for_the_burst_buffer(backend: Backend) {
     let mut dut = open::<HomeAgent>(backend);
     let mut memory = Axi4Memory::new(&*dut, "mem$", MemoryTiming::random(8), Rng::new(1)).unwrap();
