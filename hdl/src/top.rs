@@ -133,6 +133,7 @@ impl Logic for DeviceTop {
         // Interrupts: events and test bits set STATUS; a test bit lives one cycle.
         self.csr.intr_status_dma_set.next = self.dma_events.val() | self.csr.intr_test_dma.val();
         self.csr.coherent_status_error.next = self.home.error.val();
+        self.csr.coherent_status_ready.next = self.home.ready.val();
         self.csr.coherent_host_reads_value.next = self.home.host_reads.val();
         self.csr.coherent_host_writes_value.next = self.home.host_writes.val();
         self.csr.coherent_snoops_inv_value.next = self.home.snoops_inv.val();

@@ -13,8 +13,7 @@
 
 use serde::Serialize;
 
-use cdm_driver::regs::{coherent, dma};
-use cdm_driver::Register;
+use cdm_driver::regs::coherent;
 use cdm_hdl::coherent::home_agent::HomeAgent;
 use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
 use cdm_hdl::top::DeviceTop;
@@ -23,7 +22,7 @@ use cdm_regmap::descriptor::{self, Descriptor};
 use crate::axi4::Request;
 use crate::axi4_master::{Axi4Master, Burst, MasterTiming};
 use crate::axi4_memory::{Axi4Memory, MemoryTiming};
-use crate::axil::{Op, Timing};
+use crate::axil::Timing;
 use crate::backend::Backend;
 use crate::coherence::host_cache::{Access, HostCache};
 use crate::coherence::host_port::HostPort;
@@ -150,7 +149,9 @@ pub fn stream(
     dev.cpu().stall_percent = 0;
     // The snoop filter sweeps itself empty after reset; DMA to device memory waits for
     // it, which is not what this measures.
-    dev.regs.io_mut().idle(1 << SETS_LOG2);
+    while !dev.regs.read::<coherent::Status>().unwrap().ready() {
+        dev.regs.io_mut().idle(16);
+    }
     let device_pages: Vec<u64> = (0..copies)
         .flat_map(|i| {
             let (src, dst) = direction.addresses(i);
@@ -179,15 +180,8 @@ pub fn stream(
         last = dev.push(0, Descriptor::copy(src, dst, PAGE as u32));
     }
     let status = dev.slot(0, last) + descriptor::offset::STATUS;
-    let producer = dma::ProducerValue::ZERO.with_index(dev.rings[0].producer as u32);
+    let start = dev.post_doorbell(0);
     let bridge = dev.regs.io_mut();
-    bridge.master().push(Op::Write {
-        addr: dma::Producer::ADDR as u64,
-        data: producer.bits(),
-        strb: 0xf,
-    });
-    // The CSR block commits the doorbell in the cycle after its AW and W.
-    let start = bridge.dut().cycle() + 1;
     loop {
         bridge.tick();
         while bridge.master().pop().is_some() {}
@@ -299,7 +293,8 @@ impl Agent {
             dma,
         };
         // The snoop filter sweeps itself empty after reset.
-        agent.run_until(|_| false, 1 << SETS_LOG2);
+        let ready = agent.dut.port("ready").expect("home agent ready");
+        agent.run_until(|a| a.dut.get(ready) == 1, 2 << SETS_LOG2);
         Ok(agent)
     }
 

@@ -7,14 +7,12 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use cdm_driver::regs::dma;
-use cdm_driver::Register;
 use cdm_hdl::dma::mover::DmaMover;
 use cdm_hdl::top::DeviceTop;
 use cdm_regmap::descriptor::Descriptor;
 
 use crate::axi4_memory::{Axi4Memory, MemoryTiming};
-use crate::axil::{Op, Timing};
+use crate::axil::Timing;
 use crate::backend::Backend;
 use crate::dma_device::DmaDevice;
 use crate::dut::{Dut, PortId};
@@ -171,16 +169,8 @@ pub fn engine_run(
         write_beats += beats(dst, size) + 1;
     }
     let before = dev.port().memory.stats.read_bursts + 1;
-    // The doorbell, with AW and W in the first cycle: the CSR block commits it in the
-    // next one.
-    let producer = dma::ProducerValue::ZERO.with_index(dev.rings[0].producer as u32);
+    let start = dev.post_doorbell(0);
     let bridge = dev.regs.io_mut();
-    bridge.master().push(Op::Write {
-        addr: dma::Producer::ADDR as u64,
-        data: producer.bits(),
-        strb: 0xf,
-    });
-    let start = bridge.dut().cycle() + 1;
     let mut first_read = None;
     loop {
         bridge.tick();

@@ -6,12 +6,12 @@
 //! device through it.
 
 use cdm_driver::regs::{dma, global, window};
-use cdm_driver::Regs;
+use cdm_driver::{Register, Regs};
 use cdm_hdl::dma::engine::CHANNELS;
 use cdm_regmap::descriptor::{self, Descriptor, ErrorCode};
 
 use crate::axi4_memory::{MemoryTiming, SparseMemory};
-use crate::axil::Timing;
+use crate::axil::{Op, Timing};
 use crate::bridge::{CsrBridge, Peripheral};
 use crate::coherence::host_cache::HostCache;
 use crate::coherence::host_port::HostPort;
@@ -248,6 +248,20 @@ impl DmaDevice {
         self.regs
             .write_at::<dma::Producer>(ch, dma::ProducerValue::ZERO.with_index(p as u32))
             .unwrap();
+    }
+
+    /// Puts channel `ch`'s doorbell on the CSR port without waiting for its response, so
+    /// a benchmark's clock can start at once; returns the cycle in which the CSR block
+    /// commits it (the one after its AW and W).
+    pub fn post_doorbell(&mut self, ch: usize) -> u64 {
+        let p = dma::ProducerValue::ZERO.with_index(self.rings[ch].producer as u32);
+        let bridge = self.regs.io_mut();
+        bridge.master().push(Op::Write {
+            addr: (dma::Producer::ADDR + ch * dma::Producer::STRIDE) as u64,
+            data: p.bits(),
+            strb: 0xf,
+        });
+        bridge.dut().cycle() + 1
     }
 
     /// The write-back of descriptor `index` of channel `ch`.

@@ -21,6 +21,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use cdm_driver::regs::coherent;
+use cdm_hdl::coherent::snoop_filter::SETS_LOG2;
 use cdm_hdl::top::DeviceTop;
 use cdm_regmap::descriptor::Descriptor;
 use cdm_sim::axi4_memory::MemoryTiming;
@@ -501,4 +502,40 @@ fn random_coherent_traffic(backend: Backend) {
     );
 }
 
-on_each_backend!(random_coherent_traffic);
+/// COHERENT.STATUS.READY rises when the snoop filter has swept itself empty after reset,
+/// and the host's first request is served only then.
+fn ready_after_the_filter_sweep(backend: Backend) {
+    let mut rng = Rng::from_env("coherent ready");
+    let mut dev = DmaDevice::new(
+        open::<DeviceTop>(backend),
+        MemoryTiming::ideal(4),
+        Timing::EAGER,
+        8,
+        &mut rng,
+    );
+    dev.regs
+        .write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))
+        .unwrap();
+    assert!(!dev.regs.read::<coherent::Status>().unwrap().ready());
+    assert_eq!(dev.cpu().cache.load(0x40, 0, 8), Access::Wait);
+    while !dev.regs.read::<coherent::Status>().unwrap().ready() {
+        assert_ne!(
+            dev.cpu().cache.outstanding(),
+            0,
+            "served before the sweep ended"
+        );
+        assert!(dev.cycle() < 2_000, "the sweep never ends");
+    }
+    // The device left reset in cycle 2.
+    let at = dev.cycle();
+    assert!(at > 2 + (1 << SETS_LOG2), "ready in cycle {at}");
+    dev.regs.io_mut().idle(100);
+    assert_eq!(
+        dev.cpu().cache.outstanding(),
+        0,
+        "the first request is unanswered"
+    );
+    assert_eq!(dev.cpu().cache.load(0x40, 0, 8), Access::Done(vec![0; 8]));
+}
+
+on_each_backend!(random_coherent_traffic, ready_after_the_filter_sweep);

@@ -536,14 +536,23 @@ fn coherent() -> Block {
             ),
     )
     .register(
-        Register::new("STATUS", 0x04, "Controller status.").field(Field::new(
-            "ERROR",
-            0,
-            1,
-            RO,
-            "A memory response was an error, or a snoop answer named another line; \
-             sticky until reset (also raises INTR.STATUS.COHERENT).",
-        )),
+        Register::new("STATUS", 0x04, "Controller status.")
+            .field(Field::new(
+                "ERROR",
+                0,
+                1,
+                RO,
+                "A memory response was an error, or a snoop answer named another line; \
+                 sticky until reset (also raises INTR.STATUS.COHERENT).",
+            ))
+            .field(Field::new(
+                "READY",
+                1,
+                1,
+                RO,
+                "The snoop filter has swept itself empty after reset (1,024 cycles) and \
+                 serves; until then host requests and DMA to device memory wait.",
+            )),
     )
     .register(count(
         "HOST_READS",

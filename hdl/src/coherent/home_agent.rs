@@ -106,6 +106,8 @@ pub struct HomeAgent {
     /// Sticky until reset: a memory response was an error or had a foreign ID, or a
     /// snoop answer named another line than the snoop.
     pub error: Signal<Out, Bit>,
+    /// The snoop filter has swept itself empty after reset and serves.
+    pub ready: Signal<Out, Bit>,
     /// Event counters (wrapping).
     pub host_reads: Signal<Out, Bits<32>>,
     pub host_writes: Signal<Out, Bits<32>>,
@@ -863,6 +865,7 @@ impl Logic for HomeAgent {
             self.error_q.d.next = true;
         }
         self.error.next = self.error_q.q.val();
+        self.ready.next = self.sf.swept.val();
         if self.reset.val() {
             self.state.d.next = 0.into();
             self.error_q.d.next = false;
@@ -916,6 +919,7 @@ crate::port_map!(HomeAgent as "home" {
     in host.snp_data,
     in host.snp_last,
     out error,
+    out ready,
     out host_reads,
     out host_writes,
     out snoops_inv,

@@ -57,6 +57,8 @@ pub struct SnoopFilter {
     pub reset: Signal<In, Bit>,
     pub op_valid: Signal<In, Bit>,
     pub op_ready: Signal<Out, Bit>,
+    /// The reset sweep is over.
+    pub swept: Signal<Out, Bit>,
     /// 0: lookup, 1: write.
     pub op_write: Signal<In, Bit>,
     pub op_line: Signal<In, Bits<LINE_BITS>>,
@@ -136,6 +138,7 @@ impl Default for SnoopFilter {
             reset: Default::default(),
             op_valid: Default::default(),
             op_ready: Default::default(),
+            swept: Default::default(),
             op_write: Default::default(),
             op_line: Default::default(),
             op_way: Default::default(),
@@ -235,6 +238,7 @@ impl Logic for SnoopFilter {
         self.ram.write_clock.next = self.clock.val();
         self.counts.read_clock.next = self.clock.val();
         self.counts.write_clock.next = self.clock.val();
+        self.swept.next = !self.sweeping.q.val();
         self.op_ready.next =
             !self.sweeping.q.val() & !self.reading.q.val() & !self.cnt_state.q.val().any();
         self.take.next = self.op_valid.val() & self.op_ready.val();
@@ -483,6 +487,7 @@ crate::port_map!(SnoopFilter as "snoop_filter" {
     in reset,
     in op_valid,
     out op_ready,
+    out swept,
     in op_write,
     in op_line,
     in op_way,
