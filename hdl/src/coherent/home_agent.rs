@@ -472,9 +472,11 @@ impl Logic for HomeAgent {
             & (!(self.take_ar.val() | self.take_aw.val()) | !self.turn.q.val());
         // The response unit: responses in the order the engine queued them, a read's
         // header followed by its data from memory (ID 0).
+        // The engine queues a read's response in state 11, others in state 18.
         self.rsp_push.next = false;
         self.rsp_q.data_in.next = (bit_cast::<RSP_BITS, 8>(self.tag.q.val()) << 3)
-            | (bit_cast::<RSP_BITS, 2>(self.grant.q.val()) << 1);
+            | (bit_cast::<RSP_BITS, 2>(self.grant.q.val()) << 1)
+            | bit_cast::<RSP_BITS, 1>((self.state.q.val() == 11).into());
         self.rsp_room.next = !self.rsp_q.full.val();
         self.host.s2m_tag.next = self.rsp_q.data_out.val().get_bits::<8>(3);
         self.host.s2m_state.next = self.rsp_q.data_out.val().get_bits::<2>(1);
@@ -704,9 +706,6 @@ impl Logic for HomeAgent {
                 self.mem.arvalid.next = self.rsp_room.val();
                 if self.rsp_room.val() & self.mem.arready.val() {
                     self.rsp_push.next = true;
-                    self.rsp_q.data_in.next = (bit_cast::<RSP_BITS, 8>(self.tag.q.val()) << 3)
-                        | (bit_cast::<RSP_BITS, 2>(self.grant.q.val()) << 1)
-                        | bit_cast::<RSP_BITS, 1>(true.into());
                     self.state.d.next = 0.into();
                 }
             }
