@@ -19,13 +19,12 @@ use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
 use cdm_hdl::top::DeviceTop;
 use cdm_regmap::descriptor::{self, Descriptor};
 
-use crate::axi4::Request;
-use crate::axi4_master::{Axi4Master, Burst, MasterTiming};
-use crate::axi4_memory::{Axi4Memory, MemoryTiming};
+use crate::axi4_master::Burst;
+use crate::axi4_memory::MemoryTiming;
 use crate::axil::Timing;
 use crate::backend::Backend;
-use crate::coherence::host_cache::{Access, HostCache};
-use crate::coherence::host_port::HostPort;
+use crate::coherence::home_bench::HomeBench;
+use crate::coherence::host_cache::Access;
 use crate::coherence::protocol::{State, LINE};
 use crate::dma_device::DmaDevice;
 use crate::dut::Dut;
@@ -257,110 +256,31 @@ fn hold(dev: &mut DmaDevice, lines: &[u64], held: Held) {
     }
 }
 
-/// The home agent alone, with memory, the host port and a DMA master on its pins.
-struct Agent {
-    dut: Box<dyn Dut>,
-    memory: Axi4Memory,
-    host: HostPort,
-    dma: Axi4Master,
+/// The home agent alone on `backend`, memory latency `latency`.
+fn agent(backend: Backend, latency: u64) -> Result<HomeBench, Unavailable> {
+    Ok(HomeBench::new(
+        backend.open::<HomeAgent>()?,
+        DEVMEM,
+        latency,
+        12,
+    ))
 }
 
-impl Agent {
-    fn new(backend: Backend, latency: u64) -> Result<Agent, Unavailable> {
-        let mut dut = backend.open::<HomeAgent>()?;
-        let memory = Axi4Memory::new(&*dut, "mem$", MemoryTiming::ideal(latency), Rng::new(1))
-            .expect("home agent memory port");
-        let mut host = HostPort::new(&*dut, "host$", HostCache::new(12, 4), Rng::new(2))
-            .expect("home agent coherent port");
-        host.stall_percent = 0;
-        let timing = MasterTiming {
-            max_valid_delay: 0,
-            ready_stall_percent: 0,
-            max_outstanding: 1,
-        };
-        let dma = Axi4Master::new(&*dut, "dev$", timing, Rng::new(3)).expect("device port");
-        for (port, value) in [("base", DEVMEM), ("enable", 1), ("reset", 1)] {
-            let p = dut.port(port).expect("home agent port");
-            dut.set(p, value);
+/// Cycles a one-line DMA write or read takes to its response.
+fn dma_line(a: &mut HomeBench, line: u64, write: bool) -> u64 {
+    let req = a.line_request(line);
+    let burst = if write {
+        Burst::Write {
+            req,
+            data: vec![0x3c; LINE],
+            strb: vec![0xffff; 4],
         }
-        dut.run(2);
-        let reset = dut.port("reset").expect("home agent reset");
-        dut.set(reset, 0);
-        let mut agent = Agent {
-            dut,
-            memory,
-            host,
-            dma,
-        };
-        // The snoop filter sweeps itself empty after reset.
-        let ready = agent.dut.port("ready").expect("home agent ready");
-        agent.run_until(|a| a.dut.get(ready) == 1, 2 << SETS_LOG2);
-        Ok(agent)
-    }
-
-    fn tick(&mut self) {
-        let dut = &mut *self.dut;
-        self.memory.drive(dut);
-        self.host.drive(dut);
-        self.dma.drive(dut);
-        self.memory.sample(dut);
-        self.host.sample(dut);
-        self.dma.sample(dut);
-        dut.step();
-    }
-
-    /// Runs until `done` or for `limit` cycles; returns the cycles run.
-    fn run_until(&mut self, mut done: impl FnMut(&mut Agent) -> bool, limit: u64) -> u64 {
-        let start = self.dut.cycle();
-        while !done(self) && self.dut.cycle() - start < limit {
-            self.tick();
-        }
-        self.dut.cycle() - start
-    }
-
-    /// Cycles from issuing a host request (`issue` puts it in the cache's queue) until
-    /// its response has arrived.
-    fn host_request(&mut self, issue: impl FnOnce(&mut HostCache)) -> u64 {
-        issue(&mut self.host.cache);
-        let cycles = self.run_until(|a| a.host.cache.outstanding() == 0, 100_000);
-        assert!(cycles < 100_000, "host request unanswered");
-        cycles
-    }
-
-    /// Cycles from presenting a one-line DMA burst until its response.
-    fn dma_line(&mut self, line: u64, write: bool) -> u64 {
-        let req = Request {
-            id: 2,
-            addr: DEVMEM + line * LINE as u64,
-            len: 3,
-            size: 4,
-            burst: 1,
-        };
-        self.dma.push(if write {
-            Burst::Write {
-                req,
-                data: vec![0x3c; LINE],
-                strb: vec![0xffff; 4],
-            }
-        } else {
-            Burst::Read(req)
-        });
-        let mut done = None;
-        let cycles = self.run_until(
-            |a| {
-                done = done.take().or_else(|| a.dma.pop());
-                done.is_some()
-            },
-            100_000,
-        );
-        assert_eq!(done.expect("DMA burst unanswered").resp, 0);
-        cycles
-    }
-
-    fn counter(&mut self, name: &str) -> u64 {
-        let p = self.dut.port(name).expect("home agent counter");
-        self.dut.get(p)
-    }
+    } else {
+        Burst::Read(req)
+    };
+    let (done, cycles) = a.dma_burst(burst);
+    assert_eq!(done.resp, 0);
+    cycles
 }
 
 /// A latency measurement.
@@ -374,7 +294,7 @@ pub struct Latency {
 /// Host request latencies at memory latency `latency`: from the request entering the
 /// host port's queue to its last response beat.
 pub fn host_latencies(backend: Backend, latency: u64) -> Result<Vec<Latency>, Unavailable> {
-    let mut a = Agent::new(backend, latency)?;
+    let mut a = agent(backend, latency)?;
     let sets = 1u64 << SETS_LOG2;
     let mut rows = Vec::new();
     let mut row = |case, cycles| {
@@ -431,7 +351,7 @@ pub fn host_latencies(backend: Backend, latency: u64) -> Result<Vec<Latency>, Un
 
 /// One-line DMA writes and reads at memory latency `latency`, by what the host holds.
 pub fn dma_line_latencies(backend: Backend, latency: u64) -> Result<Vec<Latency>, Unavailable> {
-    let mut a = Agent::new(backend, latency)?;
+    let mut a = agent(backend, latency)?;
     let mut rows = Vec::new();
     let shared = 0x100;
     let modified = 0x200;
@@ -458,7 +378,7 @@ pub fn dma_line_latencies(backend: Backend, latency: u64) -> Result<Vec<Latency>
         rows.push(Latency {
             case,
             latency_cycles: latency,
-            cycles: a.dma_line(line, write),
+            cycles: dma_line(&mut a, line, write),
         });
     }
     Ok(rows)
@@ -480,7 +400,7 @@ pub fn host_read_stream(
     latency: u64,
     lines: u64,
 ) -> Result<HostStream, Unavailable> {
-    let mut a = Agent::new(backend, latency)?;
+    let mut a = agent(backend, latency)?;
     let start = a.dut.cycle();
     for line in 0..lines {
         while a.host.cache.outstanding() >= 64 {
@@ -514,10 +434,10 @@ pub struct EvictionRow {
 /// `loads` random loads over a working set of twice the filter's lines, after one pass
 /// over it to warm up.
 pub fn eviction_rate(backend: Backend, loads: u64) -> Result<EvictionRow, Unavailable> {
-    let mut a = Agent::new(backend, 20)?;
+    let mut a = agent(backend, 20)?;
     let lines = 2 * FILTER_LINES;
     let mut rng = Rng::new(7);
-    let mut run = |a: &mut Agent, n: u64, random: bool| {
+    let mut run = |a: &mut HomeBench, n: u64, random: bool| {
         for i in 0..n {
             let line = if random { rng.below(lines) } else { i };
             while a.host.cache.outstanding() >= 16 {
@@ -528,11 +448,11 @@ pub fn eviction_rate(backend: Backend, loads: u64) -> Result<EvictionRow, Unavai
         a.run_until(|a| a.host.cache.outstanding() == 0, 100_000);
     };
     run(&mut a, lines, false);
-    let (reads, evictions) = (a.counter("host_reads"), a.counter("evictions"));
+    let (reads, evictions) = (a.output("host_reads"), a.output("evictions"));
     let stats = a.host.cache.stats;
     run(&mut a, loads, true);
-    let host_reads = a.counter("host_reads") - reads;
-    let evicted = a.counter("evictions") - evictions;
+    let host_reads = a.output("host_reads") - reads;
+    let evicted = a.output("evictions") - evictions;
     let s = a.host.cache.stats;
     let (hits, misses) = (s.hits - stats.hits, s.misses - stats.misses);
     Ok(EvictionRow {
