@@ -248,6 +248,16 @@ fn directed_cases(backend: Backend) {
     want[8..16].copy_from_slice(&[0x81; 8]);
     assert_eq!(memory(&b, 0x18), want.to_vec());
 
+    // A WRAP read starting in a line's upper half of a 128-byte block snoops the block's
+    // first line too, which its beats wrap around to.
+    own(&mut b, 0x1a, 0x1a);
+    let mut req = b.line_request(0x1b);
+    req.len = 7;
+    req.burst = 2;
+    b.dma_burst(Burst::Read(req));
+    assert_eq!(arrived(&mut b), vec![snp(SnpOp::Data, 0x1a)]);
+    assert_eq!(b.host.cache.state(0x1a), State::S);
+
     assert_eq!(b.output("error"), 0);
     b.checker.assert_quiet();
 }

@@ -204,6 +204,9 @@ pub struct HomeAgent {
     take_aw: Signal<Local, Bit>,
     take_ar: Signal<Local, Bit>,
     d_offset: Signal<Local, Bits<64>>,
+    d_bytes: Signal<Local, Bits<64>>,
+    d_wrap: Signal<Local, Bit>,
+    d_first: Signal<Local, Bits<64>>,
     d_end: Signal<Local, Bits<64>>,
     snp_addr: Signal<Local, Bits<64>>,
 }
@@ -456,16 +459,23 @@ impl Logic for HomeAgent {
                 & !self.host_clear.val()
                 & !self.turn.q.val())
             & (!self.take_ar.val() | self.dturn.q.val());
+        // The burst in device memory: its offset, and the first and last byte it may
+        // touch. A WRAP burst covers its aligned block whichever beat it starts at; a
+        // FIXED one is taken as INCR (a superset of its bytes).
         self.d_offset.next = self.dev.araddr.val() - self.base.val();
-        self.d_end.next = self.d_offset.val()
-            + ((bit_cast::<64, 8>(self.dev.arlen.val()) + 1) << self.dev.arsize.val())
-            - 1;
+        self.d_bytes.next = (bit_cast::<64, 8>(self.dev.arlen.val()) + 1) << self.dev.arsize.val();
+        self.d_wrap.next = self.dev.arburst.val() == 2;
         if self.take_aw.val() {
             self.d_offset.next = self.dev.awaddr.val() - self.base.val();
-            self.d_end.next = self.d_offset.val()
-                + ((bit_cast::<64, 8>(self.dev.awlen.val()) + 1) << self.dev.awsize.val())
-                - 1;
+            self.d_bytes.next =
+                (bit_cast::<64, 8>(self.dev.awlen.val()) + 1) << self.dev.awsize.val();
+            self.d_wrap.next = self.dev.awburst.val() == 2;
         }
+        self.d_first.next = self.d_offset.val();
+        if self.d_wrap.val() {
+            self.d_first.next = self.d_offset.val() & !(self.d_bytes.val() - 1);
+        }
+        self.d_end.next = self.d_first.val() + self.d_bytes.val() - 1;
         self.host_go.next = self.enable.val()
             & self.host.req_valid.val()
             & self.host_clear.val()
@@ -525,13 +535,13 @@ impl Logic for HomeAgent {
                         self.d_burst.d.next = self.dev.awburst.val();
                         self.d_id.d.next = self.dev.awid.val();
                     }
-                    self.line.d.next = self.d_offset.val().get_bits::<LINE_ADDR_BITS>(6);
+                    self.line.d.next = self.d_first.val().get_bits::<LINE_ADDR_BITS>(6);
                     self.d_last_line.d.next = bit_cast::<LINE_ADDR_BITS, 64>(self.d_end.val() >> 6);
                     // The page query: its answer, in state 23, says whether the burst's
                     // lines need looking up (state 20 on).
                     self.sf.op_valid.next = true;
                     self.sf.op_page.next = true;
-                    self.sf.op_line.next = self.d_offset.val().get_bits::<LINE_BITS>(6);
+                    self.sf.op_line.next = self.d_first.val().get_bits::<LINE_BITS>(6);
                     self.d_fast.d.next = self.sf.op_ready.val();
                     self.state.d.next = 20.into();
                     if self.sf.op_ready.val() {
