@@ -129,10 +129,7 @@ pub fn stream(
     copies: u64,
 ) -> Result<StreamRow, Unavailable> {
     let mut dut = backend.open::<DeviceTop>()?;
-    let reset = dut.port("reset").expect("device reset");
-    dut.set(reset, 1);
-    dut.run(2);
-    dut.set(reset, 0);
+    dut.reset();
     let mut rng = Rng::new(1);
     let mut dev = DmaDevice::new(
         dut,

@@ -150,10 +150,7 @@ pub fn engine_run(
 ) -> Result<EngineRun, Unavailable> {
     assert!((1..=MAX_DESCRIPTORS).contains(&count));
     let mut dut = backend.open::<DeviceTop>()?;
-    let reset = dut.port("reset").expect("device reset");
-    dut.set(reset, 1);
-    dut.run(2);
-    dut.set(reset, 0);
+    dut.reset();
     let mut rng = Rng::new(1);
     let timing = MemoryTiming::ideal(latency);
     let mut dev = DmaDevice::new(dut, timing, Timing::EAGER, BENCH_RING_LOG2, &mut rng);

@@ -108,6 +108,14 @@ pub trait Dut {
             self.step();
         }
     }
+
+    /// Holds the synchronous `reset` input high for two cycles (every top has one).
+    fn reset(&mut self) {
+        let reset = self.port("reset").expect("every top has a reset");
+        self.set(reset, 1);
+        self.run(2);
+        self.set(reset, 0);
+    }
 }
 
 impl<D: Dut + ?Sized> Dut for Box<D> {

@@ -43,10 +43,7 @@ pub fn csr_block(backend: Backend) -> Box<dyn Dut> {
 
 /// Holds `reset` high for two cycles.
 pub fn reset(dut: &mut dyn Dut) {
-    let reset = dut.port("reset").expect("every top has a reset");
-    dut.set(reset, 1);
-    dut.run(2);
-    dut.set(reset, 0);
+    dut.reset();
 }
 
 /// The real driver's register interface over top `T` (AXI4-Lite port `axil`).

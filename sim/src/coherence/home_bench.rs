@@ -44,13 +44,11 @@ impl HomeBench {
             max_outstanding: 1,
         };
         let dma = Axi4Master::new(&*dut, "dev$", timing, Rng::new(3)).expect("device port");
-        for (port, value) in [("base", base), ("enable", 1), ("reset", 1)] {
+        for (port, value) in [("base", base), ("enable", 1)] {
             let p = dut.port(port).expect("home agent port");
             dut.set(p, value);
         }
-        dut.run(2);
-        let reset = dut.port("reset").expect("home agent reset");
-        dut.set(reset, 0);
+        dut.reset();
         let mut bench = HomeBench {
             dut,
             memory,
