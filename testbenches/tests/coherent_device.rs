@@ -22,17 +22,15 @@ use std::collections::{HashMap, VecDeque};
 
 use cdm_driver::regs::coherent;
 use cdm_hdl::coherent::snoop_filter::SETS_LOG2;
-use cdm_hdl::top::DeviceTop;
 use cdm_regmap::descriptor::Descriptor;
 use cdm_sim::axi4_memory::MemoryTiming;
-use cdm_sim::axil::Timing;
 use cdm_sim::coherence::golden::{Golden, Pending};
 use cdm_sim::coherence::host_cache::{Access, HostCache};
 use cdm_sim::coherence::host_port::Arrived;
 use cdm_sim::coherence::protocol::{State, LINE};
 use cdm_sim::dma_device::DmaDevice;
 use cdm_sim::Rng;
-use cdm_testbenches::{on_each_backend, open, Backend};
+use cdm_testbenches::{dma, on_each_backend, Backend};
 
 /// Device memory in the DMA engine's address space.
 const DEVMEM: u64 = 0x2_0000_0000;
@@ -117,13 +115,7 @@ struct Bench {
 impl Bench {
     fn new(backend: Backend) -> Bench {
         let mut rng = Rng::from_env("coherent device");
-        let mut dev = DmaDevice::new(
-            open::<DeviceTop>(backend),
-            MemoryTiming::random(20),
-            Timing::RANDOM,
-            8,
-            &mut rng,
-        );
+        let mut dev = dma::device(backend, MemoryTiming::random(20), &mut rng);
         dev.devmem_window(DEVMEM, 64 << 20);
         dev.regs
             .write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))
@@ -506,13 +498,7 @@ fn random_coherent_traffic(backend: Backend) {
 /// and the host's first request is served only then.
 fn ready_after_the_filter_sweep(backend: Backend) {
     let mut rng = Rng::from_env("coherent ready");
-    let mut dev = DmaDevice::new(
-        open::<DeviceTop>(backend),
-        MemoryTiming::ideal(4),
-        Timing::EAGER,
-        8,
-        &mut rng,
-    );
+    let mut dev = dma::device(backend, MemoryTiming::ideal(4), &mut rng);
     dev.regs
         .write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))
         .unwrap();
