@@ -1,4 +1,5 @@
-//! Generates the `regs` module from the register map.
+//! Generates the `regs` module from the register map and the `descriptor` module
+//! from the descriptor format.
 //!
 //! A map that fails validation fails the build, with the culprit in the message.
 //! Besides `regs.rs` (the device) the script writes `test_regs.rs`: a synthetic map
@@ -9,6 +10,7 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cdm_regmap::gen::descriptor::rust_descriptor;
 use cdm_regmap::gen::driver::rust_driver;
 use cdm_regmap::Access::{RO, RW, W1C, W1P, W1S, WO};
 use cdm_regmap::{device_map, Block, Field, RegMap, Register};
@@ -20,6 +22,10 @@ fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts"));
     generate(&device_map(), &out.join("regs.rs"));
     generate(&test_map(), &out.join("test_regs.rs"));
+    let descriptor = out.join("descriptor.rs");
+    if let Err(e) = fs::write(&descriptor, rust_descriptor()) {
+        panic!("cannot write {}: {e}", descriptor.display());
+    }
 }
 
 fn generate(map: &RegMap, path: &Path) {

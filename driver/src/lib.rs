@@ -35,6 +35,9 @@
 extern crate std;
 
 mod accessor;
+pub mod cdm;
+pub mod descriptor;
+pub mod dma;
 mod error;
 pub mod io;
 mod register;

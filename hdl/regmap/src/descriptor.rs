@@ -94,6 +94,29 @@ impl ErrorCode {
     pub fn from_bits(bits: u32) -> Option<ErrorCode> {
         ErrorCode::ALL.iter().copied().find(|e| *e as u32 == bits)
     }
+
+    /// One line on what the code means: the documentation of every generated copy.
+    pub fn doc(self) -> &'static str {
+        match self {
+            ErrorCode::None => "No error.",
+            ErrorCode::ZeroLength => "LEN is 0.",
+            ErrorCode::LengthTooLarge => "LEN is above MAX_LEN.",
+            ErrorCode::ReservedBits => "A reserved CTRL bit is set.",
+            ErrorCode::BadOpcode => "The opcode is neither COPY nor FILL.",
+            ErrorCode::SourceWindow => {
+                "The source range is not inside one enabled window that allows reads."
+            }
+            ErrorCode::DestinationWindow => {
+                "The destination range is not inside one enabled window that allows writes."
+            }
+            ErrorCode::FetchError => "The descriptor fetch got SLVERR or DECERR.",
+            ErrorCode::ReadError => "A source read got SLVERR or DECERR.",
+            ErrorCode::WriteError => "A destination write got SLVERR or DECERR.",
+            ErrorCode::StatusError => "The status write-back got SLVERR or DECERR.",
+            ErrorCode::Timeout => "The DMA watchdog expired while the channel waited on the bus.",
+            ErrorCode::Aborted => "Software aborted the channel.",
+        }
+    }
 }
 
 /// A descriptor as software writes it.

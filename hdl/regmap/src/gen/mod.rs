@@ -5,6 +5,7 @@
 
 pub mod c_header;
 pub mod csr_hdl;
+pub mod descriptor;
 pub mod driver;
 pub mod markdown;
 pub mod svd;

@@ -1,0 +1,729 @@
+//! Coherent device memory (CDM): the region, its page allocator, and the device's
+//! half of a migration with Linux `migrate_vma` semantics.
+//!
+//! The host mm does `migrate_vma_setup` (collect and unmap the pages, leaving
+//! migration entries) and `migrate_vma_pages` / `_finalize` (switch the mappings,
+//! free the old pages); between them the driver allocates destinations and copies
+//! with the DMA engine: [`alloc_and_copy`]. Entries are per 4 KiB page, as in the
+//! kernel: a 2 MiB page is one [`MigratePfn::COMPOUND`] entry at a 512-aligned index
+//! followed by 511 empty ones.
+//!
+//! Nothing here allocates: the caller provides the allocator's storage and the entry
+//! arrays.
+
+use core::fmt;
+
+use crate::dma::{Bus, Channel, DmaError, Flags, Resume, Transfer};
+use crate::regs::{coherent, global, window};
+use crate::{Error, Regs};
+
+/// A small page: 4 KiB.
+pub const PAGE: u64 = 4096;
+/// A huge page: 2 MiB.
+pub const HUGE: u64 = 2 << 20;
+/// Small pages in a huge page.
+pub const PAGES_PER_HUGE: usize = (HUGE / PAGE) as usize;
+
+/// Why a CDM call failed; each kind mirrors the errno the kernel's test driver returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CdmError {
+    /// Bad argument: a range not page aligned, not mapped, or not in the region (-EINVAL).
+    Invalid,
+    /// A page is not where it should be (-ENOENT).
+    NoEntry,
+    /// Access to a protected range (-EFAULT).
+    Fault,
+    /// Write to a read-only page (-EPERM).
+    Permission,
+    /// The device did not finish in time (-EBUSY).
+    Busy,
+    /// No page to allocate (-ENOMEM).
+    NoMemory,
+    /// The DMA engine failed in a way no page-level fallback covers.
+    Dma(DmaError),
+}
+
+impl CdmError {
+    /// The Linux errno (negative) the kernel's test driver returns for this error.
+    #[must_use]
+    pub const fn errno(self) -> i32 {
+        match self {
+            CdmError::Invalid => -22,
+            CdmError::NoEntry => -2,
+            CdmError::Fault => -14,
+            CdmError::Permission => -1,
+            CdmError::Busy | CdmError::Dma(DmaError::Timeout) => -16,
+            CdmError::NoMemory => -12,
+            CdmError::Dma(_) => -5,
+        }
+    }
+}
+
+impl From<DmaError> for CdmError {
+    fn from(e: DmaError) -> CdmError {
+        match e {
+            DmaError::Timeout => CdmError::Busy,
+            e => CdmError::Dma(e),
+        }
+    }
+}
+
+impl From<Error> for CdmError {
+    fn from(e: Error) -> CdmError {
+        CdmError::Dma(DmaError::Register(e))
+    }
+}
+
+impl fmt::Display for CdmError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CdmError::Invalid => f.write_str("invalid range (EINVAL)"),
+            CdmError::NoEntry => f.write_str("page not on the expected device (ENOENT)"),
+            CdmError::Fault => f.write_str("access to a protected range (EFAULT)"),
+            CdmError::Permission => f.write_str("write to a read-only page (EPERM)"),
+            CdmError::Busy => f.write_str("device busy or timed out (EBUSY)"),
+            CdmError::NoMemory => f.write_str("out of device memory (ENOMEM)"),
+            CdmError::Dma(e) => write!(f, "DMA: {e}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for CdmError {}
+
+/// The device memory region: where it sits in the physical (and DMA) address space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// First byte.
+    pub base: u64,
+    /// Bytes.
+    pub size: u64,
+}
+
+impl Region {
+    /// True when `len` bytes at `addr` lie inside the region.
+    #[must_use]
+    pub const fn contains(&self, addr: u64, len: u64) -> bool {
+        addr >= self.base && len <= self.size && addr - self.base <= self.size - len
+    }
+}
+
+/// Brings the device up and hot-plugs its memory at physical address `base` (2 MiB
+/// aligned): reads the size from `CAP_DEVMEM`, places the window, enables the engines,
+/// waits (at most `polls` polls) for the coherent controller's snoop filter to be
+/// ready and opens the coherent port to the host. DMA window 0 covers the region.
+///
+/// # Errors
+///
+/// [`CdmError::Invalid`] for a misaligned base or a device without memory;
+/// [`CdmError::Busy`] if the controller does not become ready; register errors.
+pub fn probe<B: Bus>(bus: &mut B, base: u64, polls: u32) -> Result<Region, CdmError> {
+    let mut regs = Regs::new(bus);
+    let lo = u64::from(regs.read::<global::CapDevmemLo>()?.size());
+    let hi = u64::from(regs.read::<global::CapDevmemHi>()?.size());
+    let size = hi << 32 | lo;
+    if size == 0 || base % HUGE != 0 || base.checked_add(size).is_none() {
+        return Err(CdmError::Invalid);
+    }
+    regs.write::<global::DevmemBaseLo>(
+        global::DevmemBaseLoValue::ZERO.with_addr((base as u32) >> 12),
+    )?;
+    regs.write::<global::DevmemBaseHi>(
+        global::DevmemBaseHiValue::ZERO.with_addr((base >> 32) as u32),
+    )?;
+    regs.write::<global::DevmemSizeLo>(
+        global::DevmemSizeLoValue::ZERO.with_addr((size as u32) >> 12),
+    )?;
+    regs.write::<global::DevmemSizeHi>(
+        global::DevmemSizeHiValue::ZERO.with_addr((size >> 32) as u32),
+    )?;
+    regs.write::<global::Ctrl>(global::CtrlValue::ZERO.with_enable(true))?;
+    let region = Region { base, size };
+    set_window(&mut regs, 0, region, true, true)?;
+    let mut ready = false;
+    for _ in 0..polls {
+        if regs.read::<coherent::Status>()?.ready() {
+            ready = true;
+            break;
+        }
+    }
+    if !ready {
+        return Err(CdmError::Busy);
+    }
+    regs.write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))?;
+    Ok(region)
+}
+
+/// Lets the DMA engine read and write `range` of system memory through window `i`
+/// (window 0 is the device memory's).
+///
+/// # Errors
+///
+/// Register errors, among them an index beyond the device's windows.
+pub fn allow_dma<B: Bus>(bus: &mut B, i: usize, range: Region) -> Result<(), CdmError> {
+    set_window(&mut Regs::new(bus), i, range, true, true)
+}
+
+fn set_window<B: Bus>(
+    regs: &mut Regs<&mut B>,
+    i: usize,
+    r: Region,
+    read: bool,
+    write: bool,
+) -> Result<(), CdmError> {
+    let limit = r.base + r.size.saturating_sub(1);
+    regs.write_at::<window::BaseLo>(i, window::BaseLoValue::ZERO.with_addr(r.base as u32))?;
+    regs.write_at::<window::BaseHi>(
+        i,
+        window::BaseHiValue::ZERO.with_addr((r.base >> 32) as u32),
+    )?;
+    regs.write_at::<window::LimitLo>(i, window::LimitLoValue::ZERO.with_addr(limit as u32))?;
+    regs.write_at::<window::LimitHi>(
+        i,
+        window::LimitHiValue::ZERO.with_addr((limit >> 32) as u32),
+    )?;
+    regs.write_at::<window::Ctrl>(
+        i,
+        window::CtrlValue::ZERO
+            .with_enable(r.size > 0)
+            .with_read(read)
+            .with_write(write),
+    )?;
+    Ok(())
+}
+
+/// Where a migration's destination pages come from and go back to.
+pub trait PageSource {
+    /// A free page (2 MiB when `huge`), with one reference; `None` when there is none.
+    fn alloc(&mut self, huge: bool) -> Option<u64>;
+    /// Drops the reference [`alloc`](Self::alloc) gave (a destination not used).
+    fn release(&mut self, addr: u64);
+}
+
+/// Per-page state word of the allocator: 0 free, [`TAIL`] a tail page of a huge page,
+/// otherwise the reference count of a page (or of a huge page, on its head).
+const TAIL: u16 = u16::MAX;
+
+/// The device page allocator: 4 KiB and 2 MiB pages with reference counts over
+/// caller-provided storage `S` (`&mut [u16]` without a heap, `Vec<u16>` with one). A
+/// page returns to the free pool only when its last reference is dropped. Small pages
+/// are taken from partly used 2 MiB blocks first, so whole blocks stay free for huge
+/// pages.
+#[derive(Debug)]
+pub struct PageAllocator<S> {
+    region: Region,
+    /// Per small page: see [`TAIL`].
+    pages: S,
+    /// Free small pages per 2 MiB block.
+    blocks: S,
+    free: usize,
+    fail_next: bool,
+}
+
+impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
+    /// Storage words needed for a region of `size` bytes: `(pages, blocks)`.
+    #[must_use]
+    pub const fn storage(size: u64) -> (usize, usize) {
+        ((size / PAGE) as usize, (size / HUGE) as usize)
+    }
+
+    /// The pages of `region` (2 MiB aligned and sized), all free. `pages` and `blocks`
+    /// are the storage of [`storage`](Self::storage)'s sizes.
+    ///
+    /// # Errors
+    ///
+    /// [`CdmError::Invalid`] for a misaligned region or storage of the wrong size.
+    pub fn new(region: Region, mut pages: S, mut blocks: S) -> Result<Self, CdmError> {
+        let (np, nb) = Self::storage(region.size);
+        if region.base % HUGE != 0
+            || region.size % HUGE != 0
+            || pages.as_ref().len() != np
+            || blocks.as_ref().len() != nb
+        {
+            return Err(CdmError::Invalid);
+        }
+        pages.as_mut().fill(0);
+        blocks.as_mut().fill(PAGES_PER_HUGE as u16);
+        Ok(PageAllocator {
+            region,
+            pages,
+            blocks,
+            free: np,
+            fail_next: false,
+        })
+    }
+
+    /// The region the pages come from.
+    #[must_use]
+    pub const fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Free small pages.
+    #[must_use]
+    pub const fn free_pages(&self) -> usize {
+        self.free
+    }
+
+    /// Makes the next allocation fail (one shot): fault injection for the fallback
+    /// and error paths.
+    pub fn fail_next_alloc(&mut self) {
+        self.fail_next = true;
+    }
+
+    fn index(&self, addr: u64) -> Option<usize> {
+        if addr % PAGE != 0 || !self.region.contains(addr, PAGE) {
+            return None;
+        }
+        Some(((addr - self.region.base) / PAGE) as usize)
+    }
+
+    fn addr(&self, index: usize) -> u64 {
+        self.region.base + index as u64 * PAGE
+    }
+
+    /// The head page index of a referenced page, if `addr` is one (head or small).
+    fn head(&self, addr: u64) -> Option<usize> {
+        self.index(addr)
+            .filter(|&i| !matches!(self.pages.as_ref()[i], 0 | TAIL))
+    }
+
+    /// True when `addr` is the head of an allocated huge page.
+    #[must_use]
+    pub fn is_huge(&self, addr: u64) -> bool {
+        self.head(addr).is_some_and(|i| {
+            i % PAGES_PER_HUGE == 0 && self.pages.as_ref().get(i + 1) == Some(&TAIL)
+        })
+    }
+
+    /// References held on the page at `addr` (0 if free or not a page head).
+    #[must_use]
+    pub fn refcount(&self, addr: u64) -> u16 {
+        self.head(addr).map_or(0, |i| self.pages.as_ref()[i])
+    }
+
+    /// Adds a reference to the allocated page at `addr`.
+    ///
+    /// # Errors
+    ///
+    /// [`CdmError::Invalid`] if `addr` is not an allocated page's head, or its count
+    /// would overflow.
+    pub fn get(&mut self, addr: u64) -> Result<(), CdmError> {
+        let i = self.head(addr).ok_or(CdmError::Invalid)?;
+        if self.pages.as_mut()[i] >= TAIL - 1 {
+            return Err(CdmError::Invalid);
+        }
+        self.pages.as_mut()[i] += 1;
+        Ok(())
+    }
+
+    /// Drops a reference; the page is free again when it was the last. Returns whether
+    /// it was.
+    ///
+    /// # Errors
+    ///
+    /// [`CdmError::Invalid`] if `addr` is not an allocated page's head.
+    pub fn put(&mut self, addr: u64) -> Result<bool, CdmError> {
+        let i = self.head(addr).ok_or(CdmError::Invalid)?;
+        self.pages.as_mut()[i] -= 1;
+        if self.pages.as_mut()[i] > 0 {
+            return Ok(false);
+        }
+        let block = i / PAGES_PER_HUGE;
+        let n = if i % PAGES_PER_HUGE == 0 && self.pages.as_ref().get(i + 1) == Some(&TAIL) {
+            self.pages.as_mut()[i..i + PAGES_PER_HUGE].fill(0);
+            PAGES_PER_HUGE
+        } else {
+            1
+        };
+        self.blocks.as_mut()[block] += n as u16;
+        self.free += n;
+        Ok(true)
+    }
+
+    /// Allocates a page (2 MiB when `huge`) with one reference.
+    ///
+    /// # Errors
+    ///
+    /// [`CdmError::NoMemory`] when no page is free (or the fault injection fired).
+    pub fn allocate(&mut self, huge: bool) -> Result<u64, CdmError> {
+        if core::mem::take(&mut self.fail_next) {
+            return Err(CdmError::NoMemory);
+        }
+        let full = PAGES_PER_HUGE as u16;
+        if huge {
+            let b = self
+                .blocks
+                .as_ref()
+                .iter()
+                .position(|&f| f == full)
+                .ok_or(CdmError::NoMemory)?;
+            let i = b * PAGES_PER_HUGE;
+            self.pages.as_mut()[i] = 1;
+            self.pages.as_mut()[i + 1..i + PAGES_PER_HUGE].fill(TAIL);
+            self.blocks.as_mut()[b] = 0;
+            self.free -= PAGES_PER_HUGE;
+            return Ok(self.addr(i));
+        }
+        let blocks = self.blocks.as_ref();
+        let b = blocks
+            .iter()
+            .position(|&f| f > 0 && f < full)
+            .or_else(|| blocks.iter().position(|&f| f > 0))
+            .ok_or(CdmError::NoMemory)?;
+        let start = b * PAGES_PER_HUGE;
+        let i = start
+            + self.pages.as_mut()[start..start + PAGES_PER_HUGE]
+                .iter()
+                .position(|&p| p == 0)
+                .ok_or(CdmError::NoMemory)?;
+        self.pages.as_mut()[i] = 1;
+        self.blocks.as_mut()[b] -= 1;
+        self.free -= 1;
+        Ok(self.addr(i))
+    }
+
+    /// Splits the huge page at `addr` into 512 small pages with one reference each,
+    /// as when part of it is unmapped or only part of it migrates.
+    ///
+    /// # Errors
+    ///
+    /// [`CdmError::Invalid`] if `addr` is not a huge page; [`CdmError::Busy`] if it has
+    /// more than one reference (a pin holds it whole).
+    pub fn split(&mut self, addr: u64) -> Result<(), CdmError> {
+        if !self.is_huge(addr) {
+            return Err(CdmError::Invalid);
+        }
+        let i = self.head(addr).ok_or(CdmError::Invalid)?;
+        if self.pages.as_ref()[i] != 1 {
+            return Err(CdmError::Busy);
+        }
+        self.pages.as_mut()[i..i + PAGES_PER_HUGE].fill(1);
+        Ok(())
+    }
+
+    /// Every allocated page (head address, huge) in address order: what an eviction
+    /// of the region must move.
+    pub fn allocated(&self) -> impl Iterator<Item = (u64, bool)> + '_ {
+        self.pages
+            .as_ref()
+            .iter()
+            .enumerate()
+            .filter(|(_, &p)| !matches!(p, 0 | TAIL))
+            .map(|(i, _)| (self.addr(i), self.is_huge(self.addr(i))))
+    }
+}
+
+impl<S: AsRef<[u16]> + AsMut<[u16]>> PageSource for PageAllocator<S> {
+    fn alloc(&mut self, huge: bool) -> Option<u64> {
+        self.allocate(huge).ok()
+    }
+    fn release(&mut self, addr: u64) {
+        // Only pages this allocator handed out come back here.
+        let _ = self.put(addr);
+    }
+}
+
+/// A migration entry: a page's physical address with flags in the low bits, as the
+/// kernel's `migrate_pfn` (which holds a frame number instead).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct MigratePfn(u64);
+
+impl MigratePfn {
+    /// The entry holds a page.
+    pub const VALID: u64 = 1 << 0;
+    /// The page is to be migrated (set by collect; cleared for pages that cannot move).
+    pub const MIGRATE: u64 = 1 << 1;
+    /// The page is mapped writable.
+    pub const WRITE: u64 = 1 << 3;
+    /// The page is a 2 MiB page.
+    pub const COMPOUND: u64 = 1 << 4;
+    const FLAGS: u64 = PAGE - 1;
+
+    /// No page, not migrating.
+    pub const EMPTY: MigratePfn = MigratePfn(0);
+
+    /// The page at `addr` (4 KiB aligned) with `flags`.
+    #[must_use]
+    pub const fn new(addr: u64, flags: u64) -> MigratePfn {
+        MigratePfn(addr & !Self::FLAGS | flags & Self::FLAGS)
+    }
+
+    /// The page's address (meaningful when [`valid`](Self::valid)).
+    #[must_use]
+    pub const fn addr(self) -> u64 {
+        self.0 & !Self::FLAGS
+    }
+
+    /// The flag bits.
+    #[must_use]
+    pub const fn flags(self) -> u64 {
+        self.0 & Self::FLAGS
+    }
+
+    /// [`VALID`](Self::VALID) is set.
+    #[must_use]
+    pub const fn valid(self) -> bool {
+        self.0 & Self::VALID != 0
+    }
+
+    /// [`MIGRATE`](Self::MIGRATE) is set.
+    #[must_use]
+    pub const fn migrate(self) -> bool {
+        self.0 & Self::MIGRATE != 0
+    }
+
+    /// [`WRITE`](Self::WRITE) is set.
+    #[must_use]
+    pub const fn write(self) -> bool {
+        self.0 & Self::WRITE != 0
+    }
+
+    /// [`COMPOUND`](Self::COMPOUND) is set.
+    #[must_use]
+    pub const fn compound(self) -> bool {
+        self.0 & Self::COMPOUND != 0
+    }
+
+    /// Bytes the entry covers.
+    #[must_use]
+    pub const fn size(self) -> u64 {
+        if self.compound() {
+            HUGE
+        } else {
+            PAGE
+        }
+    }
+}
+
+impl fmt::Debug for MigratePfn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x}", self.addr())?;
+        for (bit, name) in [
+            (Self::VALID, "V"),
+            (Self::MIGRATE, "M"),
+            (Self::WRITE, "W"),
+            (Self::COMPOUND, "C"),
+        ] {
+            if self.0 & bit != 0 {
+                f.write_str(name)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What [`alloc_and_copy`] did, in 4 KiB pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CopyStats {
+    /// Pages copied or zero-filled: their destination entries are set.
+    pub migrated: usize,
+    /// Pages zero-filled (holes and the zero page).
+    pub filled: usize,
+    /// Pages left in place because no destination could be allocated.
+    pub no_memory: usize,
+    /// Pages left in place because their copy failed.
+    pub copy_failed: usize,
+    /// Huge pages that fell back to small destination pages.
+    pub split: usize,
+    /// Descriptors submitted.
+    pub descriptors: usize,
+}
+
+/// The driver's step of a migration (`alloc_and_copy`): for every entry of `src` with
+/// `MIGRATE`, allocates a destination from `pages` (a huge one for a compound entry,
+/// else 512 small ones), copies the page (or zero-fills a hole) with `chan`, and sets
+/// `dst` (`VALID`, plus `WRITE` if the source was writable). A page whose allocation
+/// or copy fails keeps an empty destination, so the mm leaves its source in place; its
+/// destination is released. Returns once every copy has completed and is visible.
+///
+/// `polls` bounds each wait for ring room or completion.
+///
+/// # Errors
+///
+/// [`CdmError::Invalid`] when the arrays differ in length or a compound entry is not
+/// 512-aligned; [`CdmError::Busy`] when the engine does not finish in time (every
+/// destination is then released); [`CdmError::Dma`] for register errors.
+pub fn alloc_and_copy<B: Bus, P: PageSource>(
+    bus: &mut B,
+    chan: &mut Channel,
+    pages: &mut P,
+    src: &[MigratePfn],
+    dst: &mut [MigratePfn],
+    polls: u32,
+) -> Result<CopyStats, CdmError> {
+    if src.len() != dst.len()
+        || src.iter().enumerate().any(|(i, s)| {
+            s.migrate()
+                && s.compound()
+                && (i % PAGES_PER_HUGE != 0 || i + PAGES_PER_HUGE > src.len())
+        })
+    {
+        return Err(CdmError::Invalid);
+    }
+    let mut stats = CopyStats::default();
+    allocate(pages, src, dst, &mut stats);
+    if let Err(e) = copy(bus, chan, src, dst, &mut stats, polls) {
+        // The engine is in an unknown state: stop it, and let every page stay.
+        let _ = chan.terminate_all(bus, polls);
+        for d in dst.iter_mut().filter(|d| d.valid()) {
+            pages.release(d.addr());
+            *d = MigratePfn::EMPTY;
+        }
+        return Err(e);
+    }
+    for d in dst.iter_mut().filter(|d| d.valid()) {
+        let n = (d.size() / PAGE) as usize;
+        if d.0 & FAILED != 0 {
+            pages.release(d.addr());
+            *d = MigratePfn::EMPTY;
+            stats.copy_failed += n;
+        } else {
+            stats.migrated += n;
+        }
+    }
+    Ok(stats)
+}
+
+fn allocate<P: PageSource>(
+    pages: &mut P,
+    src: &[MigratePfn],
+    dst: &mut [MigratePfn],
+    stats: &mut CopyStats,
+) {
+    let mut i = 0;
+    while i < src.len() {
+        let s = src[i];
+        dst[i] = MigratePfn::EMPTY;
+        if !s.migrate() {
+            i += 1;
+            continue;
+        }
+        let flags = MigratePfn::VALID | (s.flags() & MigratePfn::WRITE);
+        if s.compound() {
+            dst[i + 1..i + PAGES_PER_HUGE].fill(MigratePfn::EMPTY);
+            if let Some(a) = pages.alloc(true) {
+                dst[i] = MigratePfn::new(a, flags | MigratePfn::COMPOUND);
+            } else {
+                stats.split += 1;
+                for d in &mut dst[i..i + PAGES_PER_HUGE] {
+                    match pages.alloc(false) {
+                        Some(a) => *d = MigratePfn::new(a, flags),
+                        None => stats.no_memory += 1,
+                    }
+                }
+            }
+            i += PAGES_PER_HUGE;
+        } else {
+            match pages.alloc(false) {
+                Some(a) => dst[i] = MigratePfn::new(a, flags),
+                None => stats.no_memory += 1,
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The transfer that fills destination entry `i`: from the source page, from the
+/// matching 4 KiB of a split huge source, or a zero fill for a hole.
+fn transfer(src: &[MigratePfn], dst: &[MigratePfn], i: usize) -> Transfer {
+    let d = dst[i];
+    let head = i - i % PAGES_PER_HUGE;
+    let (s, at) = if src[i].migrate() {
+        (src[i], 0)
+    } else {
+        // Inside a huge source split into small destinations.
+        (src[head], (i - head) as u64 * PAGE)
+    };
+    let len = d.size() as u32;
+    if s.valid() {
+        Transfer::Copy {
+            src: s.addr() + at,
+            dst: d.addr(),
+            len,
+        }
+    } else {
+        Transfer::Fill {
+            pattern: 0,
+            dst: d.addr(),
+            len,
+        }
+    }
+}
+
+fn copy<B: Bus>(
+    bus: &mut B,
+    chan: &mut Channel,
+    src: &[MigratePfn],
+    dst: &mut [MigratePfn],
+    stats: &mut CopyStats,
+    polls: u32,
+) -> Result<(), CdmError> {
+    // Descriptor n of this call fills the n-th valid destination entry, so a halt's
+    // cookie names its page without a table.
+    let mut start: Option<u16> = None;
+    let mut i = 0;
+    while i < dst.len() {
+        if !dst[i].valid() {
+            i += 1;
+            continue;
+        }
+        let t = transfer(src, dst, i);
+        match chan.prep(bus, t, Flags::default()) {
+            Ok(c) => {
+                start.get_or_insert(c.0);
+                stats.descriptors += 1;
+                if let Transfer::Fill { len, .. } = t {
+                    stats.filled += (u64::from(len) / PAGE) as usize;
+                }
+                i += 1;
+            }
+            Err(DmaError::RingFull) => {
+                chan.issue_pending(bus)?;
+                drain(bus, chan, dst, start, chan.capacity() / 2, polls)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    chan.issue_pending(bus)?;
+    drain(bus, chan, dst, start, 0, polls)
+}
+
+/// Waits until at most `left` descriptors are outstanding. A descriptor of this
+/// migration that halts the channel fails its page (marked [`FAILED`]) and is skipped.
+fn drain<B: Bus>(
+    bus: &mut B,
+    chan: &mut Channel,
+    dst: &mut [MigratePfn],
+    start: Option<u16>,
+    left: u16,
+    polls: u32,
+) -> Result<(), CdmError> {
+    loop {
+        match chan.wait_for_room(bus, left, polls) {
+            Ok(()) => return Ok(()),
+            Err(DmaError::Halted(h)) => {
+                let ours = start.and_then(|s| {
+                    let n = usize::from(h.cookie.0.wrapping_sub(s));
+                    dst_indices(dst).nth(n)
+                });
+                let Some(i) = ours else {
+                    return Err(CdmError::Dma(DmaError::Halted(h)));
+                };
+                dst[i] = MigratePfn(dst[i].0 | FAILED);
+                chan.resume(bus, Resume::Skip)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Marks, inside [`alloc_and_copy`] only, a destination whose copy failed.
+const FAILED: u64 = 1 << 2;
+
+fn dst_indices(dst: &[MigratePfn]) -> impl Iterator<Item = usize> + '_ {
+    dst.iter()
+        .enumerate()
+        .filter(|(_, d)| d.valid())
+        .map(|(i, _)| i)
+}
