@@ -5,6 +5,7 @@
 //! and coherence testbenches and `cdm bench dma` and `cdm bench coherence` run the
 //! device through it.
 
+use cdm_driver::dma::DmaMemory;
 use cdm_driver::regs::{dma, global, window};
 use cdm_driver::{Register, Regs};
 use cdm_hdl::dma::engine::CHANNELS;
@@ -16,6 +17,7 @@ use crate::bridge::{CsrBridge, Peripheral};
 use crate::coherence::host_cache::HostCache;
 use crate::coherence::host_port::HostPort;
 use crate::dut::Dut;
+use crate::host::cpu::CpuStream;
 use crate::memory_port::MemoryPort;
 use crate::rng::Rng;
 
@@ -27,6 +29,8 @@ pub struct DevicePorts {
     pub devmem: MemoryPort,
     /// The host CPU's cache, on the coherent port.
     pub cpu: HostPort,
+    /// A CPU thread that loads and stores device memory while the driver waits.
+    pub background: CpuStream,
 }
 
 impl Peripheral for DevicePorts {
@@ -41,6 +45,17 @@ impl Peripheral for DevicePorts {
         self.host.memory.sample(dut);
         self.devmem.memory.sample(dut);
         self.cpu.sample(dut);
+        self.background.step(&mut self.cpu.cache, dut.cycle());
+    }
+}
+
+/// Rings and other DMA buffers live in host memory, which the CPU reaches directly.
+impl DmaMemory for CsrBridge<Box<dyn Dut>, DevicePorts> {
+    fn write(&mut self, addr: u64, data: &[u8]) {
+        self.peripheral().host.memory.mem.write(addr, data);
+    }
+    fn read(&mut self, addr: u64, out: &mut [u8]) {
+        self.peripheral().host.memory.mem.read(addr, out);
     }
 }
 
@@ -100,7 +115,12 @@ impl DmaDevice {
             Rng::new(rng.next_u64()),
         )
         .expect("device top has a coherent port");
-        let ports = DevicePorts { host, devmem, cpu };
+        let ports = DevicePorts {
+            host,
+            devmem,
+            cpu,
+            background: CpuStream::default(),
+        };
         let bridge = CsrBridge::with(dut, "axil$", csr, Rng::new(rng.next_u64()), ports)
             .expect("device top has an AXI4-Lite port");
         let mut bench = DmaDevice {

@@ -33,6 +33,7 @@ pub mod dma_bench;
 pub mod dma_device;
 pub mod dut;
 pub mod equivalence;
+pub mod host;
 pub mod memory_port;
 pub mod native;
 pub mod regmodel;

@@ -16,6 +16,7 @@ use cdm_sim::{Dut, Rng};
 pub use cdm_sim::Backend;
 
 pub mod dma;
+pub mod hmm;
 
 /// The real driver over a simulated CSR port.
 pub type SimRegs = Regs<CsrBridge<Box<dyn Dut>>>;
