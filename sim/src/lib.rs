@@ -35,6 +35,7 @@ pub mod dut;
 pub mod equivalence;
 pub mod host;
 pub mod memory_port;
+pub mod migrate_bench;
 pub mod native;
 pub mod regmodel;
 pub mod replay;
