@@ -10,6 +10,9 @@
 //!   [`dma_device`]: the device top with DMA rings, through the driver.
 //! - [`coherence`]: the host coherent port's messages, the host MESI cache model and the
 //!   reference home agent.
+//! - [`host`]: the host mm around the device (page tables, faults, migration with the
+//!   real driver, pins, eviction); [`migrate_job`] is `cdm migrate`, the main job, and
+//!   [`migrate_bench`] `cdm bench migrate`.
 //! - [`regmodel`]: reference model of the CSR block, derived from the register map.
 //! - [`trace`] and [`replay`]: record a run and replay it into the exported Verilog;
 //!   [`equivalence`] checks a run against Icarus and Verilator cycle by cycle.
@@ -36,6 +39,7 @@ pub mod equivalence;
 pub mod host;
 pub mod memory_port;
 pub mod migrate_bench;
+pub mod migrate_job;
 pub mod native;
 pub mod regmodel;
 pub mod replay;

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
@@ -10,7 +11,9 @@ use cdm_hdl::ports::PortMap;
 use cdm_hdl::top::DeviceTop;
 use cdm_regmap::{device_map, gen};
 use cdm_sim::coherence_bench::{self, Direction, Held};
-use cdm_sim::{bench, dma_bench, migrate_bench, Backend};
+use cdm_sim::vcd::{SignalFilter, VcdTrace};
+use cdm_sim::{bench, dma_bench, migrate_bench, migrate_job, Backend, Dut};
+use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +46,9 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// The main job: migrate a process's memory to device memory, let the CPU read and
+    /// write part of it in place, migrate it back and check every byte.
+    Migrate(MigrateArgs),
     /// Run a benchmark.
     Bench {
         #[command(subcommand)]
@@ -66,6 +72,36 @@ enum Bench {
     /// benchmark_thp_migration): time and GB/s at 100 MHz to migrate system -> device
     /// and device -> system, with and without 2 MiB pages, 1/4 to 16 huge pages.
     Migrate(BenchMigrate),
+}
+
+#[derive(clap::Args)]
+struct MigrateArgs {
+    /// Bytes of anonymous memory [default: 8 MiB on Verilator, 512 KiB natively, so
+    /// either finishes within a minute].
+    #[arg(long)]
+    size: Option<u64>,
+    /// Back the memory with 2 MiB pages (transparent huge pages).
+    #[arg(long)]
+    huge: bool,
+    /// Read latency of host and device memory in cycles.
+    #[arg(long, default_value_t = 100)]
+    latency: u64,
+    /// Seed of the data, the CPU's accesses and the bus timing.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The CPU loads and stores one line in every this many pages while they are on
+    /// the device.
+    #[arg(long, default_value_t = 8)]
+    touch_every: u64,
+    /// Write a waveform of the device's ports to this VCD file.
+    #[arg(long)]
+    vcd: Option<PathBuf>,
+    /// Ports the VCD records: comma-separated patterns with `*` (default: all).
+    #[arg(long, default_value = "")]
+    signals: String,
+    /// Also write the summary as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -506,6 +542,113 @@ fn bench_coherence(
     Ok(())
 }
 
+fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Result<(), Box<dyn std::error::Error>> {
+    let backend = sim.unwrap_or(if cdm_verilator::available() {
+        Backend::Verilator
+    } else {
+        Backend::Native
+    });
+    let size = args.size.unwrap_or(match backend {
+        Backend::Verilator => 8 << 20,
+        Backend::Native => 512 << 10,
+    });
+    if size == 0 || args.touch_every == 0 {
+        return Err("--size and --touch-every must be positive".into());
+    }
+    let mut dut = backend.open::<DeviceTop>()?;
+    if let Some(path) = &args.vcd {
+        dut = Box::new(VcdTrace::new(dut, path, &SignalFilter::new(&args.signals))?);
+    }
+    dut.reset();
+    let job = migrate_job::Job {
+        size,
+        huge: args.huge,
+        latency: args.latency,
+        seed: args.seed,
+        touch_every: args.touch_every,
+    };
+    println!(
+        "cdm migrate: {} of anonymous memory ({} pages), {backend} backend, memory \
+         latency {}, seed {}",
+        bytes(size),
+        if args.huge { "2 MiB" } else { "4 KiB" },
+        args.latency,
+        args.seed
+    );
+    let started = Instant::now();
+    let mut bar: Option<ProgressBar> = None;
+    let s = migrate_job::run(dut, job, |phase, done, total| {
+        if bar.is_none() && started.elapsed().as_secs_f64() > 1.0 {
+            let b = ProgressBar::new(total).with_style(
+                ProgressStyle::with_template("{msg:>14} [{bar:40}] {pos}/{len} {elapsed}")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_message(phase.name());
+            b.set_length(total);
+            b.set_position(done);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let us = |cycles: u64| cycles as f64 / 100.0;
+    for (name, leg) in [("to device", &s.to_device), ("to system", &s.to_system)] {
+        println!(
+            "  {name}: {} pages in {} cycles ({:.1} us at 100 MHz), {:.3} GB/s of 1.6 \
+             ({:.1}% of the bus), {} descriptors, {} failed copies",
+            leg.pages,
+            leg.cycles,
+            us(leg.cycles),
+            leg.gbps(s.size_bytes),
+            leg.utilization(s.size_bytes) * 100.0,
+            leg.descriptors,
+            leg.copy_failed
+        );
+    }
+    println!(
+        "  CPU in place: {} loads and {} stores of device memory in {} cycles",
+        s.cpu_loads, s.cpu_stores, s.cpu_cycles
+    );
+    println!(
+        "  snoops: {} invalidations, {} with data; errors: controller {}, {} channels halted",
+        s.snoops_inv,
+        s.snoops_data,
+        if s.controller_error { "yes" } else { "no" },
+        s.channels_halted
+    );
+    println!(
+        "  total {} cycles ({:.1} us simulated, {:.1} s here); {} bytes checked, {} wrong: {}",
+        s.cycles,
+        us(s.cycles),
+        started.elapsed().as_secs_f64(),
+        s.bytes_checked,
+        s.mismatches,
+        if s.ok() { "OK" } else { "FAILED" }
+    );
+    if let Some(path) = args.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&s)?)?;
+        println!("wrote {}", path.display());
+    }
+    if s.ok() {
+        Ok(())
+    } else {
+        Err("migration lost or corrupted data, or the device reported an error".into())
+    }
+}
+
+/// `n` bytes in the largest binary unit that divides them.
+fn bytes(n: u64) -> String {
+    match n {
+        n if n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
+}
+
 fn bench_migrate(args: BenchMigrate, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "Page migration on {backend} through the driver and the host mm, memory latency {}; \
@@ -560,6 +703,7 @@ fn main() -> ExitCode {
         }
         Command::Export { out } => export(&out).map_err(Into::into),
         Command::Synth { json } => synth(json),
+        Command::Migrate(args) => migrate(args, cli.sim),
         Command::Bench {
             which: Bench::Sim(args),
         } => bench_sim(args, &backends),
