@@ -417,7 +417,7 @@ impl Host {
     /// `Invalid` for an unaligned range; `Busy` when a pinned huge page would need a
     /// split.
     pub fn munmap(&mut self, va: u64, len: u64) -> Result<(), CdmError> {
-        if va % PAGE != 0 || len % PAGE != 0 {
+        if !va.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) {
             return Err(CdmError::Invalid);
         }
         let end = va + len;
@@ -442,7 +442,7 @@ impl Host {
     /// Faults in `va..va + len` for device `n` (`hmm_range_fault`) and returns the
     /// frames of its pages.
     fn device_fault(&mut self, va: u64, len: u64, write: bool) -> Result<Vec<Pte>, CdmError> {
-        if va % PAGE != 0 || len % PAGE != 0 || len > BOUNCE.size {
+        if !va.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || len > BOUNCE.size {
             return Err(CdmError::Invalid);
         }
         (0..len / PAGE)
@@ -511,7 +511,7 @@ impl Host {
     /// `migrate_vma_setup`: one entry per 4 KiB page of `va..va + len`; selected pages
     /// get `MIGRATE` and become migration entries.
     fn collect(&mut self, va: u64, len: u64, select: Select) -> Result<Vec<MigratePfn>, CdmError> {
-        if va % PAGE != 0 || len % PAGE != 0 || len == 0 {
+        if !va.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || len == 0 {
             return Err(CdmError::Invalid);
         }
         let end = va + len;
@@ -539,7 +539,7 @@ impl Host {
             let pte = self.mm.pte(v);
             let huge = pte.map_or(
                 vma.huge
-                    && v % HUGE == 0
+                    && v.is_multiple_of(HUGE)
                     && i + PAGES_PER_HUGE <= n
                     && v + HUGE <= vma.end
                     && self.mm.ptes(v, v + HUGE).next().is_none(),
