@@ -1,0 +1,366 @@
+//! The CDM layer without a simulator: the page allocator, migration entries, and
+//! `alloc_and_copy` over an engine that executes descriptors the moment the doorbell
+//! rings and fails reads of chosen addresses.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::vec;
+use std::vec::Vec;
+
+use crate::cdm::{
+    alloc_and_copy, CdmError, MigratePfn, PageAllocator, PageSource, Region, HUGE, PAGE,
+};
+use crate::descriptor::{self, ErrorCode};
+use crate::dma::{Channel, DmaError, DmaMemory, Flags, Resume, Transfer, TxStatus};
+use crate::io::{BusError, RegisterIo};
+use crate::regs::{dma, global, SIZE};
+use crate::Register;
+
+const DEV: Region = Region {
+    base: 0x8000_0000,
+    size: 8 * HUGE,
+};
+
+fn allocator() -> PageAllocator<Vec<u16>> {
+    let (p, b) = PageAllocator::<Vec<u16>>::storage(DEV.size);
+    PageAllocator::new(DEV, vec![0; p], vec![0; b]).unwrap()
+}
+
+#[test]
+fn pages_are_reused_only_after_their_last_reference() {
+    let mut a = allocator();
+    let total = a.free_pages();
+    let p = a.allocate(false).unwrap();
+    a.get(p).unwrap();
+    assert_eq!(a.refcount(p), 2);
+    assert!(!a.put(p).unwrap());
+    assert_ne!(a.allocate(false).unwrap(), p, "still referenced");
+    assert!(a.put(p).unwrap());
+    assert_eq!(a.refcount(p), 0);
+    assert_eq!(
+        a.put(p),
+        Err(CdmError::Invalid),
+        "a free page has no reference"
+    );
+    assert_eq!(a.free_pages(), total - 1);
+}
+
+#[test]
+fn small_pages_keep_whole_blocks_free_for_huge_ones() {
+    let mut a = allocator();
+    let smalls: Vec<u64> = (0..600).map(|_| a.allocate(false).unwrap()).collect();
+    // 600 pages fill one block and part of a second; six blocks stay whole.
+    let huge: Vec<u64> = (0..6).map(|_| a.allocate(true).unwrap()).collect();
+    assert!(huge.iter().all(|&h| h % HUGE == 0 && a.is_huge(h)));
+    assert_eq!(a.allocate(true), Err(CdmError::NoMemory));
+    for h in &huge {
+        assert!(smalls.iter().all(|s| !(*h..*h + HUGE).contains(s)));
+    }
+    assert!(a.put(huge[0]).unwrap());
+    assert_eq!(a.allocate(true).unwrap(), huge[0]);
+}
+
+#[test]
+fn a_split_huge_page_frees_piece_by_piece() {
+    let mut a = allocator();
+    let h = a.allocate(true).unwrap();
+    a.get(h).unwrap();
+    assert_eq!(
+        a.split(h),
+        Err(CdmError::Busy),
+        "a pinned huge page stays whole"
+    );
+    a.put(h).unwrap();
+    a.split(h).unwrap();
+    assert!(!a.is_huge(h));
+    let free = a.free_pages();
+    for i in 0..512 {
+        a.put(h + i * PAGE).unwrap();
+    }
+    assert_eq!(a.free_pages(), free + 512);
+    assert_eq!(a.allocate(true).unwrap(), h);
+}
+
+#[test]
+fn one_shot_allocation_failure() {
+    let mut a = allocator();
+    a.fail_next_alloc();
+    assert_eq!(a.allocate(true), Err(CdmError::NoMemory));
+    assert!(a.allocate(true).is_ok());
+}
+
+#[test]
+fn bad_storage_or_region_is_rejected() {
+    let (p, b) = PageAllocator::<Vec<u16>>::storage(DEV.size);
+    assert!(PageAllocator::new(DEV, vec![0; p - 1], vec![0; b]).is_err());
+    let odd = Region {
+        base: DEV.base + PAGE,
+        size: DEV.size,
+    };
+    assert!(PageAllocator::new(odd, vec![0; p], vec![0; b]).is_err());
+}
+
+#[test]
+fn migrate_entries_and_errnos() {
+    let e = MigratePfn::new(0x1234_5000, MigratePfn::VALID | MigratePfn::WRITE);
+    assert_eq!(e.addr(), 0x1234_5000);
+    assert!(e.valid() && e.write() && !e.migrate() && !e.compound());
+    assert_eq!(e.size(), PAGE);
+    assert_eq!(MigratePfn::new(0, MigratePfn::COMPOUND).size(), HUGE);
+    let errnos = [
+        (CdmError::Invalid, -22),
+        (CdmError::NoEntry, -2),
+        (CdmError::Fault, -14),
+        (CdmError::Permission, -1),
+        (CdmError::Busy, -16),
+        (CdmError::NoMemory, -12),
+    ];
+    for (e, n) in errnos {
+        assert_eq!(e.errno(), n);
+    }
+}
+
+/// Registers and memory of a device whose engine runs every descriptor at the
+/// doorbell, in order, and halts with READ_ERROR on a source in `bad`.
+struct Engine {
+    words: Vec<u32>,
+    memory: BTreeMap<u64, u8>,
+    bad: BTreeSet<u64>,
+    consumer: u16,
+    producer: u16,
+}
+
+const CH: usize = 1;
+const RING: u64 = 0x1000;
+
+impl Engine {
+    fn new() -> Engine {
+        let mut words = vec![0; SIZE / 4];
+        words[global::CapDma::ADDR / 4] = 4;
+        Engine {
+            words,
+            memory: BTreeMap::new(),
+            bad: BTreeSet::new(),
+            consumer: 0,
+            producer: 0,
+        }
+    }
+
+    fn reg<R: Register>(&mut self) -> &mut u32 {
+        &mut self.words[R::address(CH).unwrap() / 4]
+    }
+
+    fn halted(&mut self) -> bool {
+        *self.reg::<dma::Status>() & 2 != 0
+    }
+
+    fn run(&mut self) {
+        while self.consumer != self.producer && !self.halted() {
+            let at = RING + u64::from(self.consumer % 16) * 32;
+            let mut d = [0u8; 32];
+            DmaMemory::read(self, at, &mut d);
+            let word = |o: usize| u64::from(u32::from_le_bytes(d[o..o + 4].try_into().unwrap()));
+            let (src, dst) = (word(0) | word(4) << 32, word(8) | word(12) << 32);
+            let (len, ctrl) = (word(16), word(20) as u32);
+            if ctrl & descriptor::CTRL_OPCODE_MASK == descriptor::OPCODE_COPY
+                && self.bad.contains(&src)
+            {
+                *self.reg::<dma::Status>() = 2 | (ErrorCode::ReadError as u32) << 4;
+                *self.reg::<dma::ErrIndex>() = u32::from(self.consumer);
+                return;
+            }
+            for i in 0..len {
+                let b = if ctrl & descriptor::CTRL_OPCODE_MASK == descriptor::OPCODE_FILL {
+                    src.to_le_bytes()[((dst + i) % 8) as usize]
+                } else {
+                    self.memory.get(&(src + i)).copied().unwrap_or(0)
+                };
+                self.memory.insert(dst + i, b);
+            }
+            self.memory.insert(at + 24, descriptor::STATUS_DONE as u8);
+            DmaMemory::write(self, at + 28, &(len as u32).to_le_bytes());
+            self.consumer = self.consumer.wrapping_add(1);
+            *self.reg::<dma::Consumer>() = u32::from(self.consumer);
+        }
+    }
+}
+
+impl RegisterIo for Engine {
+    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
+        Ok(self.words[offset / 4])
+    }
+
+    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
+        if offset == dma::Producer::address(CH).unwrap() {
+            self.producer = value as u16;
+        } else if offset == dma::Ctrl::address(CH).unwrap() {
+            let v = dma::CtrlValue::from(value);
+            if self.halted() && (v.skip() || v.retry()) {
+                *self.reg::<dma::Status>() = 0;
+                if v.skip() {
+                    self.consumer = self.consumer.wrapping_add(1);
+                    *self.reg::<dma::Consumer>() = u32::from(self.consumer);
+                }
+            }
+        } else {
+            self.words[offset / 4] = value;
+        }
+        self.run();
+        Ok(())
+    }
+}
+
+impl DmaMemory for Engine {
+    fn write(&mut self, addr: u64, data: &[u8]) {
+        for (i, &b) in data.iter().enumerate() {
+            self.memory.insert(addr + i as u64, b);
+        }
+    }
+
+    fn read(&mut self, addr: u64, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = self.memory.get(&(addr + i as u64)).copied().unwrap_or(0);
+        }
+    }
+}
+
+fn fill(e: &mut Engine, addr: u64, len: u64, seed: u8) {
+    let data: Vec<u8> = (0..len)
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect();
+    DmaMemory::write(e, addr, &data);
+}
+
+fn bytes(e: &mut Engine, addr: u64, len: u64) -> Vec<u8> {
+    let mut v = vec![0; len as usize];
+    DmaMemory::read(e, addr, &mut v);
+    v
+}
+
+#[test]
+fn channel_reports_residue_and_skips_a_failed_descriptor() {
+    let mut e = Engine::new();
+    let mut ch = Channel::open(&mut e, CH, RING, 4).unwrap();
+    assert_eq!(
+        Channel::open(&mut e, 4, RING, 4).unwrap_err(),
+        DmaError::InvalidChannel
+    );
+    e.bad.insert(0x10_0000);
+    let copy = |src| Transfer::Copy {
+        src,
+        dst: 0x20_0000,
+        len: 64,
+    };
+    let ok = ch.prep(&mut e, copy(0x30_0000), Flags::default()).unwrap();
+    let bad = ch.prep(&mut e, copy(0x10_0000), Flags::default()).unwrap();
+    let after = ch.prep(&mut e, copy(0x30_0000), Flags::default()).unwrap();
+    ch.issue_pending(&mut e).unwrap();
+    let halt = match ch.wait(&mut e, 10) {
+        Err(DmaError::Halted(h)) => h,
+        other => panic!("expected a halt, got {other:?}"),
+    };
+    assert_eq!(
+        (halt.code, halt.cookie, halt.residue),
+        (ErrorCode::ReadError, bad, 64)
+    );
+    assert_eq!(ch.tx_status(&mut e, ok).unwrap(), TxStatus::Complete);
+    assert_eq!(
+        ch.tx_status(&mut e, bad).unwrap(),
+        TxStatus::Error {
+            code: ErrorCode::ReadError,
+            residue: 64
+        }
+    );
+    assert_eq!(ch.tx_status(&mut e, after).unwrap(), TxStatus::InProgress);
+    ch.resume(&mut e, Resume::Skip).unwrap();
+    ch.wait(&mut e, 10).unwrap();
+    assert_eq!(ch.tx_status(&mut e, after).unwrap(), TxStatus::Complete);
+    let empty = Transfer::Fill {
+        pattern: 0,
+        dst: 0,
+        len: 0,
+    };
+    assert_eq!(
+        ch.prep(&mut e, empty, Flags::default()),
+        Err(DmaError::InvalidLength(0))
+    );
+}
+
+#[test]
+fn a_full_ring_says_so() {
+    let mut e = Engine::new();
+    let mut ch = Channel::open(&mut e, CH, RING, 2).unwrap();
+    let t = Transfer::Fill {
+        pattern: 0,
+        dst: 0x5000,
+        len: 8,
+    };
+    for _ in 0..4 {
+        ch.prep(&mut e, t, Flags::default()).unwrap();
+    }
+    assert_eq!(
+        ch.prep(&mut e, t, Flags::default()),
+        Err(DmaError::RingFull)
+    );
+    ch.issue_pending(&mut e).unwrap();
+    ch.wait(&mut e, 1).unwrap();
+    assert!(ch.prep(&mut e, t, Flags::default()).is_ok());
+}
+
+/// Four entries: a small page, a hole, a huge page that falls back to small pages
+/// with one failed piece, and a small page whose copy fails. Only the failed pages
+/// keep empty destinations, and their pages go back to the allocator.
+#[test]
+fn alloc_and_copy_leaves_failed_pages_in_place() {
+    let mut e = Engine::new();
+    let mut ch = Channel::open(&mut e, CH, RING, 4).unwrap();
+    let mut pages = allocator();
+    let free = pages.free_pages();
+    let sys = 0x4000_0000u64;
+    let n = 2 * 512;
+    let mut src = vec![MigratePfn::EMPTY; n];
+    let mig = MigratePfn::VALID | MigratePfn::MIGRATE | MigratePfn::WRITE;
+    src[0] = MigratePfn::new(sys, mig);
+    src[1] = MigratePfn::new(0, MigratePfn::MIGRATE);
+    src[3] = MigratePfn::new(sys + 3 * PAGE, mig);
+    src[512] = MigratePfn::new(sys + HUGE, mig | MigratePfn::COMPOUND);
+    fill(&mut e, sys, PAGE, 1);
+    fill(&mut e, sys + 3 * PAGE, PAGE, 3);
+    fill(&mut e, sys + HUGE, HUGE, 7);
+    e.bad.insert(sys + 3 * PAGE);
+    e.bad.insert(sys + HUGE + 5 * PAGE);
+    // The huge allocation fails (after the two small ones): it falls back.
+    let mut dst = vec![MigratePfn::EMPTY; n];
+    let mut failing = FailHuge(&mut pages);
+    let stats = alloc_and_copy(&mut e, &mut ch, &mut failing, &src, &mut dst, 100).unwrap();
+    assert_eq!(stats.split, 1);
+    assert_eq!(stats.copy_failed, 2);
+    assert_eq!(stats.filled, 1);
+    assert_eq!(stats.migrated, 1 + 1 + 511);
+    assert!(dst[0].valid() && dst[0].write() && dst[1].valid());
+    assert!(!dst[3].valid() && !dst[512 + 5].valid());
+    assert_eq!(bytes(&mut e, dst[0].addr(), PAGE), bytes(&mut e, sys, PAGE));
+    assert_eq!(bytes(&mut e, dst[1].addr(), PAGE), vec![0; PAGE as usize]);
+    for k in (0..512).filter(|&k| k != 5) {
+        let d = dst[512 + k];
+        assert!(d.valid() && !d.compound());
+        let s = sys + HUGE + k as u64 * PAGE;
+        assert_eq!(bytes(&mut e, d.addr(), PAGE), bytes(&mut e, s, PAGE));
+    }
+    assert_eq!(pages.free_pages(), free - stats.migrated);
+}
+
+/// An allocator whose huge allocations fail.
+struct FailHuge<'a>(&'a mut PageAllocator<Vec<u16>>);
+
+impl PageSource for FailHuge<'_> {
+    fn alloc(&mut self, huge: bool) -> Option<u64> {
+        if huge {
+            None
+        } else {
+            self.0.alloc(false)
+        }
+    }
+    fn release(&mut self, addr: u64) {
+        self.0.release(addr);
+    }
+}
