@@ -209,14 +209,9 @@ impl Host {
         match kind {
             Kind::System | Kind::Zero => self.dev.mem().read(addr, out),
             Kind::Device(_) => {
-                let mut at = 0;
-                while at < out.len() {
-                    let off = addr + at as u64 - self.devmem.base;
-                    let o = (off % LINE as u64) as usize;
-                    let n = (LINE - o).min(out.len() - at);
-                    let got = self.cpu_wait(|c| c.load(off / LINE as u64, o, n));
+                for (at, line, o, n) in self.line_pieces(addr, out.len()) {
+                    let got = self.cpu_wait(|c| c.load(line, o, n));
                     out[at..at + n].copy_from_slice(&got);
-                    at += n;
                 }
             }
         }
@@ -227,17 +222,27 @@ impl Host {
             Kind::System => self.dev.mem().write(addr, data),
             Kind::Zero => unreachable!("the zero page is never written"),
             Kind::Device(_) => {
-                let mut at = 0;
-                while at < data.len() {
-                    let off = addr + at as u64 - self.devmem.base;
-                    let o = (off % LINE as u64) as usize;
-                    let n = (LINE - o).min(data.len() - at);
-                    let bytes = &data[at..at + n];
-                    self.cpu_wait(|c| c.store(off / LINE as u64, o, bytes));
-                    at += n;
+                for (at, line, o, n) in self.line_pieces(addr, data.len()) {
+                    self.cpu_wait(|c| c.store(line, o, &data[at..at + n]));
                 }
             }
         }
+    }
+
+    /// `len` bytes of device memory at `addr` cut at cache lines: per piece its start in
+    /// the buffer, the host cache's line number, the offset in the line and the length.
+    fn line_pieces(&self, addr: u64, len: usize) -> Vec<(usize, u64, usize, usize)> {
+        let line = LINE as u64;
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        while at < len {
+            let off = addr + at as u64 - self.devmem.base;
+            let o = (off % line) as usize;
+            let n = (LINE - o).min(len - at);
+            pieces.push((at, off / line, o, n));
+            at += n;
+        }
+        pieces
     }
 
     /// Retries a host cache access every cycle until it completes.
