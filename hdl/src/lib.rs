@@ -5,9 +5,10 @@
 //! - [`coherent`]: the coherent memory controller (in progress: the snoop filter).
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
 //! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
-//! - [`top`]: the device top that `cdm export` writes as Verilog.
+//! - [`top`]: the device top that `cdm export` writes as Verilog; [`mig_bridge`]: its
+//!   memory port on a Xilinx MIG's user interface (the XEM7010 board top).
 //! - [`ports`]: top-level ports as plain values for backend-neutral testbenches;
-//!   [`tops`]: the list of every top.
+//!   [`tops`]: the list of every top; [`wrapper`]: the device's standard-port wrapper.
 
 pub mod axi4;
 pub mod axi4_split;
@@ -16,9 +17,11 @@ pub mod coherent;
 pub mod csr;
 pub mod dma;
 pub mod fifo;
+pub mod mig_bridge;
 pub mod ports;
 pub mod top;
 pub mod tops;
+pub mod wrapper;
 
 pub use rust_hdl;
 

@@ -2,23 +2,49 @@
 //! and equivalence checks. A new top is one line in [`all`].
 
 use crate::ports::{PortDir, PortMap};
+use crate::wrapper;
 
 /// A top's exported Verilog and its port list (clock excluded, port-map order).
 pub struct Top {
     pub name: &'static str,
     pub verilog: String,
+    /// The module users instantiate: `top`, or the device's standard-port wrapper.
+    pub module: &'static str,
+    /// Its clock port.
+    pub clock: &'static str,
+    /// Ports by their rust-hdl names (what testbenches use), widths and directions.
     pub ports: Vec<(String, usize, PortDir)>,
+    /// The same ports' names on `module`.
+    pub names: Vec<String>,
 }
 
 impl Top {
+    /// Top `T` as exported: the device behind its standard-port wrapper
+    /// ([`wrapper`]), every other top as rust-hdl's module `top`.
     pub fn of<T: PortMap>() -> Top {
-        Top {
-            name: T::NAME,
-            verilog: crate::verilog::<T>(),
-            ports: T::ports()
-                .iter()
-                .map(|p| (p.name.clone(), p.width, p.dir))
-                .collect(),
+        let ports: Vec<(String, usize, PortDir)> = T::ports()
+            .iter()
+            .map(|p| (p.name.clone(), p.width, p.dir))
+            .collect();
+        let verilog = crate::verilog::<T>();
+        if T::NAME == <crate::top::DeviceTop as PortMap>::NAME {
+            Top {
+                name: T::NAME,
+                verilog: format!("{verilog}\n{}", wrapper::wrapper(&ports)),
+                module: wrapper::MODULE,
+                clock: wrapper::CLOCK,
+                names: ports.iter().map(|p| wrapper::standard_name(&p.0)).collect(),
+                ports,
+            }
+        } else {
+            Top {
+                name: T::NAME,
+                verilog,
+                module: "top",
+                clock: "clock",
+                names: ports.iter().map(|p| p.0.clone()).collect(),
+                ports,
+            }
         }
     }
 }
@@ -33,5 +59,6 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::dma::mover::DmaMover>(),
         Top::of::<crate::coherent::snoop_filter::SnoopFilter>(),
         Top::of::<crate::coherent::home_agent::HomeAgent>(),
+        Top::of::<crate::mig_bridge::MigBridge>(),
     ]
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cdm_hdl::ports::PortMap;
+use cdm_hdl::tops::Top;
 
 use crate::backend::Backend;
 use crate::dut::{Dut, PortId, PortInfo};
@@ -33,7 +34,7 @@ fn scratch(top: &str) -> PathBuf {
 pub fn check<T: PortMap>(trace: &Trace) -> Result<(), String> {
     if tools::available("Icarus replay", &["iverilog", "vvp"]) {
         let dir = scratch(T::NAME);
-        let outputs = replay::icarus(&cdm_hdl::verilog::<T>(), "top", trace, &dir)?;
+        let outputs = replay::icarus(&Top::of::<T>(), trace, &dir)?;
         if let Some(m) = first_mismatch(trace, &outputs) {
             return Err(format!(
                 "Icarus differs from the rust-hdl model of `{}`: {m} (files in {})",

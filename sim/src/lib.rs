@@ -38,6 +38,7 @@ pub mod dut;
 pub mod equivalence;
 pub mod host;
 pub mod memory_port;
+pub mod mig_model;
 pub mod migrate_bench;
 pub mod migrate_job;
 pub mod native;

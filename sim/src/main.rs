@@ -204,10 +204,13 @@ fn regs() {
 fn export(out: &PathBuf) -> std::io::Result<()> {
     let map = device_map();
     std::fs::create_dir_all(out)?;
+    let device = cdm_hdl::tops::Top::of::<DeviceTop>();
     let files = [
+        ("cdm_device.v", device.verilog),
+        ("cdm_device.f", "cdm_device.v\n".to_string()),
         (
-            "cdm_device.v",
-            cdm_hdl::verilog::<cdm_hdl::top::DeviceTop>(),
+            "INTERFACE.md",
+            cdm_hdl::wrapper::interface_doc(&device.ports),
         ),
         ("cdm_regs.h", gen::c_header::c_header(&map)),
         ("cdm.svd", gen::svd::svd(&map)),
@@ -297,28 +300,60 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Result<(), Box<dyn std::er
 }
 
 fn synth(json: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
+    use cdm_sim::synth::{synth_xilinx, Area, XC7A50T};
     let dir = std::env::temp_dir().join(format!("cdm-synth-{}", std::process::id()));
-    println!("yosys synth_xilinx -family xc7; xc7a50t has 32,600 LUTs, 65,200 FFs, 75 BRAM36");
     println!(
-        "{:<8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        "top", "LUT", "LUTRAM", "FF", "BRAM36", "CARRY4", "MUXF7/8"
+        "yosys synth_xilinx -family xc7; xc7a50t: {} LUTs, {} FFs, {} BRAM36; logic depth in \
+         LUT levels between registers (target 8 for 100 MHz on a -1 part)",
+        XC7A50T.lut, XC7A50T.ff, XC7A50T.bram36
     );
-    let mut areas = Vec::new();
-    for top in cdm_hdl::tops::all() {
-        let a = cdm_sim::synth::synth_xilinx(top.name, &top.verilog, &dir)?;
+    println!(
+        "{:<14} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>4} {:>6} {:>6}",
+        "top / block", "LUT", "LUTRAM", "FF", "BRAM36", "CARRY4", "MUXF7/8", "DSP", "LUT%", "depth"
+    );
+    let row = |name: &str, a: &Area, depth: Option<u32>| {
         println!(
-            "{:<8} {:>7} {:>7} {:>7} {:>7.1} {:>7} {:>7}",
-            a.top, a.lut, a.lutram, a.ff, a.bram36, a.carry4, a.muxf7_f8
+            "{:<14} {:>7} {:>7} {:>7} {:>7.1} {:>7} {:>7} {:>4} {:>5.1}% {:>6}",
+            name,
+            a.lut,
+            a.lutram,
+            a.ff,
+            a.bram36,
+            a.carry4,
+            a.muxf7_f8,
+            a.dsp,
+            (a.lut + a.lutram) as f64 / XC7A50T.lut as f64 * 100.0,
+            depth.map_or(String::new(), |d| d.to_string())
         );
-        areas.push(a);
+    };
+    let mut results = Vec::new();
+    for top in cdm_hdl::tops::all() {
+        let device = top.name == DeviceTop::NAME;
+        let s = synth_xilinx(&top, &dir)?;
+        row(top.name, &s.area, Some(s.depth.lut_levels));
+        if device {
+            for b in &s.blocks {
+                row(&format!("  {}", b.top), b, None);
+            }
+        }
+        if device {
+            println!(
+                "  longest path ({} LUT levels, {} structural loops cut): {}",
+                s.depth.lut_levels,
+                s.depth.loops_cut,
+                s.depth.path.join(" -> ")
+            );
+        }
+        results.push(s);
     }
     if let Some(path) = json {
-        std::fs::write(
-            &path,
-            serde_json::to_string_pretty(
-                &serde_json::json!({ "synth": "yosys synth_xilinx -family xc7", "tops": areas }),
-            )?,
-        )?;
+        let doc = serde_json::json!({
+            "synth": "yosys synth_xilinx -family xc7",
+            "part": "xc7a50t",
+            "capacity": XC7A50T,
+            "tops": results,
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
         println!("wrote {}", path.display());
     }
     let _ = std::fs::remove_dir_all(&dir);

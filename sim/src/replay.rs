@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+use cdm_hdl::tops::Top;
+
 use crate::dut::Dut;
 use crate::tools::run;
 use crate::trace::Trace;
@@ -66,8 +68,9 @@ fn unpack(line: &str, widths: &[usize]) -> Result<Vec<Vec<u64>>, String> {
     Ok(out)
 }
 
-/// Writes the replay testbench for module `top` and the stimulus file into `dir`.
-fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
+/// Writes the replay testbench for `top`'s exported module and the stimulus file into
+/// `dir`.
+fn write_testbench(trace: &Trace, top: &Top, dir: &Path) -> Result<(), String> {
     let inputs: Vec<_> = trace.inputs().collect();
     let outputs: Vec<_> = trace.outputs().collect();
     let in_width: usize = inputs.iter().map(|(_, p)| p.width).sum();
@@ -88,17 +91,17 @@ fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
     for (id, p) in &outputs {
         writeln!(w, "  wire [{}:0] out{id};", p.width - 1).unwrap();
     }
-    let conns: Vec<String> = std::iter::once("    .clock(clock)".to_string())
+    let conns: Vec<String> = std::iter::once(format!("    .\\{} (clock)", top.clock))
         .chain(trace.ports.iter().enumerate().map(|(id, p)| {
             let sig = if p.dir == crate::dut::PortDir::Input {
                 "in"
             } else {
                 "out"
             };
-            format!("    .\\{} ({sig}{id})", p.name)
+            format!("    .\\{} ({sig}{id})", top.names[id])
         }))
         .collect();
-    writeln!(w, "  {top} dut(\n{}\n  );", conns.join(",\n")).unwrap();
+    writeln!(w, "  {} dut(\n{}\n  );", top.module, conns.join(",\n")).unwrap();
     let in_names: Vec<String> = inputs.iter().map(|(id, _)| format!("in{id}")).collect();
     let out_names: Vec<String> = outputs.iter().map(|(id, _)| format!("out{id}")).collect();
     writeln!(w, "  integer i, fd;").unwrap();
@@ -141,17 +144,18 @@ fn write_testbench(trace: &Trace, top: &str, dir: &Path) -> Result<(), String> {
     std::fs::write(dir.join("stimulus.hex"), stim).map_err(|e| e.to_string())
 }
 
-/// Runs `trace`'s inputs through `verilog` (module `top`) in Icarus Verilog and returns
-/// the outputs per cycle, laid out like `trace.cycles` (input slots left empty). A cycle
-/// in which some output is undefined (X or Z) comes back as an empty row.
-pub fn icarus(
-    verilog: &str,
-    top: &str,
-    trace: &Trace,
-    dir: &Path,
-) -> Result<Vec<Vec<Vec<u64>>>, String> {
+/// Runs `trace`'s inputs through `top`'s exported Verilog (its module as users
+/// instantiate it) in Icarus Verilog and returns the outputs per cycle, laid out like
+/// `trace.cycles` (input slots left empty). A cycle in which some output is undefined
+/// (X or Z) comes back as an empty row.
+pub fn icarus(top: &Top, trace: &Trace, dir: &Path) -> Result<Vec<Vec<Vec<u64>>>, String> {
+    assert_eq!(
+        top.ports.len(),
+        trace.ports.len(),
+        "replay into a top with other ports"
+    );
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("design.v"), verilog).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("design.v"), &top.verilog).map_err(|e| e.to_string())?;
     write_testbench(trace, top, dir)?;
     run(Command::new("iverilog").current_dir(dir).args([
         "-g2012",

@@ -51,7 +51,8 @@ fn glue(top: &Top) -> String {
     )
     .unwrap();
     writeln!(w, "extern \"C\" {{").unwrap();
-    writeln!(w, "void* cdm_{n}_new() {{ auto* m = new Model_{n}; m->top = new {class}(&m->ctx, \"top\"); m->top->clock = 0; m->top->eval(); return m; }}").unwrap();
+    let clock = cpp_name(top.clock);
+    writeln!(w, "void* cdm_{n}_new() {{ auto* m = new Model_{n}; m->top = new {class}(&m->ctx, \"top\"); m->top->{clock} = 0; m->top->eval(); return m; }}").unwrap();
     writeln!(w, "void cdm_{n}_free(void* p) {{ auto* m = static_cast<Model_{n}*>(p); m->top->final(); delete m->top; delete m; }}").unwrap();
     writeln!(
         w,
@@ -60,7 +61,7 @@ fn glue(top: &Top) -> String {
     .unwrap();
     writeln!(
         w,
-        "void cdm_{n}_clock(void* p, uint8_t v) {{ static_cast<Model_{n}*>(p)->top->clock = v; }}"
+        "void cdm_{n}_clock(void* p, uint8_t v) {{ static_cast<Model_{n}*>(p)->top->{clock} = v; }}"
     )
     .unwrap();
     for (setter, input) in [("set", true), ("get", false)] {
@@ -75,12 +76,13 @@ fn glue(top: &Top) -> String {
             "  auto* t = static_cast<Model_{n}*>(p)->top;\n  switch (port) {{"
         )
         .unwrap();
-        for (i, (name, width, dir)) in top.ports.iter().enumerate() {
+        for (i, (_, width, dir)) in top.ports.iter().enumerate() {
             let is_input = *dir == PortDir::Input;
             if input && !is_input {
                 continue;
             }
-            let m = cpp_name(name);
+            // Accessed by its name on the exported module, listed by its rust-hdl name.
+            let m = cpp_name(&top.names[i]);
             let body = match (input, *width) {
                 (true, w) if w <= 64 => format!("t->{m} = w[0];"),
                 (false, w) if w <= 64 => format!("w[0] = t->{m};"),
@@ -213,7 +215,7 @@ fn main() {
             .args([
                 "--cc",
                 "--top-module",
-                "top",
+                t.module,
                 "-O3",
                 "--x-assign",
                 "0",
