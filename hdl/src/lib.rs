@@ -1,7 +1,8 @@
 //! Hardware of the coherent device memory controller, described with rust-hdl.
 //!
 //! - [`axi_lite`] and [`axi4`]: signal bundles every block uses; [`axi4_split`]: one
-//!   AXI4 master to a host and a device memory port by address.
+//!   AXI4 master to a host and a device memory port by address; [`axi4_slice`]: a
+//!   register slice.
 //! - [`coherent`]: the coherent memory controller (in progress: the snoop filter).
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
 //! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
@@ -11,6 +12,7 @@
 //!   [`tops`]: the list of every top; [`wrapper`]: the device's standard-port wrapper.
 
 pub mod axi4;
+pub mod axi4_slice;
 pub mod axi4_split;
 pub mod axi_lite;
 pub mod coherent;
