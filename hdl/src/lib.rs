@@ -7,7 +7,8 @@
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
 //! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
 //! - [`top`]: the device top that `cdm export` writes as Verilog; [`mig_bridge`]: its
-//!   memory port on a Xilinx MIG's user interface (the XEM7010 board top).
+//!   memory port on a Xilinx MIG's user interface; [`bram_memory`]: block RAM behind
+//!   AXI4, the board's stand-in for host memory (both for the XEM7010 board top).
 //! - [`ports`]: top-level ports as plain values for backend-neutral testbenches;
 //!   [`tops`]: the list of every top; [`wrapper`]: the device's standard-port wrapper.
 
@@ -15,6 +16,7 @@ pub mod axi4;
 pub mod axi4_slice;
 pub mod axi4_split;
 pub mod axi_lite;
+pub mod bram_memory;
 pub mod coherent;
 pub mod csr;
 pub mod dma;

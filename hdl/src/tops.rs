@@ -60,5 +60,6 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::coherent::snoop_filter::SnoopFilter>(),
         Top::of::<crate::coherent::home_agent::HomeAgent>(),
         Top::of::<crate::mig_bridge::MigBridge>(),
+        Top::of::<crate::bram_memory::BramMemory>(),
     ]
 }
