@@ -8,7 +8,8 @@
 //! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
 //! - [`top`]: the device top that `cdm export` writes as Verilog; [`mig_bridge`]: its
 //!   memory port on a Xilinx MIG's user interface; [`bram_memory`]: block RAM behind
-//!   AXI4, the board's stand-in for host memory (both for the XEM7010 board top).
+//!   AXI4, the board's stand-in for host memory; [`wire_csr`]: register access from
+//!   FrontPanel wires (all three for the XEM7010 board top).
 //! - [`ports`]: top-level ports as plain values for backend-neutral testbenches;
 //!   [`tops`]: the list of every top; [`wrapper`]: the device's standard-port wrapper.
 
@@ -25,6 +26,7 @@ pub mod mig_bridge;
 pub mod ports;
 pub mod top;
 pub mod tops;
+pub mod wire_csr;
 pub mod wrapper;
 
 pub use rust_hdl;

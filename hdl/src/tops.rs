@@ -61,5 +61,6 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::coherent::home_agent::HomeAgent>(),
         Top::of::<crate::mig_bridge::MigBridge>(),
         Top::of::<crate::bram_memory::BramMemory>(),
+        Top::of::<crate::wire_csr::WireCsrBench>(),
     ]
 }
