@@ -14,6 +14,7 @@
 use core::fmt;
 
 use crate::dma::{Bus, Channel, DmaError, Flags, Resume, Transfer};
+use crate::io::RegisterIo;
 use crate::regs::{coherent, global, window};
 use crate::{Error, Regs};
 
@@ -117,7 +118,7 @@ impl Region {
 ///
 /// [`CdmError::Invalid`] for a misaligned base or a device without memory;
 /// [`CdmError::Busy`] if the controller does not become ready; register errors.
-pub fn probe<B: Bus>(bus: &mut B, base: u64, polls: u32) -> Result<Region, CdmError> {
+pub fn probe<IO: RegisterIo>(bus: &mut IO, base: u64, polls: u32) -> Result<Region, CdmError> {
     let mut regs = Regs::new(bus);
     let lo = u64::from(regs.read::<global::CapDevmemLo>()?.size());
     let hi = u64::from(regs.read::<global::CapDevmemHi>()?.size());
@@ -160,12 +161,12 @@ pub fn probe<B: Bus>(bus: &mut B, base: u64, polls: u32) -> Result<Region, CdmEr
 /// # Errors
 ///
 /// Register errors, among them an index beyond the device's windows.
-pub fn allow_dma<B: Bus>(bus: &mut B, i: usize, range: Region) -> Result<(), CdmError> {
+pub fn allow_dma<IO: RegisterIo>(bus: &mut IO, i: usize, range: Region) -> Result<(), CdmError> {
     set_window(&mut Regs::new(bus), i, range, true, true)
 }
 
-fn set_window<B: Bus>(
-    regs: &mut Regs<&mut B>,
+fn set_window<IO: RegisterIo>(
+    regs: &mut Regs<&mut IO>,
     i: usize,
     r: Region,
     read: bool,
