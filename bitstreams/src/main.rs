@@ -7,7 +7,7 @@
 
 use cdm_driver::regs::global;
 use cdm_driver::Regs;
-use cdm_xem7010::frontpanel::FrontPanelIo;
+use cdm_bitstreams::frontpanel::FrontPanelIo;
 use rust_hdl::prelude::Block;
 use rust_hdl_bsp_ok_xem7010::xem7010::XEM7010;
 use rust_hdl_ok_core::core::prelude::OpalKellyBSP;
@@ -17,7 +17,7 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("verilog") => {
             let path = args.get(2).map_or("target/xem7010/top.v", String::as_str);
-            let mut top = cdm_xem7010::top::board();
+            let mut top = cdm_bitstreams::top::board();
             top.connect_all();
             std::fs::write(path, rust_hdl::prelude::generate_verilog(&top))
                 .unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
@@ -25,7 +25,7 @@ fn main() {
         }
         Some("bitstream") => {
             let dir = args.get(2).map_or("target/xem7010", String::as_str);
-            XEM7010::synth(cdm_xem7010::top::board(), dir);
+            XEM7010::synth(cdm_bitstreams::top::board(), dir);
             println!("wrote {dir}/top.bit");
         }
         Some("smoke") => {
@@ -49,7 +49,7 @@ fn main() {
             );
         }
         _ => eprintln!(
-            "usage: cdm-xem7010 verilog [FILE] | bitstream [DIR] | smoke BITFILE [SERIAL]"
+            "usage: cdm-bitstreams verilog [FILE] | bitstream [DIR] | smoke BITFILE [SERIAL]"
         ),
     }
 }
