@@ -28,6 +28,9 @@ pub struct Port<U> {
 pub trait PortMap: Block + Default {
     /// Short name of the top (`csr`, `device`): names its models and artefacts.
     const NAME: &'static str;
+    /// Exported behind the standard-port wrapper (`crate::wrapper`): the device top,
+    /// which users instantiate; blocks tested on their own are exported as `top`.
+    const WRAPPED: bool = false;
     /// The clock every port is synchronous to.
     fn clock(&mut self) -> &mut Signal<In, Clock>;
     /// Every top-level port except the clock, in declaration order.
@@ -94,12 +97,14 @@ pub fn verilog_name(path: &str) -> String {
 /// A path step may index an array (`window[0]`); the port is then named as rust-hdl names
 /// it in the Verilog, `window$0$ctrl_enable`. AXI4 bundles ([`crate::axi4`]) follow in
 /// an `axi4 { master m, slave dev }` list, each giving its 29 signals in channel order.
+/// `port_map!(DeviceTop as "device", wrapped { ... })` sets [`PortMap::WRAPPED`].
 #[macro_export]
 macro_rules! port_map {
-    ($top:ty as $name:literal { clock: $clock:ident $(, $dir:ident $($path:ident $([$idx:literal])?).+ )* $(,)? }
+    ($top:ty as $name:literal $(, $wrapped:ident)? { clock: $clock:ident $(, $dir:ident $($path:ident $([$idx:literal])?).+ )* $(,)? }
      $(axi4 { $($side:ident $($bundle:ident).+),* $(,)? })?) => {
         impl $crate::ports::PortMap for $top {
             const NAME: &'static str = $name;
+            $(const WRAPPED: bool = $crate::port_map!(@flag $wrapped);)?
             fn clock(&mut self) -> &mut rust_hdl::prelude::Signal<rust_hdl::prelude::In, rust_hdl::prelude::Clock> {
                 &mut self.$clock
             }
@@ -111,6 +116,9 @@ macro_rules! port_map {
                 ports
             }
         }
+    };
+    (@flag wrapped) => {
+        true
     };
     (@axi4 $probe:ident, master $($b:ident).+) => {
         $crate::port_map!(@axi4 $probe, [out, in], $($b).+)

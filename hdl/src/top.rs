@@ -160,7 +160,7 @@ impl Logic for DeviceTop {
     }
 }
 
-crate::port_map!(DeviceTop as "device" {
+crate::port_map!(DeviceTop as "device", wrapped {
     clock: clock,
     in reset,
     in axil.awaddr,

@@ -19,15 +19,15 @@ pub struct Top {
 }
 
 impl Top {
-    /// Top `T` as exported: the device behind its standard-port wrapper
-    /// ([`wrapper`]), every other top as rust-hdl's module `top`.
+    /// Top `T` as exported: behind the standard-port wrapper ([`wrapper`]) when its
+    /// port map says `wrapped` (the device), else as rust-hdl's module `top`.
     pub fn of<T: PortMap>() -> Top {
         let ports: Vec<(String, usize, PortDir)> = T::ports()
             .iter()
             .map(|p| (p.name.clone(), p.width, p.dir))
             .collect();
         let verilog = crate::verilog::<T>();
-        if T::NAME == <crate::top::DeviceTop as PortMap>::NAME {
+        if T::WRAPPED {
             Top {
                 name: T::NAME,
                 verilog: format!("{verilog}\n{}", wrapper::wrapper(&ports)),
