@@ -69,6 +69,16 @@ macro_rules! on_each_backend {
                 }
             )*
         }
+        $crate::on_verilator!($($name),*);
+    };
+}
+
+/// Runs each named testbench `fn name(backend: Backend)` as a test on Verilator only,
+/// `verilator::<name>` (for runs too long to simulate natively), skipped loudly without
+/// Verilator and failing under `CDM_REQUIRE_TOOLS=1`.
+#[macro_export]
+macro_rules! on_verilator {
+    ($($name:ident),* $(,)?) => {
         mod verilator {
             $(
                 #[test]

@@ -16,7 +16,7 @@ use cdm_sim::host::mm::Prot;
 use cdm_sim::host::{Host, PageState, Present};
 use cdm_sim::Rng;
 use cdm_testbenches::hmm::{host, pattern};
-use cdm_testbenches::Backend;
+use cdm_testbenches::{on_verilator, Backend};
 
 const NPAGES: u64 = 16;
 const SIZE: u64 = NPAGES * PAGE;
@@ -562,23 +562,6 @@ fn random_soak(backend: Backend) {
     }
     let (inv, data) = h.snoops();
     println!("soak: {ops} operations, {inv} SnpInv, {data} SnpData");
-}
-
-/// Runs each scenario on Verilator (skipped loudly without it, failing under
-/// `CDM_REQUIRE_TOOLS=1`).
-macro_rules! on_verilator {
-    ($($name:ident),* $(,)?) => {
-        mod verilator {
-            $(
-                #[test]
-                fn $name() {
-                    if cdm_testbenches::Backend::Verilator.usable(stringify!($name)) {
-                        super::$name(cdm_testbenches::Backend::Verilator)
-                    }
-                }
-            )*
-        }
-    };
 }
 
 on_verilator!(
