@@ -126,21 +126,10 @@ pub fn probe<IO: RegisterIo>(bus: &mut IO, base: u64, polls: u32) -> Result<Regi
     if size == 0 || base % HUGE != 0 || base.checked_add(size).is_none() {
         return Err(CdmError::Invalid);
     }
-    regs.write::<global::DevmemBaseLo>(
-        global::DevmemBaseLoValue::ZERO.with_addr((base as u32) >> 12),
-    )?;
-    regs.write::<global::DevmemBaseHi>(
-        global::DevmemBaseHiValue::ZERO.with_addr((base >> 32) as u32),
-    )?;
-    regs.write::<global::DevmemSizeLo>(
-        global::DevmemSizeLoValue::ZERO.with_addr((size as u32) >> 12),
-    )?;
-    regs.write::<global::DevmemSizeHi>(
-        global::DevmemSizeHiValue::ZERO.with_addr((size >> 32) as u32),
-    )?;
-    regs.write::<global::Ctrl>(global::CtrlValue::ZERO.with_enable(true))?;
     let region = Region { base, size };
-    set_window(&mut regs, 0, region, true, true)?;
+    place_devmem(&mut regs, region)?;
+    regs.write::<global::Ctrl>(global::CtrlValue::ZERO.with_enable(true))?;
+    window_rw(&mut regs, 0, region)?;
     let mut ready = false;
     for _ in 0..polls {
         if regs.read::<coherent::Status>()?.ready() {
@@ -162,22 +151,56 @@ pub fn probe<IO: RegisterIo>(bus: &mut IO, base: u64, polls: u32) -> Result<Regi
 ///
 /// Register errors, among them an index beyond the device's windows.
 pub fn allow_dma<IO: RegisterIo>(bus: &mut IO, i: usize, range: Region) -> Result<(), CdmError> {
-    set_window(&mut Regs::new(bus), i, range, true, true)
+    window_rw(&mut Regs::new(bus), i, range)
 }
 
-fn set_window<IO: RegisterIo>(
-    regs: &mut Regs<&mut IO>,
+/// Where device memory sits in the DMA address space (`GLOBAL.DEVMEM_BASE/SIZE`): DMA
+/// addresses in `region` go to the device memory port, by offset.
+///
+/// # Errors
+///
+/// [`CdmError::Invalid`] unless base and size are 4 KiB granules; register errors.
+pub fn place_devmem<IO: RegisterIo>(regs: &mut Regs<IO>, region: Region) -> Result<(), CdmError> {
+    let Region { base, size } = region;
+    if base % PAGE != 0 || size % PAGE != 0 {
+        return Err(CdmError::Invalid);
+    }
+    regs.write::<global::DevmemBaseLo>(
+        global::DevmemBaseLoValue::ZERO.with_addr((base as u32) >> 12),
+    )?;
+    regs.write::<global::DevmemBaseHi>(
+        global::DevmemBaseHiValue::ZERO.with_addr((base >> 32) as u32),
+    )?;
+    regs.write::<global::DevmemSizeLo>(
+        global::DevmemSizeLoValue::ZERO.with_addr((size as u32) >> 12),
+    )?;
+    regs.write::<global::DevmemSizeHi>(
+        global::DevmemSizeHiValue::ZERO.with_addr((size >> 32) as u32),
+    )?;
+    Ok(())
+}
+
+fn window_rw<IO: RegisterIo>(regs: &mut Regs<IO>, i: usize, r: Region) -> Result<(), CdmError> {
+    let limit = r.base + r.size.saturating_sub(1);
+    set_window(regs, i, r.base, limit, r.size > 0, r.size > 0)
+}
+
+/// Programs DMA window `i`: `base ..= limit` (inclusive, so it can reach the top of the
+/// address space), readable and writable as asked; enabled when either is.
+///
+/// # Errors
+///
+/// Register errors, among them an index beyond the device's windows.
+pub fn set_window<IO: RegisterIo>(
+    regs: &mut Regs<IO>,
     i: usize,
-    r: Region,
+    base: u64,
+    limit: u64,
     read: bool,
     write: bool,
 ) -> Result<(), CdmError> {
-    let limit = r.base + r.size.saturating_sub(1);
-    regs.write_at::<window::BaseLo>(i, window::BaseLoValue::ZERO.with_addr(r.base as u32))?;
-    regs.write_at::<window::BaseHi>(
-        i,
-        window::BaseHiValue::ZERO.with_addr((r.base >> 32) as u32),
-    )?;
+    regs.write_at::<window::BaseLo>(i, window::BaseLoValue::ZERO.with_addr(base as u32))?;
+    regs.write_at::<window::BaseHi>(i, window::BaseHiValue::ZERO.with_addr((base >> 32) as u32))?;
     regs.write_at::<window::LimitLo>(i, window::LimitLoValue::ZERO.with_addr(limit as u32))?;
     regs.write_at::<window::LimitHi>(
         i,
@@ -186,7 +209,7 @@ fn set_window<IO: RegisterIo>(
     regs.write_at::<window::Ctrl>(
         i,
         window::CtrlValue::ZERO
-            .with_enable(r.size > 0)
+            .with_enable(read || write)
             .with_read(read)
             .with_write(write),
     )?;

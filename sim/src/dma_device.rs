@@ -5,8 +5,9 @@
 //! and coherence testbenches and `cdm bench dma` and `cdm bench coherence` run the
 //! device through it.
 
+use cdm_driver::cdm;
 use cdm_driver::dma::DmaMemory;
-use cdm_driver::regs::{dma, global, window};
+use cdm_driver::regs::{dma, global};
 use cdm_driver::{Register, Regs};
 use cdm_hdl::dma::engine::CHANNELS;
 use cdm_regmap::descriptor::{self, Descriptor, ErrorCode};
@@ -159,28 +160,9 @@ impl DmaDevice {
         bench
     }
 
-    /// Programs window `i`.
+    /// Programs window `i` (`limit` inclusive) through the driver.
     pub fn window(&mut self, i: usize, base: u64, limit: u64, read: bool, write: bool) {
-        let r = &mut self.regs;
-        r.write_at::<window::BaseLo>(i, window::BaseLoValue::ZERO.with_addr(base as u32))
-            .unwrap();
-        r.write_at::<window::BaseHi>(i, window::BaseHiValue::ZERO.with_addr((base >> 32) as u32))
-            .unwrap();
-        r.write_at::<window::LimitLo>(i, window::LimitLoValue::ZERO.with_addr(limit as u32))
-            .unwrap();
-        r.write_at::<window::LimitHi>(
-            i,
-            window::LimitHiValue::ZERO.with_addr((limit >> 32) as u32),
-        )
-        .unwrap();
-        r.write_at::<window::Ctrl>(
-            i,
-            window::CtrlValue::ZERO
-                .with_enable(true)
-                .with_read(read)
-                .with_write(write),
-        )
-        .unwrap();
+        cdm::set_window(&mut self.regs, i, base, limit, read, write).expect("window programmed");
     }
 
     /// The host memory port's model.
@@ -220,31 +202,11 @@ impl DmaDevice {
         self.devmem().write(at, bytes)
     }
 
-    /// Programs the device memory window (4 KiB aligned): DMA addresses inside it use
-    /// the device memory port.
+    /// Programs the device memory window (4 KiB aligned) through the driver: DMA
+    /// addresses inside it use the device memory port.
     pub fn devmem_window(&mut self, base: u64, size: u64) {
         self.devmem_base = base;
-        assert!(
-            base.is_multiple_of(4096) && size.is_multiple_of(4096),
-            "4 KiB granules"
-        );
-        let r = &mut self.regs;
-        r.write::<global::DevmemBaseLo>(
-            global::DevmemBaseLoValue::ZERO.with_addr((base as u32) >> 12),
-        )
-        .unwrap();
-        r.write::<global::DevmemBaseHi>(
-            global::DevmemBaseHiValue::ZERO.with_addr((base >> 32) as u32),
-        )
-        .unwrap();
-        r.write::<global::DevmemSizeLo>(
-            global::DevmemSizeLoValue::ZERO.with_addr((size as u32) >> 12),
-        )
-        .unwrap();
-        r.write::<global::DevmemSizeHi>(
-            global::DevmemSizeHiValue::ZERO.with_addr((size >> 32) as u32),
-        )
-        .unwrap();
+        cdm::place_devmem(&mut self.regs, cdm::Region { base, size }).expect("4 KiB granules");
     }
 
     /// Address of descriptor `index` of channel `ch`.
