@@ -664,19 +664,7 @@ impl Host {
     /// `Invalid` for a bad range, one not wholly mapped, or a protected one; `Busy` if
     /// the device hangs. Pages whose allocation or copy fails stay in place.
     pub fn migrate_to_device(&mut self, n: usize, va: u64, len: u64) -> Result<Migrated, CdmError> {
-        let start = self.cycle();
-        let src = self.collect(va, len, Select::System)?;
-        let mut dst = vec![MigratePfn::EMPTY; src.len()];
-        let bus = self.dev.regs.io_mut();
-        let d = &mut self.devices[n];
-        let result = alloc_and_copy(bus, &mut d.chan, &mut d.pages, &src, &mut dst, POLLS);
-        self.finalize(va, &src, &dst, Kind::Device(n));
-        let copy = result?;
-        Ok(Migrated {
-            cpages: self.count(va, len, Kind::Device(n)),
-            copy,
-            cycles: self.cycle() - start,
-        })
+        self.migrate(n, va, len, Select::System)
     }
 
     /// Migrates the pages of device `n` in `va..va + len` back to system memory
@@ -686,16 +674,37 @@ impl Host {
     ///
     /// As [`migrate_to_device`](Self::migrate_to_device).
     pub fn migrate_to_system(&mut self, n: usize, va: u64, len: u64) -> Result<Migrated, CdmError> {
+        self.migrate(n, va, len, Select::Device(n))
+    }
+
+    /// One migration with device `n`'s DMA channel: collect what `select` picks,
+    /// allocate and copy (destinations from device `n` or from system memory), finalize.
+    fn migrate(
+        &mut self,
+        n: usize,
+        va: u64,
+        len: u64,
+        select: Select,
+    ) -> Result<Migrated, CdmError> {
         let start = self.cycle();
-        let src = self.collect(va, len, Select::Device(n))?;
+        let src = self.collect(va, len, select)?;
         let mut dst = vec![MigratePfn::EMPTY; src.len()];
         let bus = self.dev.regs.io_mut();
-        let chan = &mut self.devices[n].chan;
-        let result = alloc_and_copy(bus, chan, &mut self.system, &src, &mut dst, POLLS);
-        self.finalize(va, &src, &dst, Kind::System);
+        let d = &mut self.devices[n];
+        let (result, target) = match select {
+            Select::System => (
+                alloc_and_copy(bus, &mut d.chan, &mut d.pages, &src, &mut dst, POLLS),
+                Kind::Device(n),
+            ),
+            Select::Device(_) => (
+                alloc_and_copy(bus, &mut d.chan, &mut self.system, &src, &mut dst, POLLS),
+                Kind::System,
+            ),
+        };
+        self.finalize(va, &src, &dst, target);
         let copy = result?;
         Ok(Migrated {
-            cpages: self.count(va, len, Kind::System),
+            cpages: self.count(va, len, target),
             copy,
             cycles: self.cycle() - start,
         })
