@@ -39,6 +39,9 @@ pub mod cdm;
 pub mod descriptor;
 pub mod dma;
 mod error;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fake;
 pub mod io;
 mod register;
 pub mod regs;

@@ -1,19 +1,16 @@
 //! The CDM layer without a simulator: the page allocator, migration entries, and
-//! `alloc_and_copy` over an engine that executes descriptors the moment the doorbell
-//! rings and fails reads of chosen addresses.
+//! `alloc_and_copy` over the fake engine (`crate::fake`), which executes descriptors
+//! the moment the doorbell rings and fails reads of chosen addresses.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::vec;
 use std::vec::Vec;
 
 use crate::cdm::{
     alloc_and_copy, CdmError, MigratePfn, PageAllocator, PageSource, Region, HUGE, PAGE,
 };
-use crate::descriptor::{self, ErrorCode};
+use crate::descriptor::ErrorCode;
 use crate::dma::{Channel, DmaError, DmaMemory, Flags, Resume, Transfer, TxStatus};
-use crate::io::{BusError, RegisterIo};
-use crate::regs::{dma, global, SIZE};
-use crate::Register;
+use crate::fake::Engine;
 
 const DEV: Region = Region {
     base: 0x8000_0000,
@@ -119,109 +116,8 @@ fn migrate_entries_and_errnos() {
     }
 }
 
-/// Registers and memory of a device whose engine runs every descriptor at the
-/// doorbell, in order, and halts with READ_ERROR on a source in `bad`.
-struct Engine {
-    words: Vec<u32>,
-    memory: BTreeMap<u64, u8>,
-    bad: BTreeSet<u64>,
-    consumer: u16,
-    producer: u16,
-}
-
 const CH: usize = 1;
 const RING: u64 = 0x1000;
-
-impl Engine {
-    fn new() -> Engine {
-        let mut words = vec![0; SIZE / 4];
-        words[global::CapDma::ADDR / 4] = 4;
-        Engine {
-            words,
-            memory: BTreeMap::new(),
-            bad: BTreeSet::new(),
-            consumer: 0,
-            producer: 0,
-        }
-    }
-
-    fn reg<R: Register>(&mut self) -> &mut u32 {
-        &mut self.words[R::address(CH).unwrap() / 4]
-    }
-
-    fn halted(&mut self) -> bool {
-        *self.reg::<dma::Status>() & 2 != 0
-    }
-
-    fn run(&mut self) {
-        while self.consumer != self.producer && !self.halted() {
-            let at = RING + u64::from(self.consumer % 16) * 32;
-            let mut d = [0u8; 32];
-            DmaMemory::read(self, at, &mut d);
-            let word = |o: usize| u64::from(u32::from_le_bytes(d[o..o + 4].try_into().unwrap()));
-            let (src, dst) = (word(0) | word(4) << 32, word(8) | word(12) << 32);
-            let (len, ctrl) = (word(16), word(20) as u32);
-            if ctrl & descriptor::CTRL_OPCODE_MASK == descriptor::OPCODE_COPY
-                && self.bad.contains(&src)
-            {
-                *self.reg::<dma::Status>() = 2 | (ErrorCode::ReadError as u32) << 4;
-                *self.reg::<dma::ErrIndex>() = u32::from(self.consumer);
-                return;
-            }
-            for i in 0..len {
-                let b = if ctrl & descriptor::CTRL_OPCODE_MASK == descriptor::OPCODE_FILL {
-                    src.to_le_bytes()[((dst + i) % 8) as usize]
-                } else {
-                    self.memory.get(&(src + i)).copied().unwrap_or(0)
-                };
-                self.memory.insert(dst + i, b);
-            }
-            self.memory.insert(at + 24, descriptor::STATUS_DONE as u8);
-            DmaMemory::write(self, at + 28, &(len as u32).to_le_bytes());
-            self.consumer = self.consumer.wrapping_add(1);
-            *self.reg::<dma::Consumer>() = u32::from(self.consumer);
-        }
-    }
-}
-
-impl RegisterIo for Engine {
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
-        Ok(self.words[offset / 4])
-    }
-
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
-        if offset == dma::Producer::address(CH).unwrap() {
-            self.producer = value as u16;
-        } else if offset == dma::Ctrl::address(CH).unwrap() {
-            let v = dma::CtrlValue::from(value);
-            if self.halted() && (v.skip() || v.retry()) {
-                *self.reg::<dma::Status>() = 0;
-                if v.skip() {
-                    self.consumer = self.consumer.wrapping_add(1);
-                    *self.reg::<dma::Consumer>() = u32::from(self.consumer);
-                }
-            }
-        } else {
-            self.words[offset / 4] = value;
-        }
-        self.run();
-        Ok(())
-    }
-}
-
-impl DmaMemory for Engine {
-    fn write(&mut self, addr: u64, data: &[u8]) {
-        for (i, &b) in data.iter().enumerate() {
-            self.memory.insert(addr + i as u64, b);
-        }
-    }
-
-    fn read(&mut self, addr: u64, out: &mut [u8]) {
-        for (i, b) in out.iter_mut().enumerate() {
-            *b = self.memory.get(&(addr + i as u64)).copied().unwrap_or(0);
-        }
-    }
-}
 
 fn fill(e: &mut Engine, addr: u64, len: u64, seed: u8) {
     let data: Vec<u8> = (0..len)
@@ -238,7 +134,7 @@ fn bytes(e: &mut Engine, addr: u64, len: u64) -> Vec<u8> {
 
 #[test]
 fn channel_reports_residue_and_skips_a_failed_descriptor() {
-    let mut e = Engine::new();
+    let mut e = Engine::new(CH);
     let mut ch = Channel::open(&mut e, CH, RING, 4).unwrap();
     assert_eq!(
         Channel::open(&mut e, 4, RING, 4).unwrap_err(),
@@ -287,7 +183,7 @@ fn channel_reports_residue_and_skips_a_failed_descriptor() {
 
 #[test]
 fn a_full_ring_says_so() {
-    let mut e = Engine::new();
+    let mut e = Engine::new(CH);
     let mut ch = Channel::open(&mut e, CH, RING, 2).unwrap();
     let t = Transfer::Fill {
         pattern: 0,
@@ -311,7 +207,7 @@ fn a_full_ring_says_so() {
 /// keep empty destinations, and their pages go back to the allocator.
 #[test]
 fn alloc_and_copy_leaves_failed_pages_in_place() {
-    let mut e = Engine::new();
+    let mut e = Engine::new(CH);
     let mut ch = Channel::open(&mut e, CH, RING, 4).unwrap();
     let mut pages = allocator();
     let free = pages.free_pages();
