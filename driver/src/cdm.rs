@@ -28,7 +28,8 @@ pub const PAGES_PER_HUGE: usize = (HUGE / PAGE) as usize;
 /// Why a CDM call failed; each kind mirrors the errno the kernel's test driver returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CdmError {
-    /// Bad argument: a range not page aligned, not mapped, or not in the region (-EINVAL).
+    /// Bad argument: a range not page aligned, not mapped, not in the region, or past
+    /// the top of the address space (-EINVAL).
     Invalid,
     /// A page is not where it should be (-ENOENT).
     NoEntry,
@@ -49,7 +50,7 @@ impl CdmError {
     #[must_use]
     pub const fn errno(self) -> i32 {
         match self {
-            CdmError::Invalid => -22,
+            CdmError::Invalid | CdmError::Dma(DmaError::AddressOverflow) => -22,
             CdmError::NoEntry => -2,
             CdmError::Fault => -14,
             CdmError::Permission => -1,
@@ -64,6 +65,7 @@ impl From<DmaError> for CdmError {
     fn from(e: DmaError) -> CdmError {
         match e {
             DmaError::Timeout => CdmError::Busy,
+            DmaError::AddressOverflow => CdmError::Invalid,
             e => CdmError::Dma(e),
         }
     }
@@ -107,6 +109,21 @@ impl Region {
     pub const fn contains(&self, addr: u64, len: u64) -> bool {
         addr >= self.base && len <= self.size && addr - self.base <= self.size - len
     }
+
+    /// The last byte, `base + size - 1`: `None` for an empty region or one that runs
+    /// past the top of the address space (whose addresses would wrap around to 0).
+    #[must_use]
+    pub const fn last(&self) -> Option<u64> {
+        match self.size.checked_sub(1) {
+            Some(n) => self.base.checked_add(n),
+            None => None,
+        }
+    }
+
+    /// True for a region inside the address space (an empty one included).
+    const fn fits(&self) -> bool {
+        self.size == 0 || self.last().is_some()
+    }
 }
 
 /// Brings the device up and hot-plugs its memory at physical address `base` (2 MiB
@@ -116,17 +133,18 @@ impl Region {
 ///
 /// # Errors
 ///
-/// [`CdmError::Invalid`] for a misaligned base or a device without memory;
-/// [`CdmError::Busy`] if the controller does not become ready; register errors.
+/// [`CdmError::Invalid`] for a misaligned base, a device without memory or memory
+/// past the top of the address space; [`CdmError::Busy`] if the controller does not
+/// become ready within `polls` reads of its status; register errors.
 pub fn probe<IO: RegisterIo>(bus: &mut IO, base: u64, polls: u32) -> Result<Region, CdmError> {
     let mut regs = Regs::new(bus);
     let lo = u64::from(regs.read::<global::CapDevmemLo>()?.size());
     let hi = u64::from(regs.read::<global::CapDevmemHi>()?.size());
     let size = hi << 32 | lo;
-    if size == 0 || base % HUGE != 0 || base.checked_add(size).is_none() {
+    let region = Region { base, size };
+    if size == 0 || base % HUGE != 0 || !region.fits() {
         return Err(CdmError::Invalid);
     }
-    let region = Region { base, size };
     place_devmem(&mut regs, region)?;
     regs.write::<global::Ctrl>(global::CtrlValue::ZERO.with_enable(true))?;
     window_rw(&mut regs, 0, region)?;
@@ -149,7 +167,8 @@ pub fn probe<IO: RegisterIo>(bus: &mut IO, base: u64, polls: u32) -> Result<Regi
 ///
 /// # Errors
 ///
-/// Register errors, among them an index beyond the device's windows.
+/// [`CdmError::Invalid`] for a range past the top of the address space; register
+/// errors, among them an index beyond the device's windows.
 pub fn allow_dma<IO: RegisterIo>(bus: &mut IO, i: usize, range: Region) -> Result<(), CdmError> {
     window_rw(&mut Regs::new(bus), i, range)
 }
@@ -159,10 +178,11 @@ pub fn allow_dma<IO: RegisterIo>(bus: &mut IO, i: usize, range: Region) -> Resul
 ///
 /// # Errors
 ///
-/// [`CdmError::Invalid`] unless base and size are 4 KiB granules; register errors.
+/// [`CdmError::Invalid`] unless base and size are 4 KiB granules of the address
+/// space; register errors.
 pub fn place_devmem<IO: RegisterIo>(regs: &mut Regs<IO>, region: Region) -> Result<(), CdmError> {
     let Region { base, size } = region;
-    if base % PAGE != 0 || size % PAGE != 0 {
+    if base % PAGE != 0 || size % PAGE != 0 || !region.fits() {
         return Err(CdmError::Invalid);
     }
     regs.write::<global::DevmemBaseLo>(
@@ -180,9 +200,13 @@ pub fn place_devmem<IO: RegisterIo>(regs: &mut Regs<IO>, region: Region) -> Resu
     Ok(())
 }
 
+/// An empty region gives a disabled window.
 fn window_rw<IO: RegisterIo>(regs: &mut Regs<IO>, i: usize, r: Region) -> Result<(), CdmError> {
-    let limit = r.base + r.size.saturating_sub(1);
-    set_window(regs, i, r.base, limit, r.size > 0, r.size > 0)
+    match r.last() {
+        Some(limit) => set_window(regs, i, r.base, limit, true, true),
+        None if r.size == 0 => set_window(regs, i, r.base, r.base, false, false),
+        None => Err(CdmError::Invalid),
+    }
 }
 
 /// Programs DMA window `i`: `base ..= limit` (inclusive, so it can reach the top of the
@@ -190,7 +214,8 @@ fn window_rw<IO: RegisterIo>(regs: &mut Regs<IO>, i: usize, r: Region) -> Result
 ///
 /// # Errors
 ///
-/// Register errors, among them an index beyond the device's windows.
+/// [`CdmError::Invalid`] for a limit below the base (nothing is written then);
+/// register errors, among them an index beyond the device's windows.
 pub fn set_window<IO: RegisterIo>(
     regs: &mut Regs<IO>,
     i: usize,
@@ -199,6 +224,9 @@ pub fn set_window<IO: RegisterIo>(
     read: bool,
     write: bool,
 ) -> Result<(), CdmError> {
+    if limit < base {
+        return Err(CdmError::Invalid);
+    }
     regs.write_at::<window::BaseLo>(i, window::BaseLoValue::ZERO.with_addr(base as u32))?;
     regs.write_at::<window::BaseHi>(i, window::BaseHiValue::ZERO.with_addr((base >> 32) as u32))?;
     regs.write_at::<window::LimitLo>(i, window::LimitLoValue::ZERO.with_addr(limit as u32))?;
@@ -244,11 +272,28 @@ pub struct PageAllocator<S> {
     fail_next: bool,
 }
 
+/// Storage words for a region of `size` bytes, `(pages, blocks)`; `None` when they do
+/// not fit `usize`.
+const fn words(size: u64) -> Option<(usize, usize)> {
+    let pages = size / PAGE;
+    if pages as usize as u64 == pages {
+        // Fewer blocks than pages: fits too.
+        Some((pages as usize, (size / HUGE) as usize))
+    } else {
+        None
+    }
+}
+
 impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
-    /// Storage words needed for a region of `size` bytes: `(pages, blocks)`.
+    /// Storage words needed for a region of `size` bytes: `(pages, blocks)`. Both are
+    /// `usize::MAX`, a length no storage can have, when the pages cannot be counted in
+    /// `usize` (a region of 16 TiB or more on a 32-bit target).
     #[must_use]
     pub const fn storage(size: u64) -> (usize, usize) {
-        ((size / PAGE) as usize, (size / HUGE) as usize)
+        match words(size) {
+            Some(w) => w,
+            None => (usize::MAX, usize::MAX),
+        }
     }
 
     /// The pages of `region` (2 MiB aligned and sized), all free. `pages` and `blocks`
@@ -256,11 +301,13 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     ///
     /// # Errors
     ///
-    /// [`CdmError::Invalid`] for a misaligned region or storage of the wrong size.
+    /// [`CdmError::Invalid`] for a misaligned region, one past the top of the address
+    /// space or too large to count, or storage of the wrong size.
     pub fn new(region: Region, mut pages: S, mut blocks: S) -> Result<Self, CdmError> {
-        let (np, nb) = Self::storage(region.size);
+        let (np, nb) = words(region.size).ok_or(CdmError::Invalid)?;
         if region.base % HUGE != 0
             || region.size % HUGE != 0
+            || !region.fits()
             || pages.as_ref().len() != np
             || blocks.as_ref().len() != nb
         {
@@ -299,17 +346,21 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
         if addr % PAGE != 0 || !self.region.contains(addr, PAGE) {
             return None;
         }
-        Some(((addr - self.region.base) / PAGE) as usize)
+        usize::try_from((addr - self.region.base) / PAGE).ok()
     }
 
+    /// The address of page `index`, one that `new` checked to lie in the region.
     fn addr(&self, index: usize) -> u64 {
         self.region.base + index as u64 * PAGE
     }
 
     /// The head page index of a referenced page, if `addr` is one (head or small).
     fn head(&self, addr: u64) -> Option<usize> {
-        self.index(addr)
-            .filter(|&i| !matches!(self.pages.as_ref()[i], 0 | TAIL))
+        let i = self.index(addr)?;
+        match self.pages.as_ref().get(i) {
+            Some(0 | &TAIL) | None => None,
+            Some(_) => Some(i),
+        }
     }
 
     /// True when `addr` is the head of an allocated huge page.
@@ -323,7 +374,9 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     /// References held on the page at `addr` (0 if free or not a page head).
     #[must_use]
     pub fn refcount(&self, addr: u64) -> u16 {
-        self.head(addr).map_or(0, |i| self.pages.as_ref()[i])
+        self.head(addr)
+            .and_then(|i| self.pages.as_ref().get(i).copied())
+            .unwrap_or(0)
     }
 
     /// Adds a reference to the allocated page at `addr`.
@@ -334,11 +387,13 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     /// would overflow.
     pub fn get(&mut self, addr: u64) -> Result<(), CdmError> {
         let i = self.head(addr).ok_or(CdmError::Invalid)?;
-        if self.pages.as_mut()[i] >= TAIL - 1 {
-            return Err(CdmError::Invalid);
+        match self.pages.as_mut().get_mut(i) {
+            Some(count) if *count < TAIL - 1 => {
+                *count += 1;
+                Ok(())
+            }
+            _ => Err(CdmError::Invalid),
         }
-        self.pages.as_mut()[i] += 1;
-        Ok(())
     }
 
     /// Drops a reference; the page is free again when it was the last. Returns whether
@@ -349,18 +404,27 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     /// [`CdmError::Invalid`] if `addr` is not an allocated page's head.
     pub fn put(&mut self, addr: u64) -> Result<bool, CdmError> {
         let i = self.head(addr).ok_or(CdmError::Invalid)?;
-        self.pages.as_mut()[i] -= 1;
-        if self.pages.as_mut()[i] > 0 {
-            return Ok(false);
-        }
-        let block = i / PAGES_PER_HUGE;
-        let n = if i % PAGES_PER_HUGE == 0 && self.pages.as_ref().get(i + 1) == Some(&TAIL) {
-            self.pages.as_mut()[i..i + PAGES_PER_HUGE].fill(0);
+        let n = if self.is_huge(addr) {
             PAGES_PER_HUGE
         } else {
             1
         };
-        self.blocks.as_mut()[block] += n as u16;
+        let pages = self.pages.as_mut();
+        let (Some(count), Some(free)) = (
+            pages.get_mut(i),
+            self.blocks.as_mut().get_mut(i / PAGES_PER_HUGE),
+        ) else {
+            return Err(CdmError::Invalid);
+        };
+        // A head's count is at least 1.
+        *count -= 1;
+        if *count > 0 {
+            return Ok(false);
+        }
+        if let Some(tails) = pages.get_mut(i + 1..i + n) {
+            tails.fill(0);
+        }
+        *free += n as u16;
         self.free += n;
         Ok(true)
     }
@@ -375,36 +439,39 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
             return Err(CdmError::NoMemory);
         }
         let full = PAGES_PER_HUGE as u16;
-        if huge {
-            let b = self
-                .blocks
-                .as_ref()
+        let blocks = self.blocks.as_mut();
+        let b = if huge {
+            blocks.iter().position(|&f| f == full)
+        } else {
+            blocks
                 .iter()
-                .position(|&f| f == full)
-                .ok_or(CdmError::NoMemory)?;
-            let i = b * PAGES_PER_HUGE;
-            self.pages.as_mut()[i] = 1;
-            self.pages.as_mut()[i + 1..i + PAGES_PER_HUGE].fill(TAIL);
-            self.blocks.as_mut()[b] = 0;
-            self.free -= PAGES_PER_HUGE;
-            return Ok(self.addr(i));
+                .position(|&f| f > 0 && f < full)
+                .or_else(|| blocks.iter().position(|&f| f > 0))
         }
-        let blocks = self.blocks.as_ref();
-        let b = blocks
-            .iter()
-            .position(|&f| f > 0 && f < full)
-            .or_else(|| blocks.iter().position(|&f| f > 0))
-            .ok_or(CdmError::NoMemory)?;
+        .ok_or(CdmError::NoMemory)?;
         let start = b * PAGES_PER_HUGE;
-        let i = start
-            + self.pages.as_mut()[start..start + PAGES_PER_HUGE]
+        let (Some(free), Some(block)) = (
+            blocks.get_mut(b),
+            self.pages.as_mut().get_mut(start..start + PAGES_PER_HUGE),
+        ) else {
+            return Err(CdmError::NoMemory);
+        };
+        let (k, n) = if huge {
+            block.fill(TAIL);
+            (0, PAGES_PER_HUGE)
+        } else {
+            let k = block
                 .iter()
                 .position(|&p| p == 0)
                 .ok_or(CdmError::NoMemory)?;
-        self.pages.as_mut()[i] = 1;
-        self.blocks.as_mut()[b] -= 1;
-        self.free -= 1;
-        Ok(self.addr(i))
+            (k, 1)
+        };
+        if let Some(head) = block.get_mut(k) {
+            *head = 1;
+        }
+        *free -= n as u16;
+        self.free -= n;
+        Ok(self.addr(start + k))
     }
 
     /// Splits the huge page at `addr` into 512 small pages with one reference each,
@@ -419,10 +486,15 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
             return Err(CdmError::Invalid);
         }
         let i = self.head(addr).ok_or(CdmError::Invalid)?;
-        if self.pages.as_ref()[i] != 1 {
+        let page = self
+            .pages
+            .as_mut()
+            .get_mut(i..i + PAGES_PER_HUGE)
+            .ok_or(CdmError::Invalid)?;
+        if page.first() != Some(&1) {
             return Err(CdmError::Busy);
         }
-        self.pages.as_mut()[i..i + PAGES_PER_HUGE].fill(1);
+        page.fill(1);
         Ok(())
     }
 
@@ -565,9 +637,11 @@ pub struct CopyStats {
 ///
 /// # Errors
 ///
-/// [`CdmError::Invalid`] when the arrays differ in length or a compound entry is not
-/// 512-aligned; [`CdmError::Busy`] when the engine does not finish in time (every
-/// destination is then released); [`CdmError::Dma`] for register errors.
+/// [`CdmError::Invalid`] when the arrays differ in length, a compound entry is not
+/// 512-aligned, a source runs past the top of the address space, or `pages` hands out
+/// a page that is not 4 KiB aligned or runs past it; [`CdmError::Busy`] when the engine
+/// does not finish in time; [`CdmError::Dma`] for register errors. Every destination
+/// is released on an error.
 pub fn alloc_and_copy<B: Bus, P: PageSource>(
     bus: &mut B,
     chan: &mut Channel,
@@ -576,24 +650,23 @@ pub fn alloc_and_copy<B: Bus, P: PageSource>(
     dst: &mut [MigratePfn],
     polls: u32,
 ) -> Result<CopyStats, CdmError> {
-    if src.len() != dst.len()
-        || src.iter().enumerate().any(|(i, s)| {
-            s.migrate()
-                && s.compound()
-                && (i % PAGES_PER_HUGE != 0 || i + PAGES_PER_HUGE > src.len())
-        })
-    {
+    let bad = |(i, s): (usize, &MigratePfn)| {
+        let misplaced = s.compound() && (i % PAGES_PER_HUGE != 0 || i + PAGES_PER_HUGE > src.len());
+        let wraps = s.valid() && s.addr().checked_add(s.size() - 1).is_none();
+        s.migrate() && (misplaced || wraps)
+    };
+    if src.len() != dst.len() || src.iter().enumerate().any(bad) {
         return Err(CdmError::Invalid);
     }
     let mut stats = CopyStats::default();
-    allocate(pages, src, dst, &mut stats);
+    if let Err(e) = allocate(pages, src, dst, &mut stats) {
+        release(pages, dst);
+        return Err(e);
+    }
     if let Err(e) = copy(bus, chan, src, dst, &mut stats, polls) {
         // The engine is in an unknown state: stop it, and let every page stay.
         let _ = chan.terminate_all(bus, polls);
-        for d in dst.iter_mut().filter(|d| d.valid()) {
-            pages.release(d.addr());
-            *d = MigratePfn::EMPTY;
-        }
+        release(pages, dst);
         return Err(e);
     }
     for d in dst.iter_mut().filter(|d| d.valid()) {
@@ -609,59 +682,84 @@ pub fn alloc_and_copy<B: Bus, P: PageSource>(
     Ok(stats)
 }
 
+/// Gives every destination back and empties its entry.
+fn release<P: PageSource>(pages: &mut P, dst: &mut [MigratePfn]) {
+    for d in dst.iter_mut().filter(|d| d.valid()) {
+        pages.release(d.addr());
+        *d = MigratePfn::EMPTY;
+    }
+}
+
+/// A destination page from `pages` (2 MiB when `huge`) with `flags`, `None` when there
+/// is none. A page that [`MigratePfn`] cannot hold, or whose copy would wrap around the
+/// address space, goes back.
+fn take<P: PageSource>(
+    pages: &mut P,
+    huge: bool,
+    flags: u64,
+) -> Result<Option<MigratePfn>, CdmError> {
+    let Some(a) = pages.alloc(huge) else {
+        return Ok(None);
+    };
+    let size = if huge { HUGE } else { PAGE };
+    if a % PAGE != 0 || a.checked_add(size - 1).is_none() {
+        pages.release(a);
+        return Err(CdmError::Invalid);
+    }
+    Ok(Some(MigratePfn::new(a, flags)))
+}
+
+/// Sets `dst` (emptied first) to the destinations; `src` has been checked.
 fn allocate<P: PageSource>(
     pages: &mut P,
     src: &[MigratePfn],
     dst: &mut [MigratePfn],
     stats: &mut CopyStats,
-) {
+) -> Result<(), CdmError> {
+    dst.fill(MigratePfn::EMPTY);
     let mut i = 0;
-    while i < src.len() {
-        let s = src[i];
-        dst[i] = MigratePfn::EMPTY;
+    while let Some(&s) = src.get(i) {
         if !s.migrate() {
             i += 1;
             continue;
         }
         let flags = MigratePfn::VALID | (s.flags() & MigratePfn::WRITE);
+        let n = if s.compound() { PAGES_PER_HUGE } else { 1 };
+        let piece = dst.get_mut(i..i + n).ok_or(CdmError::Invalid)?;
         if s.compound() {
-            dst[i + 1..i + PAGES_PER_HUGE].fill(MigratePfn::EMPTY);
-            if let Some(a) = pages.alloc(true) {
-                dst[i] = MigratePfn::new(a, flags | MigratePfn::COMPOUND);
-            } else {
-                stats.split += 1;
-                for d in &mut dst[i..i + PAGES_PER_HUGE] {
-                    match pages.alloc(false) {
-                        Some(a) => *d = MigratePfn::new(a, flags),
-                        None => stats.no_memory += 1,
-                    }
+            if let Some(d) = take(pages, true, flags | MigratePfn::COMPOUND)? {
+                if let Some(head) = piece.first_mut() {
+                    *head = d;
                 }
+                i += n;
+                continue;
             }
-            i += PAGES_PER_HUGE;
-        } else {
-            match pages.alloc(false) {
-                Some(a) => dst[i] = MigratePfn::new(a, flags),
+            stats.split += 1;
+        }
+        for d in piece {
+            match take(pages, false, flags)? {
+                Some(page) => *d = page,
                 None => stats.no_memory += 1,
             }
-            i += 1;
         }
+        i += n;
     }
+    Ok(())
 }
 
-/// The transfer that fills destination entry `i`: from the source page, from the
+/// The transfer that fills destination `d`, entry `i`: from the source page, from the
 /// matching 4 KiB of a split huge source, or a zero fill for a hole.
-fn transfer(src: &[MigratePfn], dst: &[MigratePfn], i: usize) -> Transfer {
-    let d = dst[i];
+fn transfer(src: &[MigratePfn], i: usize, d: MigratePfn) -> Option<Transfer> {
     let head = i - i % PAGES_PER_HUGE;
-    let (s, at) = if src[i].migrate() {
-        (src[i], 0)
-    } else {
+    let (s, at) = match *src.get(i)? {
+        s if s.migrate() => (s, 0),
         // Inside a huge source split into small destinations.
-        (src[head], (i - head) as u64 * PAGE)
+        _ => (*src.get(head)?, (i - head) as u64 * PAGE),
     };
     let len = d.size() as u32;
-    if s.valid() {
+    Some(if s.valid() {
         Transfer::Copy {
+            // `alloc_and_copy` checked that the source's range fits.
             src: s.addr() + at,
             dst: d.addr(),
             len,
@@ -672,7 +770,7 @@ fn transfer(src: &[MigratePfn], dst: &[MigratePfn], i: usize) -> Transfer {
             dst: d.addr(),
             len,
         }
-    }
+    })
 }
 
 fn copy<B: Bus>(
@@ -687,12 +785,12 @@ fn copy<B: Bus>(
     // cookie names its page without a table.
     let mut start: Option<u16> = None;
     let mut i = 0;
-    while i < dst.len() {
-        if !dst[i].valid() {
+    while let Some(&d) = dst.get(i) {
+        if !d.valid() {
             i += 1;
             continue;
         }
-        let t = transfer(src, dst, i);
+        let t = transfer(src, i, d).ok_or(CdmError::Invalid)?;
         match chan.prep(bus, t, Flags::default()) {
             Ok(c) => {
                 start.get_or_insert(c.0);
@@ -703,6 +801,7 @@ fn copy<B: Bus>(
                 i += 1;
             }
             Err(DmaError::RingFull) => {
+                // Returns with at most half the ring outstanding: the retry fits.
                 chan.issue_pending(bus)?;
                 drain(bus, chan, dst, start, chan.capacity() / 2, polls)?;
             }
@@ -731,10 +830,10 @@ fn drain<B: Bus>(
                     let n = usize::from(h.cookie.0.wrapping_sub(s));
                     dst_indices(dst).nth(n)
                 });
-                let Some(i) = ours else {
+                let Some(d) = ours.and_then(|i| dst.get_mut(i)) else {
                     return Err(CdmError::Dma(DmaError::Halted(h)));
                 };
-                dst[i] = MigratePfn(dst[i].0 | FAILED);
+                *d = MigratePfn(d.0 | FAILED);
                 chan.resume(bus, Resume::Skip)?;
             }
             Err(e) => return Err(e.into()),

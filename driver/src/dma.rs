@@ -114,6 +114,18 @@ impl Transfer {
         self.len() == 0
     }
 
+    /// True when the ranges it reads and writes end below the top of the address
+    /// space (a device would wrap them around to address 0). `len` must be non-zero.
+    fn fits(&self) -> bool {
+        let last = u64::from(self.len()) - 1;
+        match *self {
+            Transfer::Copy { src, dst, .. } => {
+                src.checked_add(last).is_some() && dst.checked_add(last).is_some()
+            }
+            Transfer::Fill { dst, .. } => dst.checked_add(last).is_some(),
+        }
+    }
+
     fn to_bytes(self, flags: u32) -> [u8; descriptor::SIZE] {
         let (src, dst, len, op) = match self {
             Transfer::Copy { src, dst, len } => (src, dst, len, descriptor::OPCODE_COPY),
@@ -213,6 +225,8 @@ pub enum DmaError {
     Expired(Cookie),
     /// A halt record names no error code the driver knows.
     UnknownError(u32),
+    /// A ring or a transfer that runs past the top of the 64-bit address space.
+    AddressOverflow,
 }
 
 impl From<Error> for DmaError {
@@ -239,6 +253,7 @@ impl fmt::Display for DmaError {
             DmaError::Timeout => f.write_str("DMA wait timed out"),
             DmaError::Expired(c) => write!(f, "descriptor {} is more than a ring old", c.0),
             DmaError::UnknownError(code) => write!(f, "unknown DMA error code {code}"),
+            DmaError::AddressOverflow => f.write_str("range past the top of the address space"),
         }
     }
 }
@@ -270,7 +285,9 @@ impl Channel {
     ///
     /// # Errors
     ///
-    /// [`DmaError::InvalidChannel`] for a bad index or geometry; register errors.
+    /// [`DmaError::InvalidChannel`] for a bad index or geometry,
+    /// [`DmaError::AddressOverflow`] for a ring past the top of the address space
+    /// (nothing is written then); register errors.
     pub fn open<B: Bus>(
         bus: &mut B,
         index: usize,
@@ -281,6 +298,11 @@ impl Channel {
         let channels = regs.read::<global::CapDma>()?.channels() as usize;
         if index >= channels || log2 > MAX_RING_LOG2 || ring % descriptor::SIZE as u64 != 0 {
             return Err(DmaError::InvalidChannel);
+        }
+        // Slots are addressed from `ring` without further checks: its last byte must exist.
+        let bytes = (descriptor::SIZE as u64) << log2;
+        if ring.checked_add(bytes - 1).is_none() {
+            return Err(DmaError::AddressOverflow);
         }
         regs.write_at::<dma::Ctrl>(index, dma::CtrlValue::ZERO)?;
         regs.write_at::<dma::RingBaseLo>(
@@ -329,6 +351,7 @@ impl Channel {
 
     fn slot(&self, index: u16) -> u64 {
         let mask = (1u64 << self.log2) - 1;
+        // `open` checked that the ring's last byte exists, so this does not wrap.
         self.ring + (u64::from(index) & mask) * descriptor::SIZE as u64
     }
 
@@ -337,8 +360,9 @@ impl Channel {
     ///
     /// # Errors
     ///
-    /// [`DmaError::InvalidLength`], [`DmaError::RingFull`] (after one look at the
-    /// consumer index), register errors.
+    /// [`DmaError::InvalidLength`], [`DmaError::AddressOverflow`] for a source or
+    /// destination range past the top of the address space, [`DmaError::RingFull`]
+    /// (after one look at the consumer index), register errors.
     pub fn prep<B: Bus>(
         &mut self,
         bus: &mut B,
@@ -347,6 +371,9 @@ impl Channel {
     ) -> Result<Cookie, DmaError> {
         if t.is_empty() || t.len() > descriptor::MAX_LEN {
             return Err(DmaError::InvalidLength(t.len()));
+        }
+        if !t.fits() {
+            return Err(DmaError::AddressOverflow);
         }
         if self.outstanding() >= self.capacity() {
             self.poll(bus)?;

@@ -2,6 +2,7 @@
 //! against a fake bus, and the generator's corners on a synthetic map.
 
 mod accessor;
+mod bounds;
 mod cdm;
 mod device;
 mod fake;
