@@ -633,7 +633,13 @@ pub struct CopyStats {
 /// or copy fails keeps an empty destination, so the mm leaves its source in place; its
 /// destination is released. Returns once every copy has completed and is visible.
 ///
-/// `polls` bounds each wait for ring room or completion.
+/// `polls` is the budget of each wait, and there are at most `descriptors + 1` of them:
+/// one for ring room each time the ring fills (after it the next descriptor fits) and
+/// one for completion. A wait polls at most `polls` times; a poll reads the consumer
+/// index and the channel status, and on a halt the halt record (three more reads) and
+/// skips the failed descriptor, so a channel that stays halted runs out of polls like
+/// one that never finishes. A failed call adds one [`Channel::terminate_all`] with the
+/// same budget.
 ///
 /// # Errors
 ///
@@ -812,8 +818,9 @@ fn copy<B: Bus>(
     drain(bus, chan, dst, start, 0, polls)
 }
 
-/// Waits until at most `left` descriptors are outstanding. A descriptor of this
-/// migration that halts the channel fails its page (marked [`FAILED`]) and is skipped.
+/// Waits, polling at most `polls` times, until at most `left` descriptors are
+/// outstanding. A descriptor of this migration that halts the channel fails its page
+/// (marked [`FAILED`]) and is skipped; that poll counts like any other.
 fn drain<B: Bus>(
     bus: &mut B,
     chan: &mut Channel,
@@ -822,9 +829,10 @@ fn drain<B: Bus>(
     left: u16,
     polls: u32,
 ) -> Result<(), CdmError> {
-    loop {
-        match chan.wait_for_room(bus, left, polls) {
+    for _ in 0..polls {
+        match chan.wait_for_room(bus, left, 1) {
             Ok(()) => return Ok(()),
+            Err(DmaError::Timeout) => {}
             Err(DmaError::Halted(h)) => {
                 let ours = start.and_then(|s| {
                     let n = usize::from(h.cookie.0.wrapping_sub(s));
@@ -839,6 +847,7 @@ fn drain<B: Bus>(
             Err(e) => return Err(e.into()),
         }
     }
+    Err(CdmError::Busy)
 }
 
 /// Marks, inside [`alloc_and_copy`] only, a destination whose copy failed.

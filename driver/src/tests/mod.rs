@@ -8,3 +8,4 @@ mod device;
 mod fake;
 mod generator;
 mod mmio;
+mod waits;
