@@ -182,6 +182,27 @@ pub enum TxStatus {
     },
 }
 
+impl TxStatus {
+    /// The state of a descriptor the consumer index has passed, from its bytes as the
+    /// device left them: complete, or failed with the bytes it did not move.
+    ///
+    /// # Errors
+    ///
+    /// [`DmaError::UnknownError`] for a status error code the driver does not know.
+    pub fn completed(b: &[u8; descriptor::SIZE]) -> Result<TxStatus, DmaError> {
+        let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        let status = word(descriptor::OFFSET_STATUS);
+        let code = (status & descriptor::STATUS_ERROR_MASK) >> descriptor::STATUS_ERROR_SHIFT;
+        if code == 0 && status & descriptor::STATUS_DONE != 0 {
+            return Ok(TxStatus::Complete);
+        }
+        // A descriptor stepped past with SKIP, whether or not its status was written.
+        let code = ErrorCode::from_bits(code).ok_or(DmaError::UnknownError(code))?;
+        let residue = word(descriptor::OFFSET_LEN).saturating_sub(word(descriptor::OFFSET_BYTES));
+        Ok(TxStatus::Error { code, residue })
+    }
+}
+
 /// The record of a halted channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Halt {
@@ -439,16 +460,7 @@ impl Channel {
         }
         let mut b = [0u8; descriptor::SIZE];
         bus.read(self.slot(cookie.0), &mut b);
-        let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
-        let status = word(descriptor::OFFSET_STATUS);
-        let code = (status & descriptor::STATUS_ERROR_MASK) >> descriptor::STATUS_ERROR_SHIFT;
-        if code == 0 && status & descriptor::STATUS_DONE != 0 {
-            return Ok(TxStatus::Complete);
-        }
-        // A descriptor stepped past with SKIP, whether or not its status was written.
-        let code = ErrorCode::from_bits(code).ok_or(DmaError::UnknownError(code))?;
-        let residue = word(descriptor::OFFSET_LEN).saturating_sub(word(descriptor::OFFSET_BYTES));
-        Ok(TxStatus::Error { code, residue })
+        TxStatus::completed(&b)
     }
 
     /// The halt record, if the channel is halted.

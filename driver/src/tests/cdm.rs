@@ -260,3 +260,47 @@ impl PageSource for FailHuge<'_> {
         self.0.release(addr);
     }
 }
+
+#[test]
+fn a_completed_descriptor_decodes_to_its_state() {
+    use crate::descriptor::{OFFSET_BYTES, OFFSET_LEN, OFFSET_STATUS, SIZE, STATUS_DONE};
+    let desc = |status: u32, len: u32, bytes: u32| {
+        let mut d = [0u8; SIZE];
+        d[OFFSET_STATUS..][..4].copy_from_slice(&status.to_le_bytes());
+        d[OFFSET_LEN..][..4].copy_from_slice(&len.to_le_bytes());
+        d[OFFSET_BYTES..][..4].copy_from_slice(&bytes.to_le_bytes());
+        d
+    };
+    let read_error = (ErrorCode::ReadError as u32) << 4;
+    assert_eq!(
+        TxStatus::completed(&desc(STATUS_DONE, 64, 64)),
+        Ok(TxStatus::Complete)
+    );
+    assert_eq!(
+        TxStatus::completed(&desc(STATUS_DONE | read_error, 64, 16)),
+        Ok(TxStatus::Error {
+            code: ErrorCode::ReadError,
+            residue: 48
+        })
+    );
+    assert_eq!(
+        TxStatus::completed(&desc(0, 64, 0)),
+        Ok(TxStatus::Error {
+            code: ErrorCode::None,
+            residue: 64
+        }),
+        "skipped before its status was written"
+    );
+    assert_eq!(
+        TxStatus::completed(&desc(read_error, 16, 64)),
+        Ok(TxStatus::Error {
+            code: ErrorCode::ReadError,
+            residue: 0
+        }),
+        "more bytes than LEN leave no residue, not a wrapped one"
+    );
+    assert_eq!(
+        TxStatus::completed(&desc(0xF0, 1, 0)),
+        Err(DmaError::UnknownError(15))
+    );
+}
