@@ -646,8 +646,8 @@ pub struct CopyStats {
 /// [`CdmError::Invalid`] when the arrays differ in length, a compound entry is not
 /// 512-aligned, a source runs past the top of the address space, or `pages` hands out
 /// a page that is not 4 KiB aligned or runs past it; [`CdmError::Busy`] when the engine
-/// does not finish in time; [`CdmError::Dma`] for register errors. Every destination
-/// is released on an error.
+/// does not finish in time; [`CdmError::Dma`] for register errors. On an error every
+/// destination is released and `dst` is all empty.
 pub fn alloc_and_copy<B: Bus, P: PageSource>(
     bus: &mut B,
     chan: &mut Channel,
@@ -661,6 +661,8 @@ pub fn alloc_and_copy<B: Bus, P: PageSource>(
         let wraps = s.valid() && s.addr().checked_add(s.size() - 1).is_none();
         s.migrate() && (misplaced || wraps)
     };
+    // Entries a caller left from an earlier migration must not pass for ours.
+    dst.fill(MigratePfn::EMPTY);
     if src.len() != dst.len() || src.iter().enumerate().any(bad) {
         return Err(CdmError::Invalid);
     }
@@ -715,14 +717,13 @@ fn take<P: PageSource>(
     Ok(Some(MigratePfn::new(a, flags)))
 }
 
-/// Sets `dst` (emptied first) to the destinations; `src` has been checked.
+/// Sets `dst` (empty) to the destinations; `src` has been checked.
 fn allocate<P: PageSource>(
     pages: &mut P,
     src: &[MigratePfn],
     dst: &mut [MigratePfn],
     stats: &mut CopyStats,
 ) -> Result<(), CdmError> {
-    dst.fill(MigratePfn::EMPTY);
     let mut i = 0;
     while let Some(&s) = src.get(i) {
         if !s.migrate() {

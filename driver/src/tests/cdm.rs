@@ -323,3 +323,24 @@ fn a_completed_descriptor_decodes_to_its_state() {
         Err(DmaError::UnknownError(15))
     );
 }
+
+/// A caller may hand in the entries of an earlier migration: an invalid one must not
+/// leave them looking like destinations it set.
+#[test]
+fn an_invalid_migration_leaves_no_destination() {
+    let mut e = Engine::new(CH);
+    let mut ch = Channel::open(&mut e, CH, RING, 4).unwrap();
+    let mut pages = allocator();
+    let stale = MigratePfn::new(DEV.base, MigratePfn::VALID);
+    let huge = MigratePfn::VALID | MigratePfn::MIGRATE | MigratePfn::COMPOUND;
+    let mut misplaced = vec![MigratePfn::EMPTY; 1024];
+    misplaced[1] = MigratePfn::new(0x4000_0000, huge);
+    for (src, n) in [(misplaced, 1024), (vec![MigratePfn::EMPTY; 3], 4)] {
+        let mut dst = vec![stale; n];
+        assert_eq!(
+            alloc_and_copy(&mut e, &mut ch, &mut pages, &src, &mut dst, 10),
+            Err(CdmError::Invalid)
+        );
+        assert!(dst.iter().all(|d| *d == MigratePfn::EMPTY));
+    }
+}
