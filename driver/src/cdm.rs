@@ -614,7 +614,7 @@ impl fmt::Debug for MigratePfn {
 pub struct CopyStats {
     /// Pages copied or zero-filled: their destination entries are set.
     pub migrated: usize,
-    /// Pages zero-filled (holes and the zero page).
+    /// Pages zero-filled (holes and the zero page): a part of `migrated`.
     pub filled: usize,
     /// Pages left in place because no destination could be allocated.
     pub no_memory: usize,
@@ -677,7 +677,7 @@ pub fn alloc_and_copy<B: Bus, P: PageSource>(
         release(pages, dst);
         return Err(e);
     }
-    for d in dst.iter_mut().filter(|d| d.valid()) {
+    for (i, d) in dst.iter_mut().enumerate().filter(|(_, d)| d.valid()) {
         let n = (d.size() / PAGE) as usize;
         if d.0 & FAILED != 0 {
             pages.release(d.addr());
@@ -685,6 +685,9 @@ pub fn alloc_and_copy<B: Bus, P: PageSource>(
             stats.copy_failed += n;
         } else {
             stats.migrated += n;
+            if let Some(Transfer::Fill { .. }) = transfer(src, i, *d) {
+                stats.filled += n;
+            }
         }
     }
     Ok(stats)
@@ -802,9 +805,6 @@ fn copy<B: Bus>(
             Ok(c) => {
                 start.get_or_insert(c.0);
                 stats.descriptors += 1;
-                if let Transfer::Fill { len, .. } = t {
-                    stats.filled += (u64::from(len) / PAGE) as usize;
-                }
                 i += 1;
             }
             Err(DmaError::RingFull) => {

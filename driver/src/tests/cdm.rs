@@ -344,3 +344,20 @@ fn an_invalid_migration_leaves_no_destination() {
         assert!(dst.iter().all(|d| *d == MigratePfn::EMPTY));
     }
 }
+
+/// `filled` counts pages zero-filled, a part of `migrated`: not a fill that failed.
+#[test]
+fn a_failed_fill_is_not_counted_as_filled() {
+    let mut e = Engine::new(CH);
+    let mut ch = Channel::open(&mut e, CH, RING, 4).unwrap();
+    let mut pages = allocator();
+    let src = vec![MigratePfn::new(0, MigratePfn::MIGRATE); 2];
+    let mut dst = vec![MigratePfn::EMPTY; 2];
+    e.fail.insert(0, ErrorCode::WriteError);
+    let stats = alloc_and_copy(&mut e, &mut ch, &mut pages, &src, &mut dst, 10).unwrap();
+    assert_eq!(
+        (stats.migrated, stats.filled, stats.copy_failed),
+        (1, 1, 1),
+        "{stats:?}"
+    );
+}
