@@ -23,13 +23,12 @@ pub enum Backend {
 impl Backend {
     pub const ALL: [Backend; 2] = [Backend::Native, Backend::Verilator];
 
-    /// The backend named by `CDM_SIM`, or `default` when it is unset.
-    ///
-    /// Panics on an unknown name: a typo must not silently pick another simulator.
-    pub fn from_env(default: Backend) -> Backend {
+    /// The backend named by `CDM_SIM`, `None` when it is unset, or an error naming the
+    /// bad value.
+    pub fn env() -> Result<Option<Backend>, String> {
         match std::env::var("CDM_SIM") {
-            Ok(name) => name.parse().unwrap_or_else(|e| panic!("{e}")),
-            Err(_) => default,
+            Ok(name) => name.parse().map(Some).map_err(|e| format!("CDM_SIM: {e}")),
+            Err(_) => Ok(None),
         }
     }
 

@@ -38,6 +38,10 @@ const DEVMEM_SIZE: u64 = 512 << 20;
 /// Lines the snoop filter tracks.
 pub const FILTER_LINES: u64 = (WAYS as u64) << SETS_LOG2;
 const PAGE: u64 = 4096;
+/// Descriptor ring of the streaming runs, log2 entries.
+const RING_LOG2: u32 = 12;
+/// Most copies a streaming run queues: the ring's capacity, one doorbell.
+pub const MAX_COPIES: u64 = (1 << RING_LOG2) - 1;
 
 /// Which memories a copy reads and writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -120,7 +124,8 @@ pub struct StreamRow {
 
 /// Copies `copies` 4 KiB pages in `direction` through the device, after the host has
 /// loaded (`Shared`) or stored to (`Modified`) every line of the device pages involved.
-/// At most [`FILTER_LINES`] lines can be held: 64 pages.
+/// At most [`FILTER_LINES`] lines can be held: 64 pages. `copies` is 1 to
+/// [`MAX_COPIES`].
 pub fn stream(
     backend: Backend,
     direction: Direction,
@@ -128,6 +133,10 @@ pub fn stream(
     latency: u64,
     copies: u64,
 ) -> Result<StreamRow, Unavailable> {
+    assert!(
+        (1..=MAX_COPIES).contains(&copies),
+        "{copies} copies: 1 to {MAX_COPIES}"
+    );
     let mut dut = backend.open::<DeviceTop>()?;
     dut.reset();
     let mut rng = Rng::new(1);
@@ -135,7 +144,7 @@ pub fn stream(
         dut,
         MemoryTiming::ideal(latency),
         Timing::EAGER,
-        12,
+        RING_LOG2,
         &mut rng,
     );
     dev.devmem_window(DEVMEM, DEVMEM_SIZE);

@@ -4,7 +4,7 @@
 //! access of the call to its last: collect and finalize are host bookkeeping and take
 //! no simulated time.
 
-use cdm_driver::cdm::HUGE;
+use cdm_driver::cdm::{HUGE, PAGE};
 use cdm_hdl::top::DeviceTop;
 use serde::Serialize;
 
@@ -38,24 +38,30 @@ pub struct Row {
     pub descriptors: usize,
 }
 
-/// Sizes of the kernel benchmark, in quarter huge pages: 1/4 .. `max_huge` huge pages.
-pub fn sizes(max_huge: u64) -> Vec<u64> {
-    let mut v = vec![HUGE / 4, HUGE / 2];
-    let mut n = 1;
-    while n <= max_huge {
-        v.push(n * HUGE);
-        n *= 2;
+/// The largest size the benchmark runs, in huge pages: the kernel benchmark's largest,
+/// and all of the device memory its device instance owns.
+pub const MAX_HUGE: u64 = 128;
+
+/// Sizes of the kernel benchmark, in quarter huge pages: 1/4 .. `max_huge` huge pages,
+/// or an error naming a `max_huge` that is not a power of two up to [`MAX_HUGE`].
+pub fn sizes(max_huge: u64) -> Result<Vec<u64>, String> {
+    if !max_huge.is_power_of_two() || max_huge > MAX_HUGE {
+        return Err(format!(
+            "max-huge {max_huge}: not a power of two from 1 to {MAX_HUGE}"
+        ));
     }
-    v
+    let mut v = vec![HUGE / 4, HUGE / 2];
+    v.extend((0..=max_huge.ilog2()).map(|k| (1 << k) * HUGE));
+    Ok(v)
 }
 
-/// Migrates a freshly written range of each size to the device and back, with and
-/// without huge pages, on a device whose memories have `latency` cycles of read
-/// latency; `progress` hears of each row.
+/// Migrates a freshly written range of each of `sizes` (from [`sizes`]) to the device
+/// and back, with and without huge pages, on a device whose memories have `latency`
+/// cycles of read latency; `progress` hears of each row.
 pub fn run(
     backend: Backend,
     latency: u64,
-    max_huge: u64,
+    sizes: &[u64],
     seed: u64,
     mut progress: impl FnMut(&Row),
 ) -> Result<Vec<Row>, Unavailable> {
@@ -65,7 +71,7 @@ pub fn run(
     let mut host = Host::new(dut, MemoryTiming::ideal(latency), Timing::EAGER, &mut rng);
     let mut rows = Vec::new();
     for huge in [false, true] {
-        for size in sizes(max_huge) {
+        for &size in sizes {
             let va = host.mmap(size, Prot::ReadWrite, huge);
             let data: Vec<u8> = (0..size).map(|i| (i * 7 + 3) as u8).collect();
             host.cpu_write(va, &data)
@@ -81,7 +87,8 @@ pub fn run(
             );
             host.munmap(va, size).expect("unmap");
             for (direction, m) in [("to_device", to), ("to_system", back)] {
-                let per_cycle = size as f64 / m.cycles as f64;
+                // What moved, not what was asked for.
+                let per_cycle = (m.copy.migrated as u64 * PAGE) as f64 / m.cycles.max(1) as f64;
                 let row = Row {
                     direction,
                     huge_pages: huge,

@@ -3,8 +3,11 @@
 //! port, the memory migrates back, and every byte is checked against what the CPU
 //! wrote.
 
-use cdm_driver::cdm::{HUGE, PAGE};
+use std::fmt;
+
+use cdm_driver::cdm::{CdmError, HUGE, PAGE};
 use cdm_driver::regs::{coherent, dma};
+use cdm_regmap::{DEVMEM_BYTES, DMA_WATCHDOG_RESET};
 use serde::Serialize;
 
 use crate::axi4_memory::MemoryTiming;
@@ -15,18 +18,83 @@ use crate::host::Host;
 use crate::migrate_bench::{BUS_BYTES, GBPS_PER_BYTE_PER_CYCLE};
 use crate::rng::Rng;
 
+/// The largest job: the half of device memory its device instance owns.
+pub const MAX_SIZE: u64 = DEVMEM_BYTES / 2;
+/// The slowest memory a job accepts, in cycles of read latency (100 us at 100 MHz, far
+/// beyond any DRAM). Well inside the DMA watchdog (`DMA_WATCHDOG_RESET` cycles without
+/// bus progress) and the host model's CPU watchdog, so a slow memory is never taken for
+/// a hung one.
+pub const MAX_LATENCY: u64 = 10_000;
+const _: () = assert!(4 * MAX_LATENCY < DMA_WATCHDOG_RESET as u64);
+
 /// What to run.
 #[derive(Clone, Copy, Debug)]
 pub struct Job {
-    /// Bytes of anonymous memory (rounded up to pages).
+    /// Bytes of anonymous memory: a multiple of 4 KiB, at most [`MAX_SIZE`].
     pub size: u64,
     /// Transparent huge pages for the range.
     pub huge: bool,
-    /// Read latency of host and device memory, in cycles.
+    /// Read latency of host and device memory, in cycles (at most [`MAX_LATENCY`]).
     pub latency: u64,
     pub seed: u64,
     /// One page in `touch_every` gets a CPU load and store while on the device.
     pub touch_every: u64,
+}
+
+impl Job {
+    /// The job's values are ones it can run, or an error naming the one that is not.
+    pub fn check(&self) -> Result<(), String> {
+        if self.size == 0 || self.size % PAGE != 0 {
+            return Err(format!(
+                "size {} bytes: not a positive multiple of the 4 KiB page",
+                self.size
+            ));
+        }
+        if self.size > MAX_SIZE {
+            return Err(format!(
+                "size {} bytes: more than the {} MiB of device memory the job's device owns",
+                self.size,
+                MAX_SIZE >> 20
+            ));
+        }
+        if self.latency > MAX_LATENCY {
+            return Err(format!(
+                "latency {} cycles: more than {MAX_LATENCY}, where the DMA watchdog \
+                 ({DMA_WATCHDOG_RESET} cycles without bus progress) would start failing copies",
+                self.latency
+            ));
+        }
+        if self.touch_every == 0 {
+            return Err("touch-every 0: the CPU touches one page in every N, N >= 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// Why a job did not run to its end.
+#[derive(Debug)]
+pub enum JobError {
+    /// A value [`Job::check`] refuses.
+    Invalid(String),
+    /// A migration call failed as a whole.
+    Driver(CdmError),
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobError::Invalid(why) => f.write_str(why),
+            JobError::Driver(e) => write!(f, "the driver failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for JobError {}
+
+impl From<CdmError> for JobError {
+    fn from(e: CdmError) -> JobError {
+        JobError::Driver(e)
+    }
 }
 
 /// The phases, for progress reports.
@@ -61,14 +129,19 @@ pub struct Leg {
 }
 
 impl Leg {
-    /// GB/s at 100 MHz for `bytes`.
-    pub fn gbps(&self, bytes: u64) -> f64 {
-        bytes as f64 / self.cycles.max(1) as f64 * GBPS_PER_BYTE_PER_CYCLE
+    /// Bytes the leg moved: its migrated pages, not what was asked for.
+    pub fn bytes(&self) -> u64 {
+        self.pages as u64 * PAGE
+    }
+
+    /// GB/s at 100 MHz.
+    pub fn gbps(&self) -> f64 {
+        self.bytes() as f64 / self.cycles.max(1) as f64 * GBPS_PER_BYTE_PER_CYCLE
     }
 
     /// Fraction of the 16-byte bus.
-    pub fn utilization(&self, bytes: u64) -> f64 {
-        bytes as f64 / self.cycles.max(1) as f64 / BUS_BYTES
+    pub fn utilization(&self) -> f64 {
+        self.bytes() as f64 / self.cycles.max(1) as f64 / BUS_BYTES
     }
 }
 
@@ -112,12 +185,14 @@ impl Summary {
 ///
 /// # Errors
 ///
-/// The driver's error when a migration call fails as a whole.
+/// A job [`Job::check`] refuses, or the driver's error when a migration call fails as
+/// a whole.
 pub fn run(
     dut: Box<dyn Dut>,
     job: Job,
     mut progress: impl FnMut(Phase, u64, u64),
-) -> Result<Summary, cdm_driver::cdm::CdmError> {
+) -> Result<Summary, JobError> {
+    job.check().map_err(JobError::Invalid)?;
     let mut rng = Rng::new(job.seed);
     let mut host = Host::new(
         dut,
@@ -125,7 +200,7 @@ pub fn run(
         Timing::EAGER,
         &mut rng,
     );
-    let size = job.size.div_ceil(PAGE) * PAGE;
+    let size = job.size;
     let va = host.mmap(size, Prot::ReadWrite, job.huge);
     let mut data: Vec<u8> = (0..size).map(|_| rng.next_u64() as u8).collect();
     host.cpu_write(va, &data)?;
@@ -172,9 +247,13 @@ pub fn run(
     s.snoops_inv = inv;
     s.snoops_data = snp_data;
     let regs = &mut host.dev.regs;
-    s.controller_error = regs.read::<coherent::Status>()?.error();
+    s.controller_error = regs
+        .read::<coherent::Status>()
+        .map_err(CdmError::from)?
+        .error();
     for ch in 0..dma::COUNT {
-        s.channels_halted += u32::from(regs.read_at::<dma::Status>(ch)?.halted());
+        let status = regs.read_at::<dma::Status>(ch).map_err(CdmError::from)?;
+        s.channels_halted += u32::from(status.halted());
     }
     Ok(s)
 }

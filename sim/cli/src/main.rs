@@ -1,5 +1,7 @@
 //! `cdm`: the project's command-line tool.
 
+mod args;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -15,6 +17,11 @@ use cdm_sim::vcd::{SignalFilter, VcdTrace};
 use cdm_sim::{bench, dma_bench, migrate_bench, migrate_job, Backend, Dut};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use args::Output;
+
+/// What a command returns: an error is printed as `cdm: <error>` with exit status 1.
+type Outcome = Result<(), Box<dyn std::error::Error>>;
+
 #[derive(Parser)]
 #[command(
     name = "cdm",
@@ -23,7 +30,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 )]
 struct Cli {
     /// Simulator backend: native (rust-hdl, the reference) or verilator (fast).
-    /// Defaults to CDM_SIM, else every backend the command supports.
+    /// Defaults to CDM_SIM, else each command's own default.
     #[arg(long, global = true)]
     sim: Option<Backend>,
     #[command(subcommand)]
@@ -76,15 +83,16 @@ enum Bench {
 
 #[derive(clap::Args)]
 struct MigrateArgs {
-    /// Bytes of anonymous memory [default: 8 MiB on Verilator, 512 KiB natively, so
-    /// either finishes within a minute].
-    #[arg(long)]
+    /// Bytes of anonymous memory, a multiple of 4 KiB up to 256 MiB, with an optional
+    /// binary unit (64K, 8M) [default: 8 MiB on Verilator, 512 KiB natively, so either
+    /// finishes within a minute].
+    #[arg(long, value_parser = args::size)]
     size: Option<u64>,
     /// Back the memory with 2 MiB pages (transparent huge pages).
     #[arg(long)]
     huge: bool,
-    /// Read latency of host and device memory in cycles.
-    #[arg(long, default_value_t = 100)]
+    /// Read latency of host and device memory in cycles (at most 10000).
+    #[arg(long, default_value_t = 100, value_parser = args::latency)]
     latency: u64,
     /// Seed of the data, the CPU's accesses and the bus timing.
     #[arg(long, default_value_t = 1)]
@@ -106,10 +114,11 @@ struct MigrateArgs {
 
 #[derive(clap::Args)]
 struct BenchMigrate {
-    /// Read latency of host and device memory in cycles.
-    #[arg(long, default_value_t = 100)]
+    /// Read latency of host and device memory in cycles (at most 10000).
+    #[arg(long, default_value_t = 100, value_parser = args::latency)]
     latency: u64,
-    /// Largest size in huge pages (a power of two; the kernel benchmark goes to 128).
+    /// Largest size in huge pages: a power of two up to 128 (the kernel benchmark's
+    /// largest, and all the device memory the benchmark's device owns).
     #[arg(long, default_value_t = 16)]
     max_huge: u64,
     /// Seed of the register and memory timing.
@@ -122,12 +131,13 @@ struct BenchMigrate {
 
 #[derive(clap::Args)]
 struct BenchCoherence {
-    /// Memory latency in cycles for the streaming runs.
-    #[arg(long, default_value_t = 100)]
+    /// Memory latency in cycles for the streaming runs (at most 10000).
+    #[arg(long, default_value_t = 100, value_parser = args::latency)]
     latency: u64,
-    /// 4 KiB copies per streaming run with no line held by the host (runs with every line
-    /// held copy what the snoop filter can hold: 64 pages).
-    #[arg(long, default_value_t = 256)]
+    /// 4 KiB copies per streaming run with no line held by the host, 1 to 4095 (one
+    /// ring; runs with every line held copy what the snoop filter can hold: 64 pages).
+    #[arg(long, default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..=coherence_bench::MAX_COPIES))]
     copies: u64,
     /// Random host loads in the eviction-rate run.
     #[arg(long, default_value_t = 40_000)]
@@ -139,9 +149,9 @@ struct BenchCoherence {
 
 #[derive(clap::Args)]
 struct BenchDma {
-    /// Bytes moved per measurement (more copies for small sizes, at most one ring of
-    /// 4095 descriptors).
-    #[arg(long, default_value_t = 4 << 20)]
+    /// Bytes moved per measurement, with an optional binary unit (more copies for
+    /// small sizes, at most one ring of 4095 descriptors).
+    #[arg(long, default_value_t = 4 << 20, value_parser = args::size)]
     bytes: u64,
     /// Also measure the bare data mover, fed commands directly (no descriptors).
     #[arg(long)]
@@ -201,9 +211,10 @@ fn regs() {
     }
 }
 
-fn export(out: &PathBuf) -> std::io::Result<()> {
+fn export(out: &PathBuf) -> Outcome {
     let map = device_map();
-    std::fs::create_dir_all(out)?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| format!("cannot create the directory {}: {e}", out.display()))?;
     let device = cdm_hdl::tops::Top::of::<DeviceTop>();
     let files = [
         ("cdm_device.v", device.verilog),
@@ -218,14 +229,13 @@ fn export(out: &PathBuf) -> std::io::Result<()> {
         ("regmap.json", gen::json(&map)),
     ];
     for (name, text) in files {
-        let path = out.join(name);
-        std::fs::write(&path, text)?;
-        println!("wrote {}", path.display());
+        Output::create(&out.join(name))?.write(&text)?;
     }
     Ok(())
 }
 
-fn bench_sim(args: BenchSim, backends: &[Backend]) -> Result<(), Box<dyn std::error::Error>> {
+fn bench_sim(args: BenchSim, backends: &[Backend]) -> Outcome {
+    let json = Output::maybe(args.json.as_ref())?;
     let mut results = Vec::new();
     let mut ratios = Vec::new();
     for top in [CsrBlock::NAME, DeviceTop::NAME, "mover"] {
@@ -287,20 +297,20 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Result<(), Box<dyn std::er
             println!("{what}: verilator over native: {ratio:.1}x");
         }
     }
-    if let Some(path) = args.json {
+    if let Some(out) = json {
         let ratios: Vec<_> = ratios
             .iter()
             .map(|(what, ratio)| serde_json::json!({ "what": what, "ratio": ratio }))
             .collect();
         let doc = serde_json::json!({ "benchmark": "sim", "clock_mhz": 100, "results": results, "ratios": ratios });
-        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
-        println!("wrote {}", path.display());
+        out.write(&serde_json::to_string_pretty(&doc)?)?;
     }
     Ok(())
 }
 
-fn synth(json: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
+fn synth(json: Option<PathBuf>) -> Outcome {
     use cdm_sim::synth::{synth_xilinx, Area, XC7A50T};
+    let json = Output::maybe(json.as_ref())?;
     let dir = std::env::temp_dir().join(format!("cdm-synth-{}", std::process::id()));
     println!(
         "yosys synth_xilinx -family xc7; xc7a50t: {} LUTs, {} FFs, {} BRAM36; logic depth in \
@@ -346,21 +356,22 @@ fn synth(json: Option<PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
         }
         results.push(s);
     }
-    if let Some(path) = json {
+    if let Some(out) = json {
         let doc = serde_json::json!({
             "synth": "yosys synth_xilinx -family xc7",
             "part": "xc7a50t",
             "capacity": XC7A50T,
             "tops": results,
         });
-        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
-        println!("wrote {}", path.display());
+        out.write(&serde_json::to_string_pretty(&doc)?)?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
-fn bench_dma(args: BenchDma, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
+fn bench_dma(args: BenchDma, backend: Backend) -> Outcome {
+    let json = Output::maybe(args.json.as_ref())?;
+    let svg = Output::maybe(args.svg.as_ref())?;
     const LATENCIES: [u64; 4] = [0, 20, 100, 200];
     const SIZES: [u64; 6] = [64, 256, 1024, 4096, 65536, 2 << 20];
     let header = || {
@@ -434,7 +445,7 @@ fn bench_dma(args: BenchDma, backend: Backend) -> Result<(), Box<dyn std::error:
             }
         }
     }
-    if let Some(path) = args.json {
+    if let Some(out) = json {
         let doc = serde_json::json!({
             "benchmark": "dma",
             "scope": "whole engine: descriptor ring, fetch, checks, data mover, status write-back",
@@ -446,21 +457,17 @@ fn bench_dma(args: BenchDma, backend: Backend) -> Result<(), Box<dyn std::error:
             "single_4k_completion_cycles": single,
             "mover_rows": mover_rows,
         });
-        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
-        println!("wrote {}", path.display());
+        out.write(&serde_json::to_string_pretty(&doc)?)?;
     }
-    if let Some(path) = args.svg {
+    if let Some(out) = svg {
         let title = format!("DMA engine bus utilization ({backend}, ideal memory)");
-        std::fs::write(&path, dma_bench::svg(&rows, &title))?;
-        println!("wrote {}", path.display());
+        out.write(&dma_bench::svg(&rows, &title))?;
     }
     Ok(())
 }
 
-fn bench_coherence(
-    args: BenchCoherence,
-    backend: Backend,
-) -> Result<(), Box<dyn std::error::Error>> {
+fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
+    let json = Output::maybe(args.json.as_ref())?;
     println!(
         "Coherent memory controller on {backend}: 4 KiB copies through the whole device, \
          memory latency {}; utilization = bytes per cycle / 16; the cost is against the \
@@ -560,7 +567,7 @@ fn bench_coherence(
         ev.eviction_rate * 100.0,
         ev.host_hit_rate * 100.0
     );
-    if let Some(path) = args.json {
+    if let Some(out) = json {
         let doc = serde_json::json!({
             "benchmark": "coherence",
             "backend": backend.name(),
@@ -571,13 +578,12 @@ fn bench_coherence(
             "host_read_streams": host_streams,
             "eviction": ev,
         });
-        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
-        println!("wrote {}", path.display());
+        out.write(&serde_json::to_string_pretty(&doc)?)?;
     }
     Ok(())
 }
 
-fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Result<(), Box<dyn std::error::Error>> {
+fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Outcome {
     let backend = sim.unwrap_or(if cdm_verilator::available() {
         Backend::Verilator
     } else {
@@ -587,14 +593,6 @@ fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Result<(), Box<dyn std::e
         Backend::Verilator => 8 << 20,
         Backend::Native => 512 << 10,
     });
-    if size == 0 || args.touch_every == 0 {
-        return Err("--size and --touch-every must be positive".into());
-    }
-    let mut dut = backend.open::<DeviceTop>()?;
-    if let Some(path) = &args.vcd {
-        dut = Box::new(VcdTrace::new(dut, path, &SignalFilter::new(&args.signals))?);
-    }
-    dut.reset();
     let job = migrate_job::Job {
         size,
         huge: args.huge,
@@ -602,6 +600,15 @@ fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Result<(), Box<dyn std::e
         seed: args.seed,
         touch_every: args.touch_every,
     };
+    job.check()?;
+    let json = Output::maybe(args.json.as_ref())?;
+    let mut dut = backend.open::<DeviceTop>()?;
+    if let Some(path) = &args.vcd {
+        let trace = VcdTrace::new(dut, path, &SignalFilter::new(&args.signals))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        dut = Box::new(trace);
+    }
+    dut.reset();
     println!(
         "cdm migrate: {} of anonymous memory ({} pages), {backend} backend, memory \
          latency {}, seed {}",
@@ -638,8 +645,8 @@ fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Result<(), Box<dyn std::e
             leg.pages,
             leg.cycles,
             us(leg.cycles),
-            leg.gbps(s.size_bytes),
-            leg.utilization(s.size_bytes) * 100.0,
+            leg.gbps(),
+            leg.utilization() * 100.0,
             leg.descriptors,
             leg.copy_failed
         );
@@ -664,9 +671,8 @@ fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Result<(), Box<dyn std::e
         s.mismatches,
         if s.ok() { "OK" } else { "FAILED" }
     );
-    if let Some(path) = args.json {
-        std::fs::write(&path, serde_json::to_string_pretty(&s)?)?;
-        println!("wrote {}", path.display());
+    if let Some(out) = json {
+        out.write(&serde_json::to_string_pretty(&s)?)?;
     }
     if s.ok() {
         Ok(())
@@ -684,7 +690,9 @@ fn bytes(n: u64) -> String {
     }
 }
 
-fn bench_migrate(args: BenchMigrate, backend: Backend) -> Result<(), Box<dyn std::error::Error>> {
+fn bench_migrate(args: BenchMigrate, backend: Backend) -> Outcome {
+    let sizes = migrate_bench::sizes(args.max_huge)?;
+    let json = Output::maybe(args.json.as_ref())?;
     println!(
         "Page migration on {backend} through the driver and the host mm, memory latency {}; \
          GB/s at 100 MHz against the 1.6 GB/s of the 16-byte bus",
@@ -694,7 +702,7 @@ fn bench_migrate(args: BenchMigrate, backend: Backend) -> Result<(), Box<dyn std
         "{:>10} {:>10} {:>12} {:>11} {:>9} {:>8} {:>12}",
         "direction", "huge pages", "size", "cycles", "GB/s", "of bus", "descriptors"
     );
-    let rows = migrate_bench::run(backend, args.latency, args.max_huge, args.seed, |r| {
+    let rows = migrate_bench::run(backend, args.latency, &sizes, args.seed, |r| {
         println!(
             "{:>10} {:>10} {:>12} {:>11} {:>9.3} {:>7.1}% {:>12}",
             r.direction,
@@ -706,7 +714,7 @@ fn bench_migrate(args: BenchMigrate, backend: Backend) -> Result<(), Box<dyn std
             r.descriptors
         );
     })?;
-    if let Some(path) = args.json {
+    if let Some(out) = json {
         let doc = serde_json::json!({
             "benchmark": "migrate",
             "backend": backend.name(),
@@ -715,44 +723,46 @@ fn bench_migrate(args: BenchMigrate, backend: Backend) -> Result<(), Box<dyn std
             "clock_mhz": 100,
             "rows": rows,
         });
-        std::fs::write(&path, serde_json::to_string_pretty(&doc)?)?;
-        println!("wrote {}", path.display());
+        out.write(&serde_json::to_string_pretty(&doc)?)?;
     }
     Ok(())
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let backends: Vec<Backend> = match cli.sim.or_else(|| {
-        std::env::var("CDM_SIM")
-            .ok()
-            .map(|s| s.parse().unwrap_or_else(|e| panic!("{e}")))
-    }) {
-        Some(b) => vec![b],
-        None => Backend::ALL.to_vec(),
-    };
-    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+/// The backend `--sim` names, else `CDM_SIM`, else `None`.
+fn chosen(sim: Option<Backend>) -> Result<Option<Backend>, String> {
+    match sim {
+        Some(b) => Ok(Some(b)),
+        None => Backend::env(),
+    }
+}
+
+fn run(cli: Cli) -> Outcome {
+    // Commands without a simulator ignore CDM_SIM; the others fail on a bad one.
+    match cli.command {
         Command::Regs => {
             regs();
             Ok(())
         }
-        Command::Export { out } => export(&out).map_err(Into::into),
+        Command::Export { out } => export(&out),
         Command::Synth { json } => synth(json),
-        Command::Migrate(args) => migrate(args, cli.sim),
-        Command::Bench {
-            which: Bench::Sim(args),
-        } => bench_sim(args, &backends),
-        Command::Bench {
-            which: Bench::Dma(args),
-        } => bench_dma(args, cli.sim.unwrap_or(Backend::Verilator)),
-        Command::Bench {
-            which: Bench::Coherence(args),
-        } => bench_coherence(args, cli.sim.unwrap_or(Backend::Verilator)),
-        Command::Bench {
-            which: Bench::Migrate(args),
-        } => bench_migrate(args, cli.sim.unwrap_or(Backend::Verilator)),
-    };
-    match result {
+        Command::Migrate(args) => migrate(args, chosen(cli.sim)?),
+        Command::Bench { which } => {
+            let sim = chosen(cli.sim)?;
+            let one = sim.unwrap_or(Backend::Verilator);
+            match which {
+                Bench::Sim(args) => {
+                    bench_sim(args, &sim.map_or(Backend::ALL.to_vec(), |b| vec![b]))
+                }
+                Bench::Dma(args) => bench_dma(args, one),
+                Bench::Coherence(args) => bench_coherence(args, one),
+                Bench::Migrate(args) => bench_migrate(args, one),
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cdm: {e}");
