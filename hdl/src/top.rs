@@ -42,11 +42,16 @@ pub struct DeviceTop {
     home: HomeAgent,
     devmem_base: Signal<Local, Bits<64>>,
     dma_events: Signal<Local, Bits<8>>,
+    /// INTR.TEST's pulses, registered: the pulse is decoded from the CSR write in the
+    /// same block that takes STATUS's set, so a direct path would look circular.
+    test_dma: DFF<Bits<8>>,
+    test_coherent: DFF<Bit>,
 }
 
 impl Logic for DeviceTop {
     #[hdl_gen]
     fn update(&mut self) {
+        dff_setup!(self, clock, test_dma, test_coherent);
         self.csr.clock.next = self.clock.val();
         self.csr.reset.next = self.reset.val();
         AxiLiteSlave::<CSR_ADDR_BITS>::link(&mut self.axil, &mut self.csr.axil);
@@ -139,7 +144,9 @@ impl Logic for DeviceTop {
         self.csr.global_status_ready.next = !self.reset.val();
         self.csr.global_status_busy.next = self.dma.busy.val();
         // Interrupts: events and test bits set STATUS; a test bit lives one cycle.
-        self.csr.intr_status_dma_set.next = self.dma_events.val() | self.csr.intr_test_dma.val();
+        self.test_dma.d.next = self.csr.intr_test_dma.val();
+        self.test_coherent.d.next = self.csr.intr_test_coherent.val();
+        self.csr.intr_status_dma_set.next = self.dma_events.val() | self.test_dma.q.val();
         self.csr.coherent_status_error.next = self.home.error.val();
         self.csr.coherent_status_ready.next = self.home.ready.val();
         self.csr.coherent_host_reads_value.next = self.home.host_reads.val();
@@ -151,10 +158,7 @@ impl Logic for DeviceTop {
         self.csr.coherent_dma_snooped_value.next = self.home.dma_snooped.val();
         self.csr.coherent_dma_uncached_value.next = self.home.dma_uncached.val();
         // The home agent's error is sticky: the interrupt stays pending until reset.
-        self.csr.intr_status_coherent_set.next =
-            self.home.error.val() | self.csr.intr_test_coherent.val();
-        self.csr.intr_test_dma_clr.next = self.csr.intr_test_dma.val();
-        self.csr.intr_test_coherent_clr.next = self.csr.intr_test_coherent.val();
+        self.csr.intr_status_coherent_set.next = self.home.error.val() | self.test_coherent.q.val();
         self.irq.next = (self.csr.intr_status_dma.val() & self.csr.intr_enable_dma.val()).any()
             | (self.csr.intr_status_coherent.val() & self.csr.intr_enable_coherent.val());
     }

@@ -229,22 +229,20 @@ fn devmem_word(name: &str, offset: u32, lsb: u32, what: &str) -> Register {
 
 fn interrupts() -> Block {
     let sources = |reg: Register, access, verb: &str| {
-        // TEST bits clear themselves once they have set STATUS (the top drives the clear).
-        let hw = |f: Field| if access == W1S { f.hw_clear() } else { f };
-        reg.field(hw(Field::new(
+        reg.field(Field::new(
             "DMA",
             0,
             8,
             access,
             &format!("{verb}, one bit per DMA channel."),
-        )))
-        .field(hw(Field::new(
+        ))
+        .field(Field::new(
             "COHERENT",
             8,
             1,
             access,
             &format!("{verb}, coherent memory controller event."),
-        )))
+        ))
     };
     Block::new(
         "INTR",
@@ -267,7 +265,8 @@ fn interrupts() -> Block {
             0x8,
             "Raises interrupts from software to test the path to the host.",
         ),
-        W1S,
+        // A pulse: the bit sets STATUS and is gone, so it reads 0 (write-only in SVD).
+        W1P,
         "Write 1 to set the STATUS bit",
     ))
 }

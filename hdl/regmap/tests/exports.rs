@@ -506,3 +506,22 @@ fn markdown_escapes_text() {
     assert!(md.contains("Mode \\*/ select"));
     assert!(!md.contains("<xml>"));
 }
+
+/// INTR.TEST's bits are pulses: they read 0, so the SVD must not offer them as
+/// readable (a debugger would show stale ones).
+#[test]
+fn svd_describes_intr_test_as_write_only() {
+    let text = svd(&cdm_regmap::device_map());
+    let at = text
+        .find("<name>TEST</name>")
+        .expect("INTR.TEST in the SVD");
+    let register = &text[at..at + text[at..].find("</register>").unwrap()];
+    assert!(
+        register.contains("<access>write-only</access>"),
+        "{register}"
+    );
+    assert!(
+        !register.contains("read-write") && !register.contains("oneToSet"),
+        "{register}"
+    );
+}
