@@ -165,6 +165,13 @@ fn main() {
     println!("cargo::rerun-if-env-changed=PATH");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let Some(verilator) = find_in_path("verilator") else {
+        // Installing verilator later changes a directory of PATH, not PATH itself:
+        // watch the directories so the next build finds it.
+        for dir in env::split_paths(&env::var_os("PATH").unwrap_or_default()) {
+            if dir.is_dir() {
+                println!("cargo::rerun-if-changed={}", dir.display());
+            }
+        }
         println!("cargo::warning=verilator not found: the Verilator backend is unavailable (apt-get install -y verilator, then rebuild)");
         println!("cargo::rustc-cfg=cdm_no_verilator");
         fs::write(

@@ -252,17 +252,23 @@ fn replay_reports_a_difference() {
         .position(|p| p.name == "axil$rdata")
         .unwrap();
     trace.cycles[150][rdata][0] ^= 4;
-    if tools::available("Icarus replay", &["iverilog", "vvp"]) {
+    let icarus = tools::available("Icarus replay", &["iverilog", "vvp"]);
+    let verilator = Backend::Verilator.usable("Verilator replay");
+    if icarus {
         let outputs =
             replay::icarus(&Top::of::<CsrBlock>(), &trace, &workdir("replay-corrupt")).unwrap();
         let m = first_mismatch(&trace, &outputs).expect("a corrupted trace must differ");
         assert_eq!((m.cycle, m.port.as_str()), (150, "axil$rdata"));
     }
-    if Backend::Verilator.usable("Verilator replay") {
+    if verilator {
         let mut dut = Backend::Verilator.open::<CsrBlock>().unwrap();
         let outputs = replay::on(&mut *dut, &trace);
         let m = first_mismatch(&trace, &outputs).expect("a corrupted trace must differ");
         assert_eq!((m.cycle, m.port.as_str()), (150, "axil$rdata"));
+    }
+    // The whole check runs both simulators; the notices above said what is skipped.
+    if !(icarus && verilator) {
+        return;
     }
     let err = equivalence::check::<CsrBlock>(&trace).expect_err("the check must fail");
     assert!(
