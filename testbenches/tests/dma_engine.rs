@@ -480,6 +480,74 @@ fn abort_mid_burst(backend: Backend) {
     run.bench.port().checker.assert_quiet();
 }
 
+/// ABORT at every moment of a short stream, up to after its end: the record names the
+/// first descriptor not completed (CONSUMER = ERR_INDEX, even when descriptors already
+/// in the mover complete after the abort), and SKIP steps past exactly that one; on a
+/// channel that had finished, SKIP has nothing to step past and the channel stays
+/// usable.
+fn abort_record_names_the_first_descriptor_not_completed(backend: Backend) {
+    let mut run = Run::new(backend, MemoryTiming::random(10), "dma_engine abort record");
+    let trials = if backend == Backend::Verilator {
+        120
+    } else {
+        30
+    };
+    let mut at = DST;
+    for t in 0..trials {
+        let first = run.bench.rings[0].producer;
+        let descs: Vec<Descriptor> = (0..6u64)
+            .map(|k| {
+                at = (at + 0x400) & !0xff;
+                Descriptor::copy(SRC + 0x300 * k + t, at + k % 16, 200 + 16 * k as u32)
+            })
+            .collect();
+        for d in &descs {
+            run.bench.push(0, *d);
+        }
+        run.bench.doorbell(0);
+        run.bench.regs.io_mut().idle(t * 13 % 700);
+        run.bench
+            .regs
+            .write_at::<dma::Ctrl>(0, dma::CtrlValue::ZERO.with_run(true).with_abort(true))
+            .unwrap();
+        run.bench.wait_halted(0, 100_000);
+        let (code, index, _) = run.bench.halt(0);
+        assert_eq!(code, Some(ErrorCode::Aborted), "trial {t}");
+        assert_eq!(
+            run.bench.consumer(0),
+            index,
+            "trial {t}: CONSUMER and ERR_INDEX"
+        );
+        let done = index.wrapping_sub(first) as usize;
+        assert!(
+            done <= descs.len(),
+            "trial {t}: ERR_INDEX {index} outside the stream"
+        );
+        for (k, d) in descs.iter().enumerate() {
+            let w = run.bench.written(0, first.wrapping_add(k as u16));
+            assert_eq!(w.done, k < done, "trial {t}: descriptor {k} of {d:x?}");
+        }
+        run.bench.resume(0, true);
+        run.bench.wait(0, 200_000);
+        assert!(!run.bench.status(0).halted(), "trial {t}");
+        assert_eq!(
+            run.bench.consumer(0),
+            run.bench.rings[0].producer,
+            "trial {t}"
+        );
+        for (k, d) in descs.iter().enumerate() {
+            let w = run.bench.written(0, first.wrapping_add(k as u16));
+            assert_eq!(w.done, k != done, "trial {t}: descriptor {k} after SKIP");
+            if k != done {
+                let before = run.bench.port().memory.mem.clone();
+                apply(&mut run.reference, &before, d);
+                run.check_destination(d);
+            }
+        }
+    }
+    run.bench.port().checker.assert_quiet();
+}
+
 /// The watchdog halts a channel whose reads get no answer for too long; once the bus
 /// answers, RETRY completes the descriptor.
 fn watchdog_times_out(backend: Backend) {
@@ -654,6 +722,7 @@ on_each_backend!(
     malformed_descriptors_halt_and_skip,
     bus_errors_halt_and_retry,
     abort_mid_burst,
+    abort_record_names_the_first_descriptor_not_completed,
     watchdog_times_out,
     interrupt_coalescing,
     device_memory_window_routes_by_address,

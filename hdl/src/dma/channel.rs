@@ -98,6 +98,8 @@ pub struct DmaChannel {
     by_count: Signal<Local, Bit>,
     by_timer: Signal<Local, Bit>,
     waited: Signal<Local, Bits<16>>,
+    /// CONSUMER after this cycle's completion.
+    completed_to: Signal<Local, Bits<16>>,
     halting: Signal<Local, Bit>,
     aborting: Signal<Local, Bit>,
     resuming: Signal<Local, Bit>,
@@ -152,6 +154,7 @@ impl Default for DmaChannel {
             by_count: Default::default(),
             by_timer: Default::default(),
             waited: Default::default(),
+            completed_to: Default::default(),
             halting: Default::default(),
             aborting: Default::default(),
             resuming: Default::default(),
@@ -199,9 +202,9 @@ impl Logic for DmaChannel {
         if self.fetched.val() {
             self.fetch.d.next = self.fetch.q.val() + 1;
         }
-        if self.completed.val() {
-            self.consumer_q.d.next = self.consumer_q.q.val() + 1;
-        }
+        self.completed_to.next =
+            self.consumer_q.q.val() + bit_cast::<16, 1>(self.completed.val().into());
+        self.consumer_q.d.next = self.completed_to.val();
         self.live.d.next = self.live.q.val() + bit_cast::<8, 1>(self.fetched.val().into())
             - bit_cast::<8, 1>(self.dropped.val().into())
             - bit_cast::<8, 1>(self.retired.val().into());
@@ -217,10 +220,17 @@ impl Logic for DmaChannel {
             self.err_index.d.next = self.halt_index.val();
             self.err_addr.d.next = self.halt_addr.val();
         }
+        // An abort lets the transfers in the mover finish, and their descriptors
+        // complete: the record follows them, so ERR_INDEX is the first descriptor not
+        // completed, as CONSUMER is.
+        if self.aborting.val()
+            | (self.halted_q.q.val() & (self.error.q.val() == self.code_aborted.val()))
+        {
+            self.err_index.d.next = self.completed_to.val();
+        }
         if self.aborting.val() {
             self.halted_q.d.next = true;
             self.error.d.next = self.code_aborted.val();
-            self.err_index.d.next = self.consumer_q.q.val();
             self.err_addr.d.next = 0.into();
         }
         // Resume once nothing fetched before the halt is left: retry restarts at the
@@ -241,7 +251,9 @@ impl Logic for DmaChannel {
             self.skip_q.d.next = false;
             self.error.d.next = 0.into();
             self.fetch.d.next = self.consumer_q.q.val();
-            if self.skip_q.q.val() {
+            // SKIP steps past the descriptor at ERR_INDEX; an abort of a channel that had
+            // finished leaves none there, and nothing is skipped.
+            if self.skip_q.q.val() & (self.consumer_q.q.val() != self.csr.producer.val()) {
                 self.consumer_q.d.next = self.consumer_q.q.val() + 1;
                 self.fetch.d.next = self.consumer_q.q.val() + 1;
             }
