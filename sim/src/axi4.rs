@@ -110,6 +110,12 @@ impl Request {
         }
     }
 
+    /// True when beat `i` carries byte `addr` (its `2^size`-byte container holds it).
+    pub fn beat_covers(&self, i: u64, addr: u64) -> bool {
+        let bytes = 1u64 << self.size;
+        self.beat_addr(i) & !(bytes - 1) == addr & !(bytes - 1)
+    }
+
     /// Last byte the burst touches.
     pub fn last_byte(&self) -> u64 {
         let bytes = 1u64 << self.size;

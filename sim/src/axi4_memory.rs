@@ -46,6 +46,29 @@ impl SparseMemory {
         self.read(addr, &mut v);
         v
     }
+
+    /// The first address in `lo..hi` where `self` and `other` differ, compared a page
+    /// at a time (a scoreboard can check megabytes after every event).
+    pub fn first_difference(&self, other: &SparseMemory, lo: u64, hi: u64) -> Option<u64> {
+        const ZERO: [u8; PAGE as usize] = [0; PAGE as usize];
+        let mut at = lo;
+        while at < hi {
+            let page = at / PAGE;
+            let end = ((page + 1) * PAGE).min(hi);
+            let span = (at % PAGE) as usize..(end - page * PAGE) as usize;
+            let mine = self.pages.get(&page).map_or(&ZERO, |p| p);
+            let theirs = other.pages.get(&page).map_or(&ZERO, |p| p);
+            if mine[span.clone()] != theirs[span.clone()] {
+                let i = span
+                    .clone()
+                    .find(|&i| mine[i] != theirs[i])
+                    .expect("a difference");
+                return Some(page * PAGE + i as u64);
+            }
+            at = end;
+        }
+        None
+    }
 }
 
 /// Which transactions a fault applies to.
@@ -65,6 +88,9 @@ pub enum Trigger {
     Nth(u64),
     /// Each burst with this chance in percent.
     Random(u32),
+    /// The beat that carries byte `addr`: a read answers the error on that beat only
+    /// (AXI responds per read beat), a write on its burst's response.
+    Beat { addr: u64 },
 }
 
 /// An injected error response.
@@ -124,6 +150,18 @@ struct ReadBurst {
     start: u64,
     beat: u64,
     resp: u64,
+    /// The one beat `resp` applies to, or every beat.
+    resp_beat: Option<u64>,
+}
+
+impl ReadBurst {
+    /// The response of the beat being presented.
+    fn beat_resp(&self) -> u64 {
+        match self.resp_beat {
+            Some(b) if b != self.beat => 0,
+            _ => self.resp,
+        }
+    }
 }
 
 struct WriteBurst {
@@ -195,7 +233,8 @@ impl Axi4Memory {
         self.reads.is_empty() && self.writes.is_empty() && self.responses.is_empty()
     }
 
-    fn fault(&mut self, req: &Request, write: bool) -> u64 {
+    /// The response a new burst gets, and the one beat it applies to (`None`: all).
+    fn fault(&mut self, req: &Request, write: bool) -> (u64, Option<u64>) {
         let n = if write {
             self.stats.write_bursts
         } else {
@@ -211,16 +250,21 @@ impl Axi4Memory {
             if !applies {
                 continue;
             }
-            let fires = match f.trigger {
-                Trigger::Range { first, last } => req.addr <= last && req.last_byte() >= first,
-                Trigger::Nth(k) => n == k,
-                Trigger::Random(percent) => self.rng.chance(percent),
+            let beat = match f.trigger {
+                Trigger::Range { first, last } => {
+                    (req.addr <= last && req.last_byte() >= first).then_some(None)
+                }
+                Trigger::Nth(k) => (n == k).then_some(None),
+                Trigger::Random(percent) => self.rng.chance(percent).then_some(None),
+                Trigger::Beat { addr } => (0..req.beats())
+                    .find(|&b| req.beat_covers(b, addr))
+                    .map(Some),
             };
-            if fires {
-                return f.resp;
+            if let Some(beat) = beat {
+                return (f.resp, if write { None } else { beat });
             }
         }
-        0
+        (0, None)
     }
 
     fn stall(&mut self) -> bool {
@@ -258,8 +302,9 @@ impl Axi4Memory {
         }
         if self.r_presenting {
             let r = self.reads.front().expect("presenting a read");
+            let resp = r.beat_resp();
             let mut data = vec![0u8; words * 8];
-            if r.resp == 0 {
+            if resp == 0 {
                 let lanes = lanes(&r.req, r.beat, p.data_bytes);
                 let base = r.req.beat_addr(r.beat) & !(p.data_bytes as u64 - 1);
                 self.mem.read(base, &mut data[..p.data_bytes]);
@@ -271,7 +316,7 @@ impl Axi4Memory {
             }
             dut.set_words(p.rdata, &to_words(&data));
             dut.set(p.rid, r.req.id);
-            dut.set(p.rresp, r.resp);
+            dut.set(p.rresp, resp);
             dut.set(p.rlast, (r.beat == r.req.len) as u64);
         }
         dut.set(p.rvalid, self.r_presenting as u64);
@@ -301,7 +346,7 @@ impl Axi4Memory {
         let [arready, awready, wready] = self.ready;
         if arready && dut.get(p.arvalid) != 0 {
             let req = read_request(dut, p.ar());
-            let resp = self.fault(&req, false);
+            let (resp, resp_beat) = self.fault(&req, false);
             self.stats.read_bursts += 1;
             self.stats.read_errors += (resp != 0) as u64;
             self.reads.push_back(ReadBurst {
@@ -309,11 +354,12 @@ impl Axi4Memory {
                 start: now + self.timing.read_latency.max(1),
                 beat: 0,
                 resp,
+                resp_beat,
             });
         }
         if awready && dut.get(p.awvalid) != 0 {
             let req = read_request(dut, p.aw());
-            let resp = self.fault(&req, true);
+            let (resp, _) = self.fault(&req, true);
             self.stats.write_bursts += 1;
             self.stats.write_errors += (resp != 0) as u64;
             self.writes.push_back(WriteBurst { req, beat: 0, resp });

@@ -91,3 +91,95 @@ macro_rules! on_verilator {
         }
     };
 }
+
+/// Shards a long soak takes on Verilator: the tests `verilator_shards::<name>::shard_<k>`,
+/// which the test harness runs in parallel on one machine and cargo-nextest's
+/// `--partition hash:M/N` spreads over N machines.
+pub const SHARDS: u32 = 4;
+
+/// A long soak's share of the work: shard `index` of `of`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub of: u32,
+}
+
+impl Shard {
+    /// The whole soak in one piece.
+    pub const WHOLE: Shard = Shard { index: 0, of: 1 };
+
+    /// This shard's part of `total` (the first shards take the remainder).
+    pub fn share(self, total: u64) -> u64 {
+        total / self.of as u64 + u64::from((self.index as u64) < total % self.of as u64)
+    }
+
+    /// The random source of this shard of `test`: its own seed from `CDM_SEED_BASE`
+    /// (or the clock), printed; `CDM_SEED` reproduces the shard.
+    pub fn rng(self, test: &str) -> Rng {
+        if self == Shard::WHOLE {
+            Rng::from_env(test)
+        } else {
+            Rng::from_env(&format!("{test} shard {}/{}", self.index, self.of))
+        }
+    }
+}
+
+/// The length of a soak from the environment variable `var`, or `default`.
+///
+/// Panics on a malformed value: a typo must not silently run the default.
+pub fn soak_length(var: &str, default: u64) -> u64 {
+    match std::env::var(var) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{var}={text:?} is not a count")),
+        Err(_) => default,
+    }
+}
+
+/// Runs the soak `fn name(backend: Backend, shard: Shard)` natively in one piece
+/// (`soak::native::<name>`, replayed under `CDM_EQUIV=1` like every native run) and on
+/// Verilator in [`SHARDS`] shards (`soak::verilator_shards::<name>::shard_<k>`).
+#[macro_export]
+macro_rules! soak_on_each_backend {
+    ($name:ident) => {
+        mod soak {
+            mod native {
+                #[test]
+                fn $name() {
+                    super::super::$name($crate::Backend::Native, $crate::Shard::WHOLE)
+                }
+            }
+            mod verilator_shards {
+                mod $name {
+                    const _: () = assert!($crate::SHARDS == 4, "one test per shard below");
+                    fn shard(index: u32) {
+                        if $crate::Backend::Verilator.usable(stringify!($name)) {
+                            let shard = $crate::Shard {
+                                index,
+                                of: $crate::SHARDS,
+                            };
+                            super::super::super::$name($crate::Backend::Verilator, shard)
+                        }
+                    }
+                    #[test]
+                    fn shard_0() {
+                        shard(0)
+                    }
+                    #[test]
+                    fn shard_1() {
+                        shard(1)
+                    }
+                    #[test]
+                    fn shard_2() {
+                        shard(2)
+                    }
+                    #[test]
+                    fn shard_3() {
+                        shard(3)
+                    }
+                }
+            }
+        }
+    };
+}
