@@ -15,8 +15,8 @@
 //! request and descriptor must finish within a bound (a watchdog); at the end the
 //! controller's counters must equal what the host saw, and its error flag must be clear.
 //!
-//! `CDM_COHERENT_OPS` sets the number of operations (default 100,000 on Verilator, 2,000
-//! natively); `CDM_SEED` reproduces a run.
+//! `CDM_COHERENT_OPS` sets the number of operations (default 100,000 on Verilator, split
+//! over its shards, 2,000 natively); `CDM_SEED` reproduces a run or a shard.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -30,7 +30,7 @@ use cdm_sim::coherence::host_port::Arrived;
 use cdm_sim::coherence::protocol::{State, LINE};
 use cdm_sim::dma_device::DmaDevice;
 use cdm_sim::Rng;
-use cdm_testbenches::{dma, on_each_backend, Backend};
+use cdm_testbenches::{dma, on_each_backend, soak_length, soak_on_each_backend, Backend, Shard};
 
 /// Device memory in the DMA engine's address space.
 const DEVMEM: u64 = 0x2_0000_0000;
@@ -113,8 +113,7 @@ struct Bench {
 }
 
 impl Bench {
-    fn new(backend: Backend) -> Bench {
-        let mut rng = Rng::from_env("coherent device");
+    fn new(backend: Backend, mut rng: Rng) -> Bench {
         let mut dev = dma::device(backend, MemoryTiming::random(20), &mut rng);
         dev.devmem_window(DEVMEM, 64 << 20);
         dev.regs
@@ -409,16 +408,14 @@ impl Bench {
     }
 }
 
-fn random_coherent_traffic(backend: Backend) {
-    let ops: u64 = std::env::var("CDM_COHERENT_OPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if backend == Backend::Verilator {
-            100_000
-        } else {
-            2_000
-        });
-    let mut b = Bench::new(backend);
+fn random_coherent_traffic(backend: Backend, shard: Shard) {
+    let default = if backend == Backend::Verilator {
+        100_000
+    } else {
+        2_000
+    };
+    let ops = shard.share(soak_length("CDM_COHERENT_OPS", default));
+    let mut b = Bench::new(backend, shard.rng("coherent device"));
     let start = b.now();
     let mut issued = 0;
     while issued < ops {
@@ -524,4 +521,5 @@ fn ready_after_the_filter_sweep(backend: Backend) {
     assert_eq!(dev.cpu().cache.load(0x40, 0, 8), Access::Done(vec![0; 8]));
 }
 
-on_each_backend!(random_coherent_traffic, ready_after_the_filter_sweep);
+on_each_backend!(ready_after_the_filter_sweep);
+soak_on_each_backend!(random_coherent_traffic);
