@@ -141,8 +141,8 @@ impl Engine {
     }
 }
 
-/// A descriptor's SRC, DST, LEN and CTRL.
-fn parse(d: &[u8; descriptor::SIZE]) -> (u64, u64, u32, u32) {
+/// A descriptor's SRC, DST, LEN and CTRL, as the device reads them.
+pub fn parse(d: &[u8; descriptor::SIZE]) -> (u64, u64, u32, u32) {
     let u32_at = |o: usize| u32::from_le_bytes(d[o..o + 4].try_into().expect("4 bytes"));
     let u64_at = |o: usize| u64::from(u32_at(o)) | u64::from(u32_at(o + 4)) << 32;
     (
