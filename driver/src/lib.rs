@@ -26,7 +26,11 @@
 //! # }
 //! ```
 //!
-//! Nothing here allocates or panics: every failure is an [`Error`].
+//! Nothing here allocates or panics: every failure is an [`Error`], and every wait
+//! for the device ends within a poll budget. `.ci/driver-checks` holds the driver to
+//! it: `nopanic/` is an image that does not link if a panic path of the public API
+//! survives optimisation, the unit tests run under Miri, and `fuzz/` has the fuzz
+//! targets.
 
 #![no_std]
 #![warn(missing_docs)]
