@@ -13,11 +13,13 @@ use crate::axi4::{read_request, Axi4Ports, Request};
 use crate::dut::{Dut, NoSuchPort, PortId};
 
 /// What one channel showed in the previous cycle.
+/// A channel's handshake in the previous cycle, and its payload if it was valid.
 #[derive(Clone, Debug, Default)]
 struct Last {
     valid: bool,
     ready: bool,
-    payload: Vec<Vec<u64>>,
+    /// The payload ports' words, one after another (kept to compare while stalled).
+    payload: Vec<u64>,
 }
 
 /// The checker. Call [`Axi4Checker::check`] once per cycle, after every model has
@@ -26,6 +28,8 @@ pub struct Axi4Checker {
     name: String,
     ports: Axi4Ports,
     last: [Last; 5],
+    /// A reused buffer for this cycle's payloads.
+    scratch: Vec<u64>,
     /// Beat counts of AWs whose data has not all been seen, in order.
     aw_beats: VecDeque<(u64, u64)>,
     /// W beats seen of the current burst, and completed W bursts not yet matched to an AW.
@@ -46,6 +50,7 @@ impl Axi4Checker {
             name: name.to_string(),
             ports: Axi4Ports::new(dut, prefix)?,
             last: Default::default(),
+            scratch: Vec::new(),
             aw_beats: VecDeque::new(),
             w_count: 0,
             w_done: VecDeque::new(),
@@ -62,23 +67,25 @@ impl Axi4Checker {
         )
     }
 
-    fn channel(&self, i: usize) -> (PortId, PortId, Vec<PortId>) {
+    fn channel(&self, i: usize) -> (PortId, PortId, &'static [usize]) {
         let p = &self.ports;
         match i {
-            0 => (
-                p.awvalid,
-                p.awready,
-                vec![p.awid, p.awaddr, p.awlen, p.awsize, p.awburst],
-            ),
-            1 => (p.wvalid, p.wready, vec![p.wdata, p.wstrb, p.wlast]),
-            2 => (p.bvalid, p.bready, vec![p.bid, p.bresp]),
-            3 => (
-                p.arvalid,
-                p.arready,
-                vec![p.arid, p.araddr, p.arlen, p.arsize, p.arburst],
-            ),
-            _ => (p.rvalid, p.rready, vec![p.rid, p.rdata, p.rresp, p.rlast]),
+            0 => (p.awvalid, p.awready, &[0, 1, 2, 3, 4]),
+            1 => (p.wvalid, p.wready, &[5, 6, 7]),
+            2 => (p.bvalid, p.bready, &[8, 9]),
+            3 => (p.arvalid, p.arready, &[10, 11, 12, 13, 14]),
+            _ => (p.rvalid, p.rready, &[15, 16, 17, 18]),
         }
+    }
+
+    /// Every payload port, indexed by [`Axi4Checker::channel`].
+    fn payload_port(&self, k: usize) -> PortId {
+        let p = &self.ports;
+        [
+            p.awid, p.awaddr, p.awlen, p.awsize, p.awburst, p.wdata, p.wstrb, p.wlast, p.bid,
+            p.bresp, p.arid, p.araddr, p.arlen, p.arsize, p.arburst, p.rid, p.rdata, p.rresp,
+            p.rlast,
+        ][k]
     }
 
     fn check_request(&self, cycle: u64, what: &str, r: &Request) {
@@ -113,19 +120,22 @@ impl Axi4Checker {
     pub fn check(&mut self, dut: &mut dyn Dut) {
         let cycle = dut.cycle();
         let mut fire = [false; 5];
+        let mut payload = std::mem::take(&mut self.scratch);
         for (i, f) in fire.iter_mut().enumerate() {
-            let (valid, ready, payload) = self.channel(i);
+            let (valid, ready, ports) = self.channel(i);
             let valid = dut.get(valid) != 0;
             let ready = dut.get(ready) != 0;
-            let payload: Vec<Vec<u64>> = payload
-                .iter()
-                .map(|&id| {
-                    let mut w = vec![0; dut.ports()[id].words()];
-                    dut.get_words(id, &mut w);
-                    w
-                })
-                .collect();
-            let last = &self.last[i];
+            // Only a valid channel's payload matters: idle channels cost two reads.
+            payload.clear();
+            if valid {
+                for &k in ports {
+                    let id = self.payload_port(k);
+                    let at = payload.len();
+                    payload.resize(at + dut.ports()[id].words(), 0);
+                    dut.get_words(id, &mut payload[at..]);
+                }
+            }
+            let last = &mut self.last[i];
             if last.valid && !last.ready {
                 if !valid {
                     self.fail(
@@ -141,12 +151,12 @@ impl Axi4Checker {
                 }
             }
             *f = valid && ready;
-            self.last[i] = Last {
-                valid,
-                ready,
-                payload,
-            };
+            let last = &mut self.last[i];
+            last.valid = valid;
+            last.ready = ready;
+            std::mem::swap(&mut last.payload, &mut payload);
         }
+        self.scratch = payload;
         let p = self.ports.clone();
         // Responses first, against the state of earlier cycles: a response in the same
         // cycle as its request's handshake is a violation.

@@ -14,6 +14,8 @@ use crate::dut::{Dut, NoSuchPort};
 use crate::rng::Rng;
 
 const PAGE: u64 = 4096;
+/// The widest data bus the model serves: 512 bits.
+const MAX_BEAT_BYTES: usize = 64;
 
 /// Byte-addressed sparse memory; unwritten bytes read as zero.
 #[derive(Clone, Debug, Default)]
@@ -21,24 +23,55 @@ pub struct SparseMemory {
     pages: HashMap<u64, Box<[u8; PAGE as usize]>>,
 }
 
+/// The pieces of `len` bytes from `addr` that fall in one page each: (address, offset
+/// into the bytes, length). Addresses wrap at 2^64.
+fn page_pieces(addr: u64, len: usize) -> impl Iterator<Item = (u64, usize, usize)> {
+    let mut done = 0;
+    std::iter::from_fn(move || {
+        (done < len).then(|| {
+            let a = addr.wrapping_add(done as u64);
+            let n = ((PAGE - a % PAGE) as usize).min(len - done);
+            let piece = (a, done, n);
+            done += n;
+            piece
+        })
+    })
+}
+
 impl SparseMemory {
     pub fn read(&self, addr: u64, out: &mut [u8]) {
-        for (i, b) in out.iter_mut().enumerate() {
-            let a = addr.wrapping_add(i as u64);
-            *b = self
-                .pages
-                .get(&(a / PAGE))
-                .map_or(0, |p| p[(a % PAGE) as usize]);
+        for (a, at, n) in page_pieces(addr, out.len()) {
+            let dst = &mut out[at..at + n];
+            match self.pages.get(&(a / PAGE)) {
+                Some(p) => dst.copy_from_slice(&p[(a % PAGE) as usize..][..n]),
+                None => dst.fill(0),
+            }
         }
     }
 
     pub fn write(&mut self, addr: u64, data: &[u8]) {
-        for (i, &b) in data.iter().enumerate() {
-            let a = addr.wrapping_add(i as u64);
-            self.pages
-                .entry(a / PAGE)
-                .or_insert_with(|| Box::new([0; PAGE as usize]))[(a % PAGE) as usize] = b;
+        for (a, at, n) in page_pieces(addr, data.len()) {
+            let page = self.page_mut(a);
+            page[(a % PAGE) as usize..][..n].copy_from_slice(&data[at..at + n]);
         }
+    }
+
+    /// Writes the bytes of `data` whose bit is set in `strobes`; `addr` is aligned to
+    /// `data.len()`, a power of two up to a page, as a bus beat is.
+    pub fn write_strobed(&mut self, addr: u64, data: &[u8], strobes: u128) {
+        let page = self.page_mut(addr);
+        let base = (addr % PAGE) as usize;
+        for (i, &b) in data.iter().enumerate() {
+            if strobes >> i & 1 != 0 {
+                page[base + i] = b;
+            }
+        }
+    }
+
+    fn page_mut(&mut self, addr: u64) -> &mut [u8; PAGE as usize] {
+        self.pages
+            .entry(addr / PAGE)
+            .or_insert_with(|| Box::new([0; PAGE as usize]))
     }
 
     pub fn read_vec(&self, addr: u64, len: usize) -> Vec<u8> {
@@ -212,8 +245,14 @@ impl Axi4Memory {
         timing: MemoryTiming,
         rng: Rng,
     ) -> Result<Self, NoSuchPort> {
+        let ports = Axi4Ports::new(dut, prefix)?;
+        assert!(
+            ports.data_bytes <= MAX_BEAT_BYTES,
+            "{prefix}: a {}-byte data bus is wider than the model's {MAX_BEAT_BYTES}",
+            ports.data_bytes
+        );
         Ok(Axi4Memory {
-            ports: Axi4Ports::new(dut, prefix)?,
+            ports,
             timing,
             faults: Vec::new(),
             mem: SparseMemory::default(),
@@ -303,7 +342,7 @@ impl Axi4Memory {
         if self.r_presenting {
             let r = self.reads.front().expect("presenting a read");
             let resp = r.beat_resp();
-            let mut data = vec![0u8; words * 8];
+            let mut data = [0u8; MAX_BEAT_BYTES];
             if resp == 0 {
                 let lanes = lanes(&r.req, r.beat, p.data_bytes);
                 let base = r.req.beat_addr(r.beat) & !(p.data_bytes as u64 - 1);
@@ -314,7 +353,11 @@ impl Axi4Memory {
                     }
                 }
             }
-            dut.set_words(p.rdata, &to_words(&data));
+            let mut beat = [0u64; MAX_BEAT_BYTES / 8];
+            for (w, bytes) in beat.iter_mut().zip(data.chunks(8)) {
+                *w = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+            }
+            dut.set_words(p.rdata, &beat[..words]);
             dut.set(p.rid, r.req.id);
             dut.set(p.rresp, resp);
             dut.set(p.rlast, (r.beat == r.req.len) as u64);
@@ -365,10 +408,13 @@ impl Axi4Memory {
             self.writes.push_back(WriteBurst { req, beat: 0, resp });
         }
         if wready && dut.get(p.wvalid) != 0 {
-            let mut data = vec![0u64; words];
-            dut.get_words(p.wdata, &mut data);
+            let mut beat = [0u64; MAX_BEAT_BYTES / 8];
+            dut.get_words(p.wdata, &mut beat[..words]);
             let strb = dut.get(p.wstrb) as u128;
-            let bytes = from_words(&data);
+            let mut bytes = [0u8; MAX_BEAT_BYTES];
+            for (b, w) in bytes.chunks_mut(8).zip(&beat) {
+                b.copy_from_slice(&w.to_le_bytes());
+            }
             let w = self
                 .writes
                 .iter_mut()
@@ -376,11 +422,7 @@ impl Axi4Memory {
                 .expect("WREADY only with an open burst");
             if w.resp == 0 {
                 let base = w.req.beat_addr(w.beat) & !(p.data_bytes as u64 - 1);
-                for (i, &b) in bytes.iter().enumerate().take(p.data_bytes) {
-                    if strb >> i & 1 != 0 {
-                        self.mem.write(base + i as u64, &[b]);
-                    }
-                }
+                self.mem.write_strobed(base, &bytes[..p.data_bytes], strb);
             }
             w.beat += 1;
             self.stats.write_beats += 1;

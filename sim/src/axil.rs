@@ -109,6 +109,9 @@ pub struct AxiLiteMaster {
     queue: VecDeque<Op>,
     active: Option<Active>,
     completed: VecDeque<Completion>,
+    /// What [`AxiLiteMaster::drive`] put on the bus this cycle: AWVALID, WVALID,
+    /// ARVALID, BREADY, RREADY.
+    driven: [bool; 5],
 }
 
 impl AxiLiteMaster {
@@ -140,6 +143,7 @@ impl AxiLiteMaster {
             queue: VecDeque::new(),
             active: None,
             completed: VecDeque::new(),
+            driven: [false; 5],
         })
     }
 
@@ -168,6 +172,13 @@ impl AxiLiteMaster {
     /// Drives the inputs of this cycle and records the handshakes that happen at the
     /// coming clock edge. Call once per cycle, then step the design.
     pub fn tick(&mut self, dut: &mut dyn Dut) {
+        self.drive(dut);
+        self.sample(dut);
+    }
+
+    /// Drives this cycle's inputs. With other models on the same design, let all of
+    /// them drive before any samples: the simulator then settles once per cycle.
+    pub fn drive(&mut self, dut: &mut dyn Dut) {
         if self.active.is_none() {
             if let Some(op) = self.queue.pop_front() {
                 let (addr_delay, data_delay) = (self.delay(), self.delay());
@@ -224,7 +235,13 @@ impl AxiLiteMaster {
         dut.set(p.arvalid, arvalid as u64);
         dut.set(p.bready, bready as u64);
         dut.set(p.rready, rready as u64);
+        self.driven = [awvalid, wvalid, arvalid, bready, rready];
+    }
 
+    /// Takes the handshakes of the coming edge, after [`AxiLiteMaster::drive`].
+    pub fn sample(&mut self, dut: &mut dyn Dut) {
+        let p = &self.ports;
+        let [awvalid, wvalid, arvalid, bready, rready] = self.driven;
         // A response may only follow the handshakes of earlier cycles.
         let cycle = dut.cycle();
         let (bvalid, rvalid) = (dut.get(p.bvalid) != 0, dut.get(p.rvalid) != 0);

@@ -14,21 +14,36 @@ use crate::rng::Rng;
 const ACCESS_TIMEOUT: u64 = 10_000;
 
 /// A model on the device's other ports (a memory, a host cache), stepped with the CSR
-/// master in every cycle the bridge runs.
+/// master in every cycle the bridge runs. Every model drives before any samples, so
+/// the simulator settles the design once per cycle.
 pub trait Peripheral {
-    /// Drives this cycle's inputs and takes the handshakes of the coming clock edge.
-    fn tick(&mut self, dut: &mut dyn Dut);
+    /// Drives this cycle's inputs.
+    fn drive(&mut self, dut: &mut dyn Dut);
+    /// Takes the handshakes of the coming clock edge.
+    fn sample(&mut self, dut: &mut dyn Dut);
+
+    /// Drives, then samples: for a model alone on the design's inputs.
+    fn tick(&mut self, dut: &mut dyn Dut) {
+        self.drive(dut);
+        self.sample(dut);
+    }
 }
 
 impl Peripheral for () {
-    fn tick(&mut self, _: &mut dyn Dut) {}
+    fn drive(&mut self, _: &mut dyn Dut) {}
+    fn sample(&mut self, _: &mut dyn Dut) {}
 }
 
 /// Two models on disjoint ports, such as the host and device memory ports.
 impl<A: Peripheral, B: Peripheral> Peripheral for (A, B) {
-    fn tick(&mut self, dut: &mut dyn Dut) {
-        self.0.tick(dut);
-        self.1.tick(dut);
+    fn drive(&mut self, dut: &mut dyn Dut) {
+        self.0.drive(dut);
+        self.1.drive(dut);
+    }
+
+    fn sample(&mut self, dut: &mut dyn Dut) {
+        self.0.sample(dut);
+        self.1.sample(dut);
     }
 }
 
@@ -76,11 +91,13 @@ impl<D: Dut, P: Peripheral> CsrBridge<D, P> {
         &mut self.master
     }
 
-    /// One clock cycle: the master drives and samples, then the edge. Testbenches drive
-    /// other inputs through [`CsrBridge::dut`] between ticks.
+    /// One clock cycle: the master and the peripheral drive, then sample, then the
+    /// edge. Testbenches drive other inputs through [`CsrBridge::dut`] between ticks.
     pub fn tick(&mut self) {
-        self.master.tick(&mut self.dut);
-        self.peripheral.tick(&mut self.dut);
+        self.master.drive(&mut self.dut);
+        self.peripheral.drive(&mut self.dut);
+        self.master.sample(&mut self.dut);
+        self.peripheral.sample(&mut self.dut);
         self.dut.step();
     }
 

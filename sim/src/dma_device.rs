@@ -35,12 +35,15 @@ pub struct DevicePorts {
 }
 
 impl Peripheral for DevicePorts {
-    fn tick(&mut self, dut: &mut dyn Dut) {
-        // Every model drives before any samples: the coherent port's read data and
-        // ready come straight from and go straight to the device memory port.
+    // Every model drives before any samples: the coherent port's read data and ready
+    // come straight from and go straight to the device memory port.
+    fn drive(&mut self, dut: &mut dyn Dut) {
         self.host.memory.drive(dut);
         self.devmem.memory.drive(dut);
         self.cpu.drive(dut);
+    }
+
+    fn sample(&mut self, dut: &mut dyn Dut) {
         self.host.checker.check(dut);
         self.devmem.checker.check(dut);
         self.host.memory.sample(dut);

@@ -28,8 +28,11 @@ impl MemoryPort {
 }
 
 impl Peripheral for MemoryPort {
-    fn tick(&mut self, dut: &mut dyn Dut) {
+    fn drive(&mut self, dut: &mut dyn Dut) {
         self.memory.drive(dut);
+    }
+
+    fn sample(&mut self, dut: &mut dyn Dut) {
         self.checker.check(dut);
         self.memory.sample(dut);
     }

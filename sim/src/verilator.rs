@@ -12,6 +12,8 @@ use crate::dut::{Dut, PortDir, PortId, PortInfo};
 pub struct Verilated {
     model: Model,
     info: Vec<PortInfo>,
+    /// The value last set on each input (empty: never set).
+    inputs: Vec<Vec<u64>>,
     dirty: bool,
     cycle: u64,
 }
@@ -20,7 +22,7 @@ impl Verilated {
     /// An instance of the top named `name` (`PortMap::NAME`).
     pub fn new(name: &str) -> Result<Verilated, Unavailable> {
         let model = Model::new(name)?;
-        let info = model
+        let info: Vec<PortInfo> = model
             .ports()
             .iter()
             .map(|p| PortInfo {
@@ -35,6 +37,7 @@ impl Verilated {
             .collect();
         Ok(Verilated {
             model,
+            inputs: vec![Vec::new(); info.len()],
             info,
             dirty: false,
             cycle: 0,
@@ -49,6 +52,14 @@ impl Dut for Verilated {
 
     fn set_words(&mut self, port: PortId, value: &[u64]) {
         self.info[port].check_fits(value);
+        // Bus models drive every input every cycle, mostly with the value it already
+        // has: only a change needs the model evaluated again before the next read.
+        let held = &mut self.inputs[port];
+        if held.as_slice() == value {
+            return;
+        }
+        held.clear();
+        held.extend_from_slice(value);
         self.model.set(port, value);
         self.dirty = true;
     }

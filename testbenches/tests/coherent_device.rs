@@ -418,6 +418,7 @@ fn random_coherent_traffic(backend: Backend, shard: Shard) {
     let mut b = Bench::new(backend, shard.rng("coherent device"));
     let start = b.now();
     let mut issued = 0;
+    let mut next_prune = 1024;
     while issued < ops {
         if b.accesses.len() < 8 && b.dev.cpu().cache.outstanding() < 16 && b.rng.chance(60) {
             b.host_op();
@@ -429,7 +430,9 @@ fn random_coherent_traffic(backend: Backend, shard: Shard) {
             issued += 1;
         }
         b.step();
-        if issued % 1024 == 0 {
+        // Once per 1,024 operations, not in every cycle the count stays there.
+        if issued >= next_prune {
+            next_prune = issued + 1024;
             let now = b.now();
             let oldest = b.oldest_open(now);
             b.golden.prune(oldest);
