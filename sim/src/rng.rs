@@ -63,6 +63,19 @@ impl Rng {
     }
 }
 
+/// The length of a soak from the environment variable `var`, or `default`.
+///
+/// Panics on a malformed value: a typo must not silently run the default.
+pub fn soak_length(var: &str, default: u64) -> u64 {
+    match std::env::var(var) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{var}={text:?} is not a count")),
+        Err(_) => default,
+    }
+}
+
 /// A seed in variable `name`, written as decimal or `0x`-hex.
 pub fn parse_seed(name: &str, text: &str) -> Result<u64, String> {
     let t = text.trim();

@@ -209,10 +209,7 @@ impl World {
 
 #[test]
 fn random_traffic_keeps_coherence_and_drains() {
-    let ops: u64 = std::env::var("CDM_COHERENCE_OPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let ops = cdm_sim::rng::soak_length("CDM_COHERENCE_OPS", 100_000);
     let mut w = World {
         rng: Rng::from_env("coherence protocol"),
         // 16 lines of host cache over an 8-line snoop filter, on 24 lines.

@@ -13,6 +13,7 @@ use cdm_sim::bridge::CsrBridge;
 use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, Rng};
 
+pub use cdm_sim::rng::soak_length;
 pub use cdm_sim::Backend;
 
 pub mod dma;
@@ -121,19 +122,6 @@ impl Shard {
         } else {
             Rng::from_env(&format!("{test} shard {}/{}", self.index, self.of))
         }
-    }
-}
-
-/// The length of a soak from the environment variable `var`, or `default`.
-///
-/// Panics on a malformed value: a typo must not silently run the default.
-pub fn soak_length(var: &str, default: u64) -> u64 {
-    match std::env::var(var) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{var}={text:?} is not a count")),
-        Err(_) => default,
     }
 }
 

@@ -40,10 +40,7 @@ fn ops(backend: Backend) -> u64 {
         Backend::Native => 20_000,
         Backend::Verilator => 200_000,
     };
-    std::env::var("CDM_CSR_RANDOM_OPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
+    cdm_testbenches::soak_length("CDM_CSR_RANDOM_OPS", default)
 }
 
 fn random_traffic_matches_the_reference_model(backend: Backend) {

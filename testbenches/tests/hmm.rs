@@ -515,10 +515,8 @@ fn cpu_stores_during_migration(backend: Backend) {
 /// reads over a small-page range and a huge-page range, against a golden copy.
 fn random_soak(backend: Backend) {
     let (mut h, mut rng) = setup(backend, "random_soak");
-    let ops: u64 = std::env::var("CDM_HMM_OPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if backend == Backend::Native { 10 } else { 150 });
+    let default = if backend == Backend::Native { 10 } else { 150 };
+    let ops = cdm_testbenches::soak_length("CDM_HMM_OPS", default);
     let (small, small_data) = filled(&mut h, &mut rng, 64 * PAGE, false);
     let (huge, huge_data) = filled(&mut h, &mut rng, HUGE, true);
     let mut ranges = [(small, small_data), (huge, huge_data)];
