@@ -44,7 +44,7 @@ pub struct Job {
 impl Job {
     /// The job's values are ones it can run, or an error naming the one that is not.
     pub fn check(&self) -> Result<(), String> {
-        if self.size == 0 || self.size % PAGE != 0 {
+        if self.size == 0 || !self.size.is_multiple_of(PAGE) {
             return Err(format!(
                 "size {} bytes: not a positive multiple of the 4 KiB page",
                 self.size
