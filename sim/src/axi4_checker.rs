@@ -135,7 +135,7 @@ impl Axi4Checker {
                     dut.get_words(id, &mut payload[at..]);
                 }
             }
-            let last = &mut self.last[i];
+            let last = &self.last[i];
             if last.valid && !last.ready {
                 if !valid {
                     self.fail(
