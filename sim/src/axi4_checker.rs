@@ -12,8 +12,8 @@ use std::collections::{HashMap, VecDeque};
 use crate::axi4::{read_request, Axi4Ports, Request};
 use crate::dut::{Dut, NoSuchPort, PortId};
 
-/// What one channel showed in the previous cycle.
-/// A channel's handshake in the previous cycle, and its payload if it was valid.
+/// What one channel showed in the previous cycle: its handshake, and its payload if it
+/// was valid.
 #[derive(Clone, Debug, Default)]
 struct Last {
     valid: bool,
@@ -27,6 +27,8 @@ struct Last {
 pub struct Axi4Checker {
     name: String,
     ports: Axi4Ports,
+    /// Per channel (AW, W, B, AR, R): VALID, READY and the payload ports.
+    channels: [(PortId, PortId, Vec<PortId>); 5],
     last: [Last; 5],
     /// A reused buffer for this cycle's payloads.
     scratch: Vec<u64>,
@@ -46,9 +48,27 @@ const CHANNELS: [&str; 5] = ["AW", "W", "B", "AR", "R"];
 
 impl Axi4Checker {
     pub fn new(dut: &dyn Dut, prefix: &str, name: &str) -> Result<Self, NoSuchPort> {
+        let ports = Axi4Ports::new(dut, prefix)?;
+        let p = &ports;
+        let channels = [
+            (
+                p.awvalid,
+                p.awready,
+                vec![p.awid, p.awaddr, p.awlen, p.awsize, p.awburst],
+            ),
+            (p.wvalid, p.wready, vec![p.wdata, p.wstrb, p.wlast]),
+            (p.bvalid, p.bready, vec![p.bid, p.bresp]),
+            (
+                p.arvalid,
+                p.arready,
+                vec![p.arid, p.araddr, p.arlen, p.arsize, p.arburst],
+            ),
+            (p.rvalid, p.rready, vec![p.rid, p.rdata, p.rresp, p.rlast]),
+        ];
         Ok(Axi4Checker {
             name: name.to_string(),
-            ports: Axi4Ports::new(dut, prefix)?,
+            ports,
+            channels,
             last: Default::default(),
             scratch: Vec::new(),
             aw_beats: VecDeque::new(),
@@ -65,27 +85,6 @@ impl Axi4Checker {
             "AXI4 protocol violation on {} at cycle {cycle}: {rule}",
             self.name
         )
-    }
-
-    fn channel(&self, i: usize) -> (PortId, PortId, &'static [usize]) {
-        let p = &self.ports;
-        match i {
-            0 => (p.awvalid, p.awready, &[0, 1, 2, 3, 4]),
-            1 => (p.wvalid, p.wready, &[5, 6, 7]),
-            2 => (p.bvalid, p.bready, &[8, 9]),
-            3 => (p.arvalid, p.arready, &[10, 11, 12, 13, 14]),
-            _ => (p.rvalid, p.rready, &[15, 16, 17, 18]),
-        }
-    }
-
-    /// Every payload port, indexed by [`Axi4Checker::channel`].
-    fn payload_port(&self, k: usize) -> PortId {
-        let p = &self.ports;
-        [
-            p.awid, p.awaddr, p.awlen, p.awsize, p.awburst, p.wdata, p.wstrb, p.wlast, p.bid,
-            p.bresp, p.arid, p.araddr, p.arlen, p.arsize, p.arburst, p.rid, p.rdata, p.rresp,
-            p.rlast,
-        ][k]
     }
 
     fn check_request(&self, cycle: u64, what: &str, r: &Request) {
@@ -122,14 +121,13 @@ impl Axi4Checker {
         let mut fire = [false; 5];
         let mut payload = std::mem::take(&mut self.scratch);
         for (i, f) in fire.iter_mut().enumerate() {
-            let (valid, ready, ports) = self.channel(i);
-            let valid = dut.get(valid) != 0;
-            let ready = dut.get(ready) != 0;
+            let (valid, ready, ports) = &self.channels[i];
+            let valid = dut.get(*valid) != 0;
+            let ready = dut.get(*ready) != 0;
             // Only a valid channel's payload matters: idle channels cost two reads.
             payload.clear();
             if valid {
-                for &k in ports {
-                    let id = self.payload_port(k);
+                for &id in ports {
                     let at = payload.len();
                     payload.resize(at + dut.ports()[id].words(), 0);
                     dut.get_words(id, &mut payload[at..]);
