@@ -484,8 +484,10 @@ fn random_coherent_traffic(backend: Backend, shard: Shard) {
          snooped, {dma_uncached} DMA bursts on the fast path; host cache {c:?}",
         b.golden.reads, b.golden.racing
     );
+    // Filter victims are the rarest event: about 1% of operations, 0.9% with some seeds
+    // of the 2,000-operation run, so the bound leaves a factor of 4.
     assert!(
-        evictions > ops / 100 && dma_snooped > ops / 200 && c.snoops_dirty > ops / 500,
+        evictions > ops / 400 && dma_snooped > ops / 200 && c.snoops_dirty > ops / 500,
         "weak stimulus"
     );
     assert!(
