@@ -157,6 +157,8 @@ impl Logic for DeviceTop {
         self.csr.coherent_conflicts_value.next = self.home.conflicts.val();
         self.csr.coherent_dma_snooped_value.next = self.home.dma_snooped.val();
         self.csr.coherent_dma_uncached_value.next = self.home.dma_uncached.val();
+        self.csr.coherent_refused_value.next = self.home.refused.val();
+        self.csr.coherent_stray_answers_value.next = self.home.stray_answers.val();
         // The home agent's error is sticky: the interrupt stays pending until reset.
         self.csr.intr_status_coherent_set.next = self.home.error.val() | self.test_coherent.q.val();
         self.irq.next = (self.csr.intr_status_dma.val() & self.csr.intr_enable_dma.val()).any()

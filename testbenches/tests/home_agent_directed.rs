@@ -2,7 +2,8 @@
 //! (DMA read against a modified line, DMA write against a shared or modified one, a
 //! capacity victim) and a forced crossing of a snoop with a write-back, each checked for
 //! the messages the host receives, the host's resulting state, the data returned and what
-//! memory holds afterwards.
+//! memory holds afterwards; and bad input from a faulty host (reserved ops, lines beyond
+//! device memory, malformed headers, stray snoop answers), each with its documented answer.
 
 use cdm_hdl::coherent::home_agent::HomeAgent;
 use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
@@ -262,4 +263,151 @@ fn directed_cases(backend: Backend) {
     b.checker.assert_quiet();
 }
 
-on_each_backend!(directed_cases);
+/// Sends a raw request and runs until the home agent has answered it; returns what
+/// reached the host.
+fn raw(b: &mut HomeBench, op: u64, line: u64, tag: u8, data: &[[u8; 16]]) -> Vec<Arrived> {
+    b.host.send_raw(op, line, tag, data);
+    let cycles = b.run_until(|b| b.host.quiet() && !b.host.arrived.is_empty(), 10_000);
+    assert!(cycles < 10_000, "op {op} line {line:#x}: no answer");
+    arrived(b)
+}
+
+/// Memory bursts so far (reads, writes).
+fn bursts(b: &HomeBench) -> (u64, u64) {
+    (b.memory.stats.read_bursts, b.memory.stats.write_bursts)
+}
+
+fn bad_input_cases(backend: Backend) {
+    let mut b = HomeBench::new(open::<HomeAgent>(backend), BASE, 8, 6);
+    for line in 0..0x40 {
+        b.memory.mem.write(line * LINE as u64, &initial(line));
+    }
+    let beats = |byte: u8| [[byte; 16]; 4];
+    let mut refused = 0;
+
+    // A reserved op on a line the host holds: refused, and the filter keeps the line, so
+    // a DMA write to it still invalidates the host's copy.
+    b.host_request(|c| {
+        c.load(0x20, 0, 8);
+    });
+    arrived(&mut b);
+    let before = bursts(&b);
+    assert_eq!(
+        raw(&mut b, 6, 0x20, 0xa0, &[]),
+        vec![Arrived::Refused(0xa0)]
+    );
+    refused += 1;
+    assert_eq!(bursts(&b), before, "a refused request reached memory");
+    b.dma_burst(write_burst(&b, 0x20, &[0x20; LINE], [0xffff; 4]));
+    assert_eq!(
+        arrived(&mut b),
+        vec![snp(SnpOp::Inv, 0x20)],
+        "the reserved op dropped the filter's entry"
+    );
+    assert_eq!(b.host.cache.state(0x20), State::I);
+
+    // A reserved op followed by data beats: refused, the beats dropped.
+    assert_eq!(
+        raw(&mut b, 7, 0x21, 0xa1, &beats(0x77)),
+        vec![Arrived::Refused(0xa1)]
+    );
+    refused += 1;
+    assert_eq!(memory(&b, 0x21), initial(0x21).to_vec());
+
+    // Lines beyond device memory, whatever the op: refused, nothing read or written, and
+    // nothing entered in the filter (line 2^30 + 0x22 shares the filter's tag bits with
+    // line 0x22, so a DMA write to 0x22 would snoop it).
+    let far = [1 << 23, (1 << 30) | 0x22, (1 << 57) | 0x22];
+    for line in far {
+        for op in 0..6u64 {
+            let write = op == 3 || op == 4;
+            let data = if write { &beats(0x66)[..] } else { &[][..] };
+            let before = bursts(&b);
+            assert_eq!(
+                raw(&mut b, op, line, 0xb0 + op as u8, data),
+                vec![Arrived::Refused(0xb0 + op as u8)],
+                "op {op} line {line:#x}"
+            );
+            refused += 1;
+            assert_eq!(bursts(&b), before, "op {op} line {line:#x} reached memory");
+        }
+    }
+    b.dma_burst(write_burst(&b, 0x22, &[0x22; LINE], [0xffff; 4]));
+    assert_eq!(
+        arrived(&mut b),
+        vec![],
+        "a line beyond memory entered the filter"
+    );
+
+    // A write-back of a line the filter does not hold: stale (the crossing rule),
+    // answered I, its data dropped, counted as a conflict.
+    let got = raw(&mut b, 3, 0x23, 0xa3, &beats(0x55));
+    assert!(got.len() == 1 && rsp(State::I, None)(&got[0]), "{got:?}");
+    assert_eq!(memory(&b, 0x23), initial(0x23).to_vec());
+    assert_eq!(b.output("conflicts"), 1);
+
+    // Headers whose last bit contradicts their op (a write-back without data, a read
+    // followed by data): refused, and the next request is served as usual.
+    assert_eq!(
+        raw(&mut b, 3, 0x24, 0xa4, &[]),
+        vec![Arrived::Refused(0xa4)]
+    );
+    assert_eq!(
+        raw(&mut b, 0, 0x24, 0xa5, &beats(0x44)),
+        vec![Arrived::Refused(0xa5)]
+    );
+    refused += 2;
+    b.host_request(|c| {
+        c.load(0x24, 0, 8);
+    });
+    let got = arrived(&mut b);
+    assert!(
+        got.len() == 1 && rsp(State::S, Some(initial(0x24)))(&got[0]),
+        "{got:?}"
+    );
+    assert_eq!(memory(&b, 0x24), initial(0x24).to_vec());
+
+    // A dirty snoop answer with no snoop outstanding: taken and dropped with its data,
+    // and the next snoop is answered by its own answer.
+    b.host.answer_raw(0x25, 0, true, &beats(0x99));
+    b.run_until(|b| b.host.quiet(), 1_000);
+    assert!(b.host.quiet(), "a stray answer was never taken");
+    assert_eq!(memory(&b, 0x25), initial(0x25).to_vec());
+    let dirty = own(&mut b, 0x26, 0x26);
+    let (done, _) = b.dma_burst(Burst::Read(b.line_request(0x26)));
+    assert_eq!(arrived(&mut b), vec![snp(SnpOp::Data, 0x26)]);
+    assert_eq!(
+        done.data,
+        dirty.to_vec(),
+        "a stray answer taken for a snoop's"
+    );
+
+    // A stray answer for another line ahead of the real one while the snoop waits:
+    // dropped, and the real answer's data lands.
+    let dirty = own(&mut b, 0x27, 0x27);
+    b.host.hold_answers = true;
+    b.host.answer_raw(0x28, 0, true, &beats(0x88));
+    b.dma.push(Burst::Read(b.line_request(0x27)));
+    b.run_until(|b| !b.host.arrived.is_empty(), 10_000);
+    b.run_until(|_| false, 20);
+    b.host.hold_answers = false;
+    let mut done = None;
+    b.run_until(
+        |b| {
+            done = done.take().or_else(|| b.dma.pop());
+            done.is_some()
+        },
+        10_000,
+    );
+    assert_eq!(arrived(&mut b), vec![snp(SnpOp::Data, 0x27)]);
+    assert_eq!(done.expect("DMA read unanswered").data, dirty.to_vec());
+    assert_eq!(memory(&b, 0x27), dirty.to_vec());
+    assert_eq!(memory(&b, 0x28), initial(0x28).to_vec());
+
+    assert_eq!(b.output("stray_answers"), 2);
+    assert_eq!(b.output("refused"), refused);
+    assert_eq!(b.output("error"), 1, "bad input is not reported");
+    b.checker.assert_quiet();
+}
+
+on_each_backend!(directed_cases, bad_input_cases);

@@ -541,8 +541,9 @@ fn coherent() -> Block {
                 0,
                 1,
                 RO,
-                "A memory response was an error, or a snoop answer named another line; \
-                 sticky until reset (also raises INTR.STATUS.COHERENT).",
+                "A memory response was an error, a host request was refused (REFUSED) or \
+                 a snoop answer was stray (STRAY_ANSWERS); sticky until reset (also \
+                 raises INTR.STATUS.COHERENT).",
             ))
             .field(Field::new(
                 "READY",
@@ -595,6 +596,18 @@ fn coherent() -> Block {
         0x28,
         "DMA bursts admitted on the page fast path: no line of their page in the \
          snoop filter, so no per-line lookup.",
+    ))
+    .register(count(
+        "REFUSED",
+        0x2C,
+        "Host requests refused and answered Err: a reserved op, a line beyond device \
+         memory, or a header whose last bit contradicts its op. Nothing else happens.",
+    ))
+    .register(count(
+        "STRAY_ANSWERS",
+        0x30,
+        "Snoop answers for no outstanding snoop (none sent, or another line): taken \
+         and dropped with their data.",
     ))
 }
 

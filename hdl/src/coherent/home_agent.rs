@@ -45,6 +45,12 @@ use crate::fifo::Fifo;
 /// Line address bits on the coherent port (64-bit byte addresses).
 pub const LINE_ADDR_BITS: usize = 58;
 
+/// Device memory holds the lines below `2^DEVMEM_LINE_BITS`; a request above is refused.
+/// The kernel tests the 35 bits above as a literal (`get_bits::<35>(23)`).
+pub const DEVMEM_LINE_BITS: usize = 23;
+const _: () = assert!(cdm_regmap::DEVMEM_BYTES == 64 << DEVMEM_LINE_BITS);
+const _: () = assert!(LINE_ADDR_BITS - DEVMEM_LINE_BITS == 35);
+
 /// A buffered DMA read beat: data (128) | resp (2) | last (1).
 const RBEAT_BITS: usize = 131;
 /// A queued response: tag (8) | state (2) | data follows (1).
@@ -103,8 +109,8 @@ pub struct HomeAgent {
     pub mem: Axi4Master<4, 64, 128, 16>,
     /// Serve the host's requests (COHERENT.CTRL.ENABLE); while low they wait.
     pub enable: Signal<In, Bit>,
-    /// Sticky until reset: a memory response was an error or had a foreign ID, or a
-    /// snoop answer named another line than the snoop.
+    /// Sticky until reset: a memory response was an error or had a foreign ID, a host
+    /// request was refused, or a snoop answer was stray.
     pub error: Signal<Out, Bit>,
     /// The snoop filter has swept itself empty after reset and serves.
     pub ready: Signal<Out, Bit>,
@@ -117,6 +123,10 @@ pub struct HomeAgent {
     pub conflicts: Signal<Out, Bits<32>>,
     pub dma_snooped: Signal<Out, Bits<32>>,
     pub dma_uncached: Signal<Out, Bits<32>>,
+    /// Host requests refused (`docs/COHERENCE.md`, bad input): answered Err, no effect.
+    pub refused: Signal<Out, Bits<32>>,
+    /// Snoop answers that answered no outstanding snoop, taken and dropped.
+    pub stray_answers: Signal<Out, Bits<32>>,
     sf: SnoopFilter,
     n_host_reads: DFF<Bits<32>>,
     n_host_writes: DFF<Bits<32>>,
@@ -126,6 +136,10 @@ pub struct HomeAgent {
     n_conflicts: DFF<Bits<32>>,
     n_dma_snooped: DFF<Bits<32>>,
     n_dma_uncached: DFF<Bits<32>>,
+    n_refused: DFF<Bits<32>>,
+    n_stray: DFF<Bits<32>>,
+    /// The rest of a stray snoop answer's beats are being dropped.
+    snp_drop: DFF<Bit>,
     error_q: DFF<Bit>,
     state: DFF<Bits<6>>,
     /// Where a filter write continues.
@@ -209,6 +223,11 @@ pub struct HomeAgent {
     d_first: Signal<Local, Bits<64>>,
     d_end: Signal<Local, Bits<64>>,
     snp_addr: Signal<Local, Bits<64>>,
+    req_write: Signal<Local, Bit>,
+    req_refused: Signal<Local, Bit>,
+    snp_match: Signal<Local, Bit>,
+    snp_held: Signal<Local, Bit>,
+    snp_stray: Signal<Local, Bit>,
 }
 
 impl Logic for HomeAgent {
@@ -253,6 +272,9 @@ impl Logic for HomeAgent {
             ru_data,
             host_rd_mem,
             n_dma_uncached,
+            n_refused,
+            n_stray,
+            snp_drop,
             n_host_reads,
             n_host_writes,
             n_snoops_inv,
@@ -277,7 +299,33 @@ impl Logic for HomeAgent {
         self.host.s2m_op.next = self.snp_op.q.val();
         self.host.s2m_line.next = self.snp_line.q.val();
         self.host.s2m_data.next = self.mem.rdata.val();
-        self.host.snp_ready.next = false;
+        // Snoop answers: the engine takes the answer to its snoop in state 4 and that
+        // answer's data beats in states 5 and 6; any other answer is stray, taken and
+        // dropped with its data beats, so it can neither block the channel nor be taken
+        // for the answer to a later snoop.
+        self.snp_match.next = (self.state.q.val() == 4)
+            & !self.snp_drop.q.val()
+            & (self.host.snp_line.val() == self.snp_line.q.val());
+        self.snp_held.next =
+            (self.state.q.val() == 5) | ((self.state.q.val() == 6) & self.from_snoop.q.val());
+        self.snp_stray.next = self.host.snp_valid.val()
+            & !self.snp_drop.q.val()
+            & !self.snp_match.val()
+            & !self.snp_held.val();
+        self.host.snp_ready.next = !self.snp_held.val();
+        if self.snp_drop.q.val() & self.host.snp_valid.val() & self.host.snp_last.val() {
+            self.snp_drop.d.next = false;
+        }
+        if self.snp_stray.val() & self.host.snp_dirty.val() & !self.host.snp_last.val() {
+            self.snp_drop.d.next = true;
+        }
+        // A request is refused when its op is reserved (6, 7), its line lies beyond
+        // device memory (DEVMEM_LINE_BITS = 23), or its header's `last` contradicts its
+        // op (a write's header is followed by data, any other's is the last beat).
+        self.req_write.next = (self.host.req_op.val() == 3) | (self.host.req_op.val() == 4);
+        self.req_refused.next = (self.host.req_op.val() > 5)
+            | self.host.req_line.val().get_bits::<35>(23).any()
+            | (self.host.req_last.val() == self.req_write.val());
         self.sf.op_valid.next = false;
         self.sf.op_write.next = false;
         self.sf.op_line.next = self.line.q.val().get_bits::<LINE_BITS>(0);
@@ -561,6 +609,14 @@ impl Logic for HomeAgent {
                         // RdCurrent: no filter.
                         self.state.d.next = 11.into();
                     }
+                    if self.req_refused.val() {
+                        // Refused: answered Err (3), its data beats, if any, dropped.
+                        self.grant.d.next = 3.into();
+                        self.state.d.next = 18.into();
+                        if !self.host.req_last.val() {
+                            self.state.d.next = 17.into();
+                        }
+                    }
                 }
             }
             1 => {
@@ -655,8 +711,7 @@ impl Logic for HomeAgent {
             }
             4 => {
                 // Snoop answer header; dirty data follows.
-                self.host.snp_ready.next = true;
-                if self.host.snp_valid.val() {
+                if self.host.snp_valid.val() & self.snp_match.val() {
                     self.snp_shared.d.next = self.host.snp_state.val() == 1;
                     self.state.d.next = 8.into();
                     if self.host.snp_dirty.val() {
@@ -729,7 +784,7 @@ impl Logic for HomeAgent {
                 }
             }
             17 => {
-                // A stale write-back: its data goes nowhere.
+                // A stale write-back's or a refused request's data goes nowhere.
                 self.host.req_ready.next = true;
                 if self.host.req_valid.val() & self.host.req_last.val() {
                     self.state.d.next = 18.into();
@@ -813,6 +868,7 @@ impl Logic for HomeAgent {
         // line (the write in state 8 fills it); a host copy the answer kept stays shared.
         if (self.state.q.val() == 4)
             & self.host.snp_valid.val()
+            & self.snp_match.val()
             & (self.snp_line.q.val() == self.line.q.val())
         {
             self.w_present.d.next = self.host.snp_state.val() == 1;
@@ -820,10 +876,11 @@ impl Logic for HomeAgent {
         }
         // Counters.
         if (self.state.q.val() == 0) & self.host.req_valid.val() & self.host.req_ready.val() {
-            if self.host.req_op.val() <= 2 {
+            if self.req_refused.val() {
+                self.n_refused.d.next = self.n_refused.q.val() + 1;
+            } else if self.host.req_op.val() <= 2 {
                 self.n_host_reads.d.next = self.n_host_reads.q.val() + 1;
-            }
-            if (self.host.req_op.val() == 3) | (self.host.req_op.val() == 4) {
+            } else if self.req_write.val() {
                 self.n_host_writes.d.next = self.n_host_writes.q.val() + 1;
             }
         }
@@ -857,6 +914,11 @@ impl Logic for HomeAgent {
         self.conflicts.next = self.n_conflicts.q.val();
         self.dma_snooped.next = self.n_dma_snooped.q.val();
         self.dma_uncached.next = self.n_dma_uncached.q.val();
+        if self.snp_stray.val() {
+            self.n_stray.d.next = self.n_stray.q.val() + 1;
+        }
+        self.refused.next = self.n_refused.q.val();
+        self.stray_answers.next = self.n_stray.q.val();
         // Errors the protocol has no message for: reported, not hidden.
         // (A DMA burst's responses go back to the DMA engine as they are.)
         if ((self.state.q.val() == 7)
@@ -867,9 +929,11 @@ impl Logic for HomeAgent {
                 & self.host.s2m_valid.val()
                 & self.host.s2m_ready.val()
                 & (self.mem.rresp.val().any() | self.mem.rid.val().any()))
-            | ((self.state.q.val() == 4)
-                & self.host.snp_valid.val()
-                & (self.host.snp_line.val() != self.snp_line.q.val()))
+            | self.snp_stray.val()
+            | ((self.state.q.val() == 0)
+                & self.host.req_valid.val()
+                & self.host.req_ready.val()
+                & self.req_refused.val())
         {
             self.error_q.d.next = true;
         }
@@ -889,6 +953,9 @@ impl Logic for HomeAgent {
             self.ru_data.d.next = false;
             self.host_rd_mem.d.next = 0.into();
             self.n_dma_uncached.d.next = 0.into();
+            self.n_refused.d.next = 0.into();
+            self.n_stray.d.next = 0.into();
+            self.snp_drop.d.next = false;
             self.n_host_reads.d.next = 0.into();
             self.n_host_writes.d.next = 0.into();
             self.n_snoops_inv.d.next = 0.into();
@@ -937,6 +1004,8 @@ crate::port_map!(HomeAgent as "home" {
     out conflicts,
     out dma_snooped,
     out dma_uncached,
+    out refused,
+    out stray_answers,
     in base,
     in enable,
 } axi4 { slave dev, master mem });

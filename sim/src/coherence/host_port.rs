@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 
 use super::host_cache::HostCache;
-use super::protocol::{LineData, Req, Rsp, Snp, SnpOp, SnpRsp, State, LINE};
+use super::protocol::{LineData, Req, Rsp, Snp, SnpOp, SnpRsp, State, LINE, RSP_REFUSED};
 use crate::axi4_memory::{from_words, to_words};
 use crate::dut::{Dut, NoSuchPort, PortId};
 use crate::rng::Rng;
@@ -16,6 +16,8 @@ use crate::rng::Rng;
 pub enum Arrived {
     Rsp(Rsp),
     Snp(Snp),
+    /// A request refused as bad input, by tag.
+    Refused(u8),
 }
 
 /// One beat of `req` or `snp_rsp`: header fields and data.
@@ -90,6 +92,10 @@ pub struct HostPort {
     pub arrived: VecDeque<Arrived>,
     /// Request headers the home agent has taken.
     pub taken: u64,
+    /// Tags of raw requests not yet answered: their answers bypass the cache.
+    raw_tags: Vec<u8>,
+    /// While set, no snoop answer goes on the wire (they queue).
+    pub hold_answers: bool,
 }
 
 impl HostPort {
@@ -154,7 +160,51 @@ impl HostPort {
             answered: VecDeque::new(),
             arrived: VecDeque::new(),
             taken: 0,
+            raw_tags: Vec::new(),
+            hold_answers: false,
         })
+    }
+
+    /// Puts a request on the wire as a faulty host might send it: any `op` (3 bits),
+    /// `line` and `tag`, and any number of data beats (the header is the last beat when
+    /// there are none). Its answer goes to `arrived` only, not to the cache.
+    pub fn send_raw(&mut self, op: u64, line: u64, tag: u8, data: &[[u8; 16]]) {
+        let p = &self.req_ports;
+        self.req.beats.push_back(Beat {
+            fields: vec![(p[2], op), (p[3], line), (p[4], tag as u64)],
+            data: [0; 16],
+            mask: 0,
+            last: data.is_empty(),
+        });
+        for (k, d) in data.iter().enumerate() {
+            self.req.beats.push_back(Beat {
+                fields: Vec::new(),
+                data: *d,
+                mask: u16::MAX,
+                last: k + 1 == data.len(),
+            });
+        }
+        self.raw_tags.push(tag);
+    }
+
+    /// Puts a snoop answer on the wire that no snoop asked for: header fields as given,
+    /// then `data` beats.
+    pub fn answer_raw(&mut self, line: u64, state: u64, dirty: bool, data: &[[u8; 16]]) {
+        let p = &self.snp_ports;
+        self.snp.beats.push_back(Beat {
+            fields: vec![(p[2], line), (p[3], state), (p[4], dirty as u64)],
+            data: [0; 16],
+            mask: 0,
+            last: data.is_empty(),
+        });
+        for (k, d) in data.iter().enumerate() {
+            self.snp.beats.push_back(Beat {
+                fields: Vec::new(),
+                data: *d,
+                mask: 0,
+                last: k + 1 == data.len(),
+            });
+        }
     }
 
     /// Nothing queued, on the wire or half received.
@@ -209,7 +259,11 @@ impl HostPort {
             self.sent.push_back(r);
         }
         Self::present(&self.req, &self.req_ports, true, dut);
-        Self::present(&self.snp, &self.snp_ports, false, dut);
+        if self.hold_answers {
+            dut.set(self.snp_ports[0], 0);
+        } else {
+            Self::present(&self.snp, &self.snp_ports, false, dut);
+        }
         self.s2m_ready = !self.rng.chance(self.stall_percent);
         dut.set(self.s2m_ports[1], self.s2m_ready as u64);
     }
@@ -264,6 +318,10 @@ impl HostPort {
                         line: dut.get(s[6]),
                     }));
                 }
+                None if dut.get(s[4]) == RSP_REFUSED => {
+                    assert!(last, "a refused request's answer carries no data");
+                    self.deliver(Arrived::Refused(dut.get(s[3]) as u8));
+                }
                 None => {
                     let state = match dut.get(s[4]) {
                         0 => State::I,
@@ -288,8 +346,18 @@ impl HostPort {
 
     fn deliver(&mut self, m: Arrived) {
         match &m {
-            Arrived::Rsp(r) => {
-                self.cache.on_rsp(r.clone());
+            Arrived::Rsp(r) => match self.raw_tags.iter().position(|&t| t == r.tag) {
+                Some(i) => {
+                    self.raw_tags.remove(i);
+                }
+                None => {
+                    self.cache.on_rsp(r.clone());
+                }
+            },
+            Arrived::Refused(tag) => {
+                if let Some(i) = self.raw_tags.iter().position(|t| t == tag) {
+                    self.raw_tags.remove(i);
+                }
             }
             Arrived::Snp(snp) => {
                 let a = self.cache.on_snp(*snp);

@@ -42,6 +42,9 @@ impl ReqOp {
     }
 }
 
+/// `rsp.state` of a refused request (bad input, `docs/COHERENCE.md`); no data follows.
+pub const RSP_REFUSED: u64 = 3;
+
 /// A host request; writes carry the line and a byte mask (all ones for WrBack).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Req {
