@@ -120,7 +120,10 @@ pub fn ports(verilog: &str, module: &str) -> Result<Vec<Port>, String> {
 
 /// The shell module `timing_shell` around `module`, whose clock is `clock`.
 pub fn shell(module: &str, ports: &[Port], clock: &str) -> String {
-    let ins: Vec<&Port> = ports.iter().filter(|p| p.input && p.name != clock).collect();
+    let ins: Vec<&Port> = ports
+        .iter()
+        .filter(|p| p.input && p.name != clock)
+        .collect();
     let outs: Vec<&Port> = ports.iter().filter(|p| !p.input).collect();
     let iw: usize = ins.iter().map(|p| p.width).sum::<usize>().max(1);
     let ow: usize = outs.iter().map(|p| p.width).sum::<usize>().max(1);
@@ -331,11 +334,13 @@ pub fn parse_report(report: &str) -> Result<(f64, CriticalPath), String> {
 fn name_shell_ends(path: &mut CriticalPath, ports: &[Port]) {
     let routed = |s: &&Step| s.kind == "routing";
     if path.from == "ins" {
-        let bit = path
-            .steps
-            .iter()
-            .find(routed)
-            .and_then(|s| s.net.strip_prefix("ins[")?.strip_suffix(']')?.parse::<usize>().ok());
+        let bit = path.steps.iter().find(routed).and_then(|s| {
+            s.net
+                .strip_prefix("ins[")?
+                .strip_suffix(']')?
+                .parse::<usize>()
+                .ok()
+        });
         if let Some(bit) = bit {
             let mut lo = 0;
             for p in ports.iter().filter(|p| p.input && p.name != "clock") {
@@ -395,9 +400,20 @@ pub fn place_and_route(
     nextpnr
         .current_dir(dir)
         .args(["--85k", "--package", "CABGA381", "--speed", "6"])
-        .args(["--json", "netlist.json", "--lpf", "pins.lpf", "--lpf-allow-unconstrained"])
+        .args([
+            "--json",
+            "netlist.json",
+            "--lpf",
+            "pins.lpf",
+            "--lpf-allow-unconstrained",
+        ])
         .args(["--report", "report.json"])
-        .args(["--freq", &TARGET_MHZ.to_string(), "--seed", &seed.to_string()])
+        .args([
+            "--freq",
+            &TARGET_MHZ.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
         .arg("--detailed-timing-report");
     // A design that misses the constraint fails the run after routing, with its report
     // written: that is a result, not an error.
@@ -436,7 +452,10 @@ mod tests {
     #[test]
     fn ports_are_read_from_the_module_only() {
         let p = ports(VERILOG, "top$x").unwrap();
-        let names: Vec<_> = p.iter().map(|p| (p.name.as_str(), p.width, p.input)).collect();
+        let names: Vec<_> = p
+            .iter()
+            .map(|p| (p.name.as_str(), p.width, p.input))
+            .collect();
         assert_eq!(
             names,
             [
@@ -459,7 +478,10 @@ mod tests {
         assert!(s.contains(".\\a (ins[8:1])"), "{s}");
         assert!(s.contains(".\\b (ins[9:9])"), "{s}");
         assert!(s.contains(".\\y (outs[3:0])"), "{s}");
-        assert!(s.contains("chain <= sload ? outs_q : {chain[2:0], 1'b0};"), "{s}");
+        assert!(
+            s.contains("chain <= sload ? outs_q : {chain[2:0], 1'b0};"),
+            "{s}"
+        );
         assert!(s.contains(".\\clock (clk)"), "{s}");
     }
 
@@ -469,7 +491,10 @@ mod tests {
                    LUT4\n     4 TRELLIS_DPR16X4\n     30   TRELLIS_FF\n=== timing_shell ===\n   \
                    7 LUT4\n=== design hierarchy ===\n   27 LUT4\n";
         let c = parse_cells(log, "top$x");
-        assert_eq!((c.lut4, c.ff, c.ccu2c, c.dp16kd, c.dpr16x4), (20, 30, 5, 2, 4));
+        assert_eq!(
+            (c.lut4, c.ff, c.ccu2c, c.dp16kd, c.dpr16x4),
+            (20, 30, 5, 2, 4)
+        );
     }
 
     #[test]
@@ -494,7 +519,11 @@ mod tests {
         let mut p = CriticalPath {
             from: "ins".into(),
             to: "outs_q".into(),
-            steps: vec![step("clk-to-q", ""), step("routing", "ins[5]"), step("routing", "y")],
+            steps: vec![
+                step("clk-to-q", ""),
+                step("routing", "ins[5]"),
+                step("routing", "y"),
+            ],
             ..CriticalPath::default()
         };
         name_shell_ends(&mut p, &ports(VERILOG, "top$x").unwrap());
@@ -515,7 +544,10 @@ mod tests {
         assert_eq!(fmax, 87.5);
         assert_eq!((cp.from.as_str(), cp.to.as_str()), ("a.q", "c.q"));
         assert_eq!(cp.logic_levels, 1);
-        assert_eq!((cp.steps[1].cell.as_str(), cp.steps[1].net.as_str()), ("b", "a.q"));
+        assert_eq!(
+            (cp.steps[1].cell.as_str(), cp.steps[1].net.as_str()),
+            ("b", "a.q")
+        );
         assert!((cp.delay_ns - 3.0).abs() < 1e-9 && (cp.routing_ns - 2.0).abs() < 1e-9);
     }
 }

@@ -33,10 +33,14 @@ pub fn timing(args: TimingArgs) -> Outcome {
         args.blocks
             .iter()
             .map(|b| {
-                BLOCKS.iter().copied().find(|(name, _)| name == b).ok_or_else(|| {
-                    let names: Vec<&str> = BLOCKS.iter().map(|(n, _)| *n).collect();
-                    format!("no block `{b}`: choose from {}", names.join(", "))
-                })
+                BLOCKS
+                    .iter()
+                    .copied()
+                    .find(|(name, _)| name == b)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = BLOCKS.iter().map(|(n, _)| *n).collect();
+                        format!("no block `{b}`: choose from {}", names.join(", "))
+                    })
             })
             .collect::<Result<_, _>>()?
     };
@@ -54,7 +58,16 @@ pub fn timing(args: TimingArgs) -> Outcome {
     );
     println!(
         "{:<8} {:>9} {:>6} {:>7} {:>7} {:>6} {:>6} {:>7} {:>7} {:>8}",
-        "block", "Fmax MHz", "slack", "LUT4", "FF", "CCU2C", "DP16KD", "DPR16X4", "synth s", "P&R s"
+        "block",
+        "Fmax MHz",
+        "slack",
+        "LUT4",
+        "FF",
+        "CCU2C",
+        "DP16KD",
+        "DPR16X4",
+        "synth s",
+        "P&R s"
     );
     let mut results = Vec::new();
     for (block, module) in chosen {
