@@ -2,7 +2,10 @@
 //! window go to the device port, all others to the host port.
 //!
 //! The window is 4 KiB aligned and bursts never cross 4 KiB, so a burst lies wholly on
-//! one side. Responses come back to the master in request order whatever port answers
+//! one side. Its first and end page numbers are registered from `base` and `size` (a
+//! change takes effect a cycle later; the window is set while the device is idle), so a
+//! burst is routed by two page comparisons side by side, not a 64-bit subtraction
+//! followed by a comparison. Responses come back to the master in request order whatever port answers
 //! first: each AR, AW and W records its port in an order queue, and R, W and B follow
 //! the head of theirs (a port whose response is not due yet waits with READY low). The
 //! master therefore sees one in-order slave, as with a single port.
@@ -16,9 +19,10 @@ use crate::fifo::Fifo;
 pub struct Axi4Split {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    /// First byte of the device memory window.
+    /// First byte of the device memory window (4 KiB aligned: bits 11:0 are ignored).
     pub base: Signal<In, Bits<64>>,
-    /// Size of the window in bytes (0: everything goes to the host port).
+    /// Size of the window in bytes, a multiple of 4 KiB (0: everything goes to the host
+    /// port).
     pub size: Signal<In, Bits<64>>,
     pub s: Axi4Slave<4, 64, 128, 16>,
     pub host: Axi4Master<4, 64, 128, 16>,
@@ -29,6 +33,9 @@ pub struct Axi4Split {
     worder: Fifo<Bit, 7, 8>,
     /// Port of each write burst awaiting its response.
     border: Fifo<Bit, 7, 8>,
+    /// The window's first page and the page after its last (53 bits: it may be 2^52).
+    first_page: DFF<Bits<52>>,
+    end_page: DFF<Bits<53>>,
     ar_dev: Signal<Local, Bit>,
     aw_dev: Signal<Local, Bit>,
     ar_open: Signal<Local, Bit>,
@@ -41,13 +48,17 @@ pub struct Axi4Split {
 impl Logic for Axi4Split {
     #[hdl_gen]
     fn update(&mut self) {
+        dff_setup!(self, clock, first_page, end_page);
         clock!(self, clock, rorder, worder, border);
+        self.first_page.d.next = self.base.val().get_bits::<52>(12);
+        self.end_page.d.next = bit_cast::<53, 52>(self.base.val().get_bits::<52>(12))
+            + bit_cast::<53, 52>(self.size.val().get_bits::<52>(12));
         self.rorder.reset.next = self.reset.val();
         self.worder.reset.next = self.reset.val();
         self.border.reset.next = self.reset.val();
         // AR: route by address, remember the port.
-        self.ar_dev.next = (self.s.araddr.val() >= self.base.val())
-            & ((self.s.araddr.val() - self.base.val()) < self.size.val());
+        self.ar_dev.next = (self.s.araddr.val().get_bits::<52>(12) >= self.first_page.q.val())
+            & (bit_cast::<53, 52>(self.s.araddr.val().get_bits::<52>(12)) < self.end_page.q.val());
         self.ar_open.next = !self.rorder.full.val();
         self.host.arid.next = self.s.arid.val();
         self.host.araddr.next = self.s.araddr.val();
@@ -85,8 +96,8 @@ impl Logic for Axi4Split {
         self.dev.rready.next = !self.rorder.empty.val() & self.r_dev.val() & self.s.rready.val();
         self.rorder.pop.next = self.s.rvalid.val() & self.s.rready.val() & self.s.rlast.val();
         // AW: route by address, remember the port for W and for B.
-        self.aw_dev.next = (self.s.awaddr.val() >= self.base.val())
-            & ((self.s.awaddr.val() - self.base.val()) < self.size.val());
+        self.aw_dev.next = (self.s.awaddr.val().get_bits::<52>(12) >= self.first_page.q.val())
+            & (bit_cast::<53, 52>(self.s.awaddr.val().get_bits::<52>(12)) < self.end_page.q.val());
         self.aw_open.next = !self.worder.full.val() & !self.border.full.val();
         self.host.awid.next = self.s.awid.val();
         self.host.awaddr.next = self.s.awaddr.val();

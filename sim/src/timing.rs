@@ -296,7 +296,9 @@ pub fn parse_report(report: &str) -> Result<(f64, CriticalPath), String> {
         })
         .or_else(|| paths.first());
     if let Some(p) = path {
-        for s in p["path"].as_array().cloned().unwrap_or_default() {
+        let steps = p["path"].as_array().cloned().unwrap_or_default();
+        let mut carry: Vec<&str> = Vec::new();
+        for s in &steps {
             let kind = s["type"].as_str().unwrap_or("").to_string();
             let delay = s["delay"].as_f64().unwrap_or(0.0);
             let raw = s["to"]["cell"].as_str().unwrap_or("");
@@ -309,8 +311,12 @@ pub fn parse_report(report: &str) -> Result<(f64, CriticalPath), String> {
                 "routing" => cp.routing_ns += delay,
                 "logic" => {
                     cp.logic_ns += delay;
+                    // A carry cell is crossed in two steps (its two bits).
                     if raw.contains("CCU2C") {
-                        cp.carry_cells += 1;
+                        if !carry.contains(&raw) {
+                            carry.push(raw);
+                            cp.carry_cells += 1;
+                        }
                     } else {
                         cp.logic_levels += 1;
                     }
