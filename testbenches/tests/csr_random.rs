@@ -222,7 +222,9 @@ fn random_traffic_matches_the_reference_model(backend: Backend) {
                 Op::Read { addr } => {
                     let expect = read_candidates
                         .iter()
-                        .find(|(at, _)| *at == c.issued)
+                        // The block registers ARADDR in the AR handshake cycle and
+                        // samples the register in the next.
+                        .find(|(at, _)| *at == c.issued + 1)
                         .map(|(_, v)| *v)
                         .expect("read sampled within the window");
                     match expect {

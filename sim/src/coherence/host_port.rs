@@ -68,6 +68,23 @@ fn line_beats(header: Beat, data: Option<&LineData>, mask: u64) -> Vec<Beat> {
     beats
 }
 
+/// A header with `fields`, then one beat per entry of `data`, `last` on the final beat.
+fn raw_beats(fields: Vec<(PortId, u64)>, data: &[[u8; 16]], mask: u16) -> Vec<Beat> {
+    let header = Beat {
+        fields,
+        data: [0; 16],
+        mask: 0,
+        last: data.is_empty(),
+    };
+    let beats = data.iter().enumerate().map(|(k, d)| Beat {
+        fields: Vec::new(),
+        data: *d,
+        mask,
+        last: k + 1 == data.len(),
+    });
+    std::iter::once(header).chain(beats).collect()
+}
+
 pub struct HostPort {
     pub cache: HostCache,
     rng: Rng,
@@ -170,20 +187,8 @@ impl HostPort {
     /// there are none). Its answer goes to `arrived` only, not to the cache.
     pub fn send_raw(&mut self, op: u64, line: u64, tag: u8, data: &[[u8; 16]]) {
         let p = &self.req_ports;
-        self.req.beats.push_back(Beat {
-            fields: vec![(p[2], op), (p[3], line), (p[4], tag as u64)],
-            data: [0; 16],
-            mask: 0,
-            last: data.is_empty(),
-        });
-        for (k, d) in data.iter().enumerate() {
-            self.req.beats.push_back(Beat {
-                fields: Vec::new(),
-                data: *d,
-                mask: u16::MAX,
-                last: k + 1 == data.len(),
-            });
-        }
+        let header = vec![(p[2], op), (p[3], line), (p[4], tag as u64)];
+        self.req.beats.extend(raw_beats(header, data, u16::MAX));
         self.raw_tags.push(tag);
     }
 
@@ -191,20 +196,8 @@ impl HostPort {
     /// then `data` beats.
     pub fn answer_raw(&mut self, line: u64, state: u64, dirty: bool, data: &[[u8; 16]]) {
         let p = &self.snp_ports;
-        self.snp.beats.push_back(Beat {
-            fields: vec![(p[2], line), (p[3], state), (p[4], dirty as u64)],
-            data: [0; 16],
-            mask: 0,
-            last: data.is_empty(),
-        });
-        for (k, d) in data.iter().enumerate() {
-            self.snp.beats.push_back(Beat {
-                fields: Vec::new(),
-                data: *d,
-                mask: 0,
-                last: k + 1 == data.len(),
-            });
-        }
+        let header = vec![(p[2], line), (p[3], state), (p[4], dirty as u64)];
+        self.snp.beats.extend(raw_beats(header, data, 0));
     }
 
     /// Nothing queued, on the wire or half received.

@@ -8,8 +8,12 @@
 //! - AW and W are accepted independently (one transaction at a time). The write takes
 //!   effect in the cycle after both are held (the *commit* cycle); `BVALID` rises in the
 //!   cycle after the commit.
-//! - A read samples the register in the cycle `ARVALID && ARREADY`; `RVALID` rises in
-//!   the next cycle.
+//! - A read registers `ARADDR` in the cycle `ARVALID && ARREADY` and samples the
+//!   register in the next; `RVALID` rises two cycles after that. The read mux is two
+//!   stages, so no path runs from the address through the whole mux in one cycle: each
+//!   group of [`READ_GROUP`] bytes of the map selects its register into a flip-flop of
+//!   its own (zero unless the address is in the group), and the answer is the OR of the
+//!   groups.
 //! - W1C: a hardware set in the commit cycle wins over the software clear.
 //! - W1S: a software set wins over a hardware clear in the same cycle.
 //! - W1P: the pulse output is high during the commit cycle only.
@@ -20,6 +24,9 @@ use std::fmt::Write;
 
 use crate::model::{Access, Block, Field, RegInstance, RegMap};
 use crate::{camel, snake};
+
+/// Bytes of the map each first-stage read mux covers (32 registers).
+pub const READ_GROUP: u32 = 0x80;
 
 /// Hardware port and storage naming for one field of one register instance.
 struct FieldPort<'a> {
@@ -152,6 +159,14 @@ pub fn array_interface(block: &Block) -> String {
 }
 
 /// Rust expression for the value a read of `inst` returns.
+/// The first-stage read groups that hold a register, by number (address / READ_GROUP).
+fn read_groups(insts: &[RegInstance<'_>]) -> Vec<u32> {
+    let mut groups: Vec<u32> = insts.iter().map(|i| i.address / READ_GROUP).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
+
 fn read_value(ports: &[FieldPort<'_>], inst: &RegInstance<'_>) -> String {
     let mut constant = 0u32;
     let mut terms = Vec::new();
@@ -300,6 +315,9 @@ pub fn rust_hdl(map: &RegMap) -> String {
         ("w_strb", "Bits<4>".to_string()),
         ("b_valid", "Bit".to_string()),
         ("b_resp", "Bits<2>".to_string()),
+        ("ar_pending", "Bit".to_string()),
+        ("ar_addr", format!("Bits<{abits}>")),
+        ("rd_ready", "Bit".to_string()),
         ("r_valid", "Bit".to_string()),
         ("r_data", "Bits<32>".to_string()),
         ("r_resp", "Bits<2>".to_string()),
@@ -310,6 +328,14 @@ pub fn rust_hdl(map: &RegMap) -> String {
         if let Some(q) = p.storage() {
             writeln!(w, "    {q}: DFF<{}>,", p.ty()).unwrap();
         }
+    }
+    let groups = read_groups(&insts);
+    for g in &groups {
+        writeln!(
+            w,
+            "    rd_group{g}: DFF<Bits<32>>,\n    rd_group{g}_hit: DFF<Bit>,"
+        )
+        .unwrap();
     }
     for (name, ty) in [
         ("commit", "Bit"),
@@ -329,12 +355,28 @@ pub fn rust_hdl(map: &RegMap) -> String {
 
     // The kernel.
     let dffs: Vec<String> = [
-        "aw_full", "aw_addr", "w_full", "w_data", "w_strb", "b_valid", "b_resp", "r_valid",
-        "r_data", "r_resp",
+        "aw_full",
+        "aw_addr",
+        "w_full",
+        "w_data",
+        "w_strb",
+        "b_valid",
+        "b_resp",
+        "ar_pending",
+        "ar_addr",
+        "rd_ready",
+        "r_valid",
+        "r_data",
+        "r_resp",
     ]
     .iter()
     .map(|s| s.to_string())
     .chain(ports.iter().filter_map(|p| p.storage()))
+    .chain(
+        groups
+            .iter()
+            .flat_map(|g| [format!("rd_group{g}"), format!("rd_group{g}_hit")]),
+    )
     .collect();
     // A register's `if` inside its decode arm stays an `if`: clippy would fold it into a
     // match guard, which rust-hdl's Verilog generator silently drops.
@@ -480,28 +522,77 @@ pub fn rust_hdl(map: &RegMap) -> String {
     }
     writeln!(w, "            _ => {{}}\n        }}").unwrap();
     w.push_str(
-        "        // Read channel: sample in the AR handshake cycle, answer in the next.
-        self.axil.arready.next = !self.r_valid.q.val();
-        self.ar_take.next = self.axil.arvalid.val() & !self.r_valid.q.val();
-        self.rd_hit.next = false;
-        self.rd_value.next = 0.into();
+        "        // Read channel: the address is registered in the AR handshake cycle; the
+        // next cycle each group selects its register; the OR of the groups is the answer.
+        self.axil.arready.next =
+            !self.r_valid.q.val() & !self.ar_pending.q.val() & !self.rd_ready.q.val();
+        self.ar_take.next = self.axil.arvalid.val() & self.axil.arready.val();
+        if self.ar_take.val() {
+            self.ar_pending.d.next = true;
+            self.ar_addr.d.next = self.axil.araddr.val();
+        }
+        if self.ar_pending.q.val() {
+            self.ar_pending.d.next = false;
+            self.rd_ready.d.next = true;
+        }
 ",
     );
-    writeln!(w, "        match self.axil.araddr.val().index() {{").unwrap();
-    for inst in &insts {
-        writeln!(w, "            {} => {{", inst.address).unwrap();
-        writeln!(w, "                self.rd_hit.next = true;").unwrap();
+    // Each group decodes its own register by the word index inside it, once the group
+    // bits and the alignment match: a small mux per group, not one across the map.
+    let word_bits = READ_GROUP.trailing_zeros() - 2;
+    let group_bits = abits - READ_GROUP.trailing_zeros();
+    for g in &groups {
         writeln!(
             w,
-            "                self.rd_value.next = {};",
-            read_value(&ports, inst)
+            "        self.rd_group{g}.d.next = 0.into();\n        self.rd_group{g}_hit.d.next = false;"
         )
         .unwrap();
-        writeln!(w, "            }}").unwrap();
+        writeln!(
+            w,
+            "        if (self.ar_addr.q.val().get_bits::<{group_bits}>({}) == {g})\n            \
+             & !self.ar_addr.q.val().get_bits::<2>(0).any()\n        {{",
+            READ_GROUP.trailing_zeros()
+        )
+        .unwrap();
+        writeln!(
+            w,
+            "            match self.ar_addr.q.val().get_bits::<{word_bits}>(2).index() {{"
+        )
+        .unwrap();
+        for inst in insts.iter().filter(|i| i.address / READ_GROUP == *g) {
+            writeln!(
+                w,
+                "                {} => {{",
+                (inst.address % READ_GROUP) / 4
+            )
+            .unwrap();
+            writeln!(w, "                    self.rd_group{g}_hit.d.next = true;").unwrap();
+            writeln!(
+                w,
+                "                    self.rd_group{g}.d.next = {};",
+                read_value(&ports, inst)
+            )
+            .unwrap();
+            writeln!(w, "                }}").unwrap();
+        }
+        writeln!(w, "                _ => {{}}\n            }}\n        }}").unwrap();
     }
-    writeln!(w, "            _ => {{}}\n        }}").unwrap();
+    let or = |suffix: &str, zero: &str| {
+        let terms: Vec<String> = groups
+            .iter()
+            .map(|g| format!("self.rd_group{g}{suffix}.q.val()"))
+            .collect();
+        if terms.is_empty() {
+            zero.to_string()
+        } else {
+            terms.join("\n            | ")
+        }
+    };
+    writeln!(w, "        self.rd_value.next = {};", or("", "0.into()")).unwrap();
+    writeln!(w, "        self.rd_hit.next = {};", or("_hit", "false")).unwrap();
     w.push_str(
-        "        if self.ar_take.val() {
+        "        if self.rd_ready.q.val() {
+            self.rd_ready.d.next = false;
             self.r_valid.d.next = true;
             self.r_data.d.next = self.rd_value.val();
             self.r_resp.d.next = 2.into();
@@ -529,6 +620,8 @@ pub fn rust_hdl(map: &RegMap) -> String {
             self.aw_full.d.next = false;
             self.w_full.d.next = false;
             self.b_valid.d.next = false;
+            self.ar_pending.d.next = false;
+            self.rd_ready.d.next = false;
             self.r_valid.d.next = false;
 ",
     );
