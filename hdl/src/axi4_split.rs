@@ -2,7 +2,8 @@
 //! window go to the device port, all others to the host port.
 //!
 //! The window is 4 KiB aligned and bursts never cross 4 KiB, so a burst lies wholly on
-//! one side. Its first and end page numbers are registered from `base` and `size` (a
+//! one side. Its first and end page numbers are registered from `base_page` and
+//! `size_pages` (a
 //! change takes effect a cycle later; the window is set while the device is idle), so a
 //! burst is routed by two page comparisons side by side, not a 64-bit subtraction
 //! followed by a comparison. Responses come back to the master in request order whatever port answers
@@ -19,11 +20,10 @@ use crate::fifo::Fifo;
 pub struct Axi4Split {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    /// First byte of the device memory window (4 KiB aligned: bits 11:0 are ignored).
-    pub base: Signal<In, Bits<64>>,
-    /// Size of the window in bytes, a multiple of 4 KiB (0: everything goes to the host
-    /// port).
-    pub size: Signal<In, Bits<64>>,
+    /// First 4 KiB page of the device memory window (its address / 4096).
+    pub base_page: Signal<In, Bits<52>>,
+    /// Size of the window in 4 KiB pages (0: everything goes to the host port).
+    pub size_pages: Signal<In, Bits<52>>,
     pub s: Axi4Slave<4, 64, 128, 16>,
     pub host: Axi4Master<4, 64, 128, 16>,
     pub dev: Axi4Master<4, 64, 128, 16>,
@@ -50,9 +50,9 @@ impl Logic for Axi4Split {
     fn update(&mut self) {
         dff_setup!(self, clock, first_page, end_page);
         clock!(self, clock, rorder, worder, border);
-        self.first_page.d.next = self.base.val().get_bits::<52>(12);
-        self.end_page.d.next = bit_cast::<53, 52>(self.base.val().get_bits::<52>(12))
-            + bit_cast::<53, 52>(self.size.val().get_bits::<52>(12));
+        self.first_page.d.next = self.base_page.val();
+        self.end_page.d.next =
+            bit_cast::<53, 52>(self.base_page.val()) + bit_cast::<53, 52>(self.size_pages.val());
         self.rorder.reset.next = self.reset.val();
         self.worder.reset.next = self.reset.val();
         self.border.reset.next = self.reset.val();

@@ -65,10 +65,12 @@ impl Logic for DeviceTop {
         self.devmem_base.next = (bit_cast::<64, 32>(self.csr.global_devmem_base_hi_addr.val())
             << 32)
             | (bit_cast::<64, 20>(self.csr.global_devmem_base_lo_addr.val()) << 12);
-        self.split.base.next = self.devmem_base.val();
-        self.split.size.next = (bit_cast::<64, 32>(self.csr.global_devmem_size_hi_addr.val())
-            << 32)
-            | (bit_cast::<64, 20>(self.csr.global_devmem_size_lo_addr.val()) << 12);
+        self.split.base_page.next = (bit_cast::<52, 32>(self.csr.global_devmem_base_hi_addr.val())
+            << 20)
+            | bit_cast::<52, 20>(self.csr.global_devmem_base_lo_addr.val());
+        self.split.size_pages.next =
+            (bit_cast::<52, 32>(self.csr.global_devmem_size_hi_addr.val()) << 20)
+                | bit_cast::<52, 20>(self.csr.global_devmem_size_lo_addr.val());
         // A register slice on the engine's port: its handshakes stop there instead of
         // chaining through the split and the home agent.
         self.slice.clock.next = self.clock.val();
