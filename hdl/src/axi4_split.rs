@@ -36,6 +36,9 @@ pub struct Axi4Split {
     /// The window's first page and the page after its last (53 bits: it may be 2^52).
     first_page: DFF<Bits<52>>,
     end_page: DFF<Bits<53>>,
+    /// The page numbers (address bits 63:12) of the AR and AW bursts.
+    ar_page: Signal<Local, Bits<52>>,
+    aw_page: Signal<Local, Bits<52>>,
     ar_dev: Signal<Local, Bit>,
     aw_dev: Signal<Local, Bit>,
     ar_open: Signal<Local, Bit>,
@@ -57,8 +60,9 @@ impl Logic for Axi4Split {
         self.worder.reset.next = self.reset.val();
         self.border.reset.next = self.reset.val();
         // AR: route by address, remember the port.
-        self.ar_dev.next = (self.s.araddr.val().get_bits::<52>(12) >= self.first_page.q.val())
-            & (bit_cast::<53, 52>(self.s.araddr.val().get_bits::<52>(12)) < self.end_page.q.val());
+        self.ar_page.next = self.s.araddr.val().get_bits::<52>(12);
+        self.ar_dev.next = (self.ar_page.val() >= self.first_page.q.val())
+            & (bit_cast::<53, 52>(self.ar_page.val()) < self.end_page.q.val());
         self.ar_open.next = !self.rorder.full.val();
         self.host.arid.next = self.s.arid.val();
         self.host.araddr.next = self.s.araddr.val();
@@ -96,8 +100,9 @@ impl Logic for Axi4Split {
         self.dev.rready.next = !self.rorder.empty.val() & self.r_dev.val() & self.s.rready.val();
         self.rorder.pop.next = self.s.rvalid.val() & self.s.rready.val() & self.s.rlast.val();
         // AW: route by address, remember the port for W and for B.
-        self.aw_dev.next = (self.s.awaddr.val().get_bits::<52>(12) >= self.first_page.q.val())
-            & (bit_cast::<53, 52>(self.s.awaddr.val().get_bits::<52>(12)) < self.end_page.q.val());
+        self.aw_page.next = self.s.awaddr.val().get_bits::<52>(12);
+        self.aw_dev.next = (self.aw_page.val() >= self.first_page.q.val())
+            & (bit_cast::<53, 52>(self.aw_page.val()) < self.end_page.q.val());
         self.aw_open.next = !self.worder.full.val() & !self.border.full.val();
         self.host.awid.next = self.s.awid.val();
         self.host.awaddr.next = self.s.awaddr.val();
