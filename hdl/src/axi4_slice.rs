@@ -7,51 +7,7 @@
 use rust_hdl::prelude::*;
 
 use crate::axi4::{Axi4Master, Axi4Slave};
-
-/// One valid/ready channel of `N` payload bits through two registers: the output
-/// register, and a spare that takes the beat arriving in the cycle the output stalls.
-#[derive(LogicBlock, Default)]
-pub struct Skid<const N: usize> {
-    pub clock: Signal<In, Clock>,
-    pub reset: Signal<In, Bit>,
-    pub in_valid: Signal<In, Bit>,
-    pub in_data: Signal<In, Bits<N>>,
-    pub in_ready: Signal<Out, Bit>,
-    pub out_valid: Signal<Out, Bit>,
-    pub out_data: Signal<Out, Bits<N>>,
-    pub out_ready: Signal<In, Bit>,
-    valid: DFF<Bit>,
-    data: DFF<Bits<N>>,
-    spare_valid: DFF<Bit>,
-    spare: DFF<Bits<N>>,
-}
-
-impl<const N: usize> Logic for Skid<N> {
-    #[hdl_gen]
-    fn update(&mut self) {
-        dff_setup!(self, clock, valid, data, spare_valid, spare);
-        self.in_ready.next = !self.spare_valid.q.val();
-        self.out_valid.next = self.valid.q.val();
-        self.out_data.next = self.data.q.val();
-        if self.out_ready.val() | !self.valid.q.val() {
-            if self.spare_valid.q.val() {
-                self.valid.d.next = true;
-                self.data.d.next = self.spare.q.val();
-                self.spare_valid.d.next = false;
-            } else {
-                self.valid.d.next = self.in_valid.val();
-                self.data.d.next = self.in_data.val();
-            }
-        } else if self.in_valid.val() & !self.spare_valid.q.val() {
-            self.spare_valid.d.next = true;
-            self.spare.d.next = self.in_data.val();
-        }
-        if self.reset.val() {
-            self.valid.d.next = false;
-            self.spare_valid.d.next = false;
-        }
-    }
-}
+use crate::skid::Skid;
 
 /// The register slice of the device's AXI4 ports (4-bit IDs, 64-bit addresses, 128-bit
 /// data). Payload layouts, low bits first: AW/AR id, addr, len, size, burst (81); W
@@ -62,11 +18,11 @@ pub struct Axi4Slice {
     pub reset: Signal<In, Bit>,
     pub s: Axi4Slave<4, 64, 128, 16>,
     pub m: Axi4Master<4, 64, 128, 16>,
-    aw: Skid<81>,
-    w: Skid<145>,
-    b: Skid<6>,
-    ar: Skid<81>,
-    r: Skid<135>,
+    aw: Skid<Bits<81>>,
+    w: Skid<Bits<145>>,
+    b: Skid<Bits<6>>,
+    ar: Skid<Bits<81>>,
+    r: Skid<Bits<135>>,
 }
 
 impl Logic for Axi4Slice {

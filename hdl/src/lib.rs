@@ -2,10 +2,11 @@
 //!
 //! - [`axi_lite`] and [`axi4`]: signal bundles every block uses; [`axi4_split`]: one
 //!   AXI4 master to a host and a device memory port by address; [`axi4_slice`]: a
-//!   register slice.
+//!   register slice; [`skid`]: the skid buffer it and the DMA engine are built from.
 //! - [`coherent`]: the coherent memory controller (in progress: the snoop filter).
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
-//! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover); [`fifo`]: FIFO with reset.
+//! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover);
+//!   [`fifo`]: FIFO with reset; [`registered_fifo`]: one whose head is a register.
 //! - [`top`]: the device top that `cdm export` writes as Verilog; [`mig_bridge`]: its
 //!   memory port on a Xilinx MIG's user interface; [`bram_memory`]: block RAM behind
 //!   AXI4, the board's stand-in for host memory; [`wire_csr`]: register access from
@@ -24,6 +25,8 @@ pub mod dma;
 pub mod fifo;
 pub mod mig_bridge;
 pub mod ports;
+pub mod registered_fifo;
+pub mod skid;
 pub mod top;
 pub mod tops;
 pub mod wire_csr;

@@ -90,6 +90,16 @@ pub struct DmaChannel {
     busy_cycles: DFF<Bits<32>>,
     stall_cycles: DFF<Bits<32>>,
     raise: DFF<Bit>,
+    /// Ring slot address of `fetch` (a cycle late: `slot_index` says for which index),
+    /// so the engine's fetch arbiter reads it from a register, not through an adder.
+    slot_addr: DFF<Bits<64>>,
+    slot_index: DFF<Bits<16>>,
+    /// The completion a cycle late, for the counters and the coalescing: they need not
+    /// be exact to the cycle, and the copy keeps the engine's completion logic out of
+    /// their adders.
+    late_done: DFF<Bit>,
+    late_irq: DFF<Bit>,
+    late_bytes: DFF<Bits<32>>,
     code_aborted: Constant<Bits<4>>,
     mask: Signal<Local, Bits<16>>,
     busy: Signal<Local, Bit>,
@@ -146,6 +156,11 @@ impl Default for DmaChannel {
             busy_cycles: Default::default(),
             stall_cycles: Default::default(),
             raise: Default::default(),
+            slot_addr: Default::default(),
+            slot_index: Default::default(),
+            late_done: Default::default(),
+            late_irq: Default::default(),
+            late_bytes: Default::default(),
             code_aborted: Constant::new((ErrorCode::Aborted as u64).into()),
             mask: Default::default(),
             busy: Default::default(),
@@ -184,17 +199,25 @@ impl Logic for DmaChannel {
             descs,
             busy_cycles,
             stall_cycles,
-            raise
+            raise,
+            slot_addr,
+            slot_index,
+            late_done,
+            late_irq,
+            late_bytes
         );
         // Ring slot address of the next fetch.
         self.mask.next = (bits::<16>(1) << self.csr.ring_log2.val()) - 1;
-        self.fetch_addr.next = ((bit_cast::<64, 32>(self.csr.ring_base_hi.val()) << 32)
+        self.slot_addr.d.next = ((bit_cast::<64, 32>(self.csr.ring_base_hi.val()) << 32)
             | (bit_cast::<64, 27>(self.csr.ring_base_lo.val()) << 5))
             + (bit_cast::<64, 16>(self.fetch.q.val() & self.mask.val()) << 5);
+        self.slot_index.d.next = self.fetch.q.val();
+        self.fetch_addr.next = self.slot_addr.q.val();
         self.fetch_index.next = self.fetch.q.val();
         self.eligible.next = self.csr.run.val()
             & !self.stopping_q.q.val()
-            & (self.fetch.q.val() != self.csr.producer.val());
+            & (self.fetch.q.val() != self.csr.producer.val())
+            & (self.slot_index.q.val() == self.fetch.q.val());
         self.stopping.next = self.stopping_q.q.val();
         self.halted.next = self.halted_q.q.val();
         self.consumer.next = self.consumer_q.q.val();
@@ -264,12 +287,15 @@ impl Logic for DmaChannel {
         if !self.csr.coalesce_count.val().any() {
             self.threshold.next = 1.into();
         }
+        self.late_done.d.next = self.completed.val();
+        self.late_irq.d.next = self.completed_irq.val();
+        self.late_bytes.d.next = self.completed_bytes.val();
         self.counted.next = self.pending.q.val();
-        if self.completed.val() & self.completed_irq.val() {
+        if self.late_done.q.val() & self.late_irq.q.val() {
             self.counted.next = self.pending.q.val() + 1;
         }
-        self.by_count.next = self.completed.val()
-            & self.completed_irq.val()
+        self.by_count.next = self.late_done.q.val()
+            & self.late_irq.q.val()
             & (self.counted.val() >= self.threshold.val());
         // The sum goes through a 16-bit Local so it wraps alike in Rust and Verilog.
         self.waited.next = self.timer.q.val() + 1;
@@ -287,8 +313,8 @@ impl Logic for DmaChannel {
             self.timer.d.next = 0.into();
         }
         // Counters.
-        if self.completed.val() {
-            self.bytes.d.next = self.bytes.q.val() + bit_cast::<64, 32>(self.completed_bytes.val());
+        if self.late_done.q.val() {
+            self.bytes.d.next = self.bytes.q.val() + bit_cast::<64, 32>(self.late_bytes.q.val());
             self.descs.d.next = self.descs.q.val() + 1;
         }
         self.busy.next = self.live.q.val().any() | self.eligible.val();
@@ -330,6 +356,7 @@ impl Logic for DmaChannel {
             self.busy_cycles.d.next = 0.into();
             self.stall_cycles.d.next = 0.into();
             self.raise.d.next = false;
+            self.late_done.d.next = false;
         }
     }
 }

@@ -4,19 +4,19 @@
 //! A descriptor that fails is never started, so a bad descriptor touches no memory. The
 //! checks and their order are those of `cdm_regmap::descriptor::check`.
 //!
-//! The windows are checked one per cycle with one pair of range comparators for the
-//! source and one for the destination, instead of all four at once (a quarter of the
-//! comparators): window 0 in the `start` cycle, then windows 1 to 3, the last with
-//! `done` and `error` ([`DONE_AFTER`] cycles after `start`), so checks run back to back
-//! one every 4 cycles. The descriptor and window inputs must hold still from `start` to
-//! `done`.
+//! One adder or comparator per cycle, so the check keeps its clock: the `start` cycle
+//! computes and registers the last byte of each range; then the windows are checked one
+//! per cycle with one pair of range comparators for the source and one for the
+//! destination, instead of all four at once (a quarter of the comparators), the last
+//! with `done` and `error` ([`DONE_AFTER`] cycles after `start`). The descriptor and
+//! window inputs must hold still from `start` to `done`.
 
 use rust_hdl::prelude::*;
 
 use cdm_regmap::descriptor::{ctrl, ErrorCode, MAX_LEN};
 
 /// Cycles from `start` to `done`.
-pub const DONE_AFTER: u64 = 3;
+pub const DONE_AFTER: u64 = 4;
 
 /// One DMA address window, as the CSRs hold it.
 #[derive(LogicInterface, Default)]
@@ -53,6 +53,11 @@ pub struct DescriptorCheck {
     window: DFF<Bits<2>>,
     src_ok: DFF<Bit>,
     dst_ok: DFF<Bit>,
+    /// Last byte of each range, and whether the range runs past 2^64.
+    src_last: DFF<Bits<64>>,
+    dst_last: DFF<Bits<64>>,
+    src_wraps: DFF<Bit>,
+    dst_wraps: DFF<Bit>,
     max_len: Constant<Bits<32>>,
     reserved: Constant<Bits<32>>,
     code_zero_length: Constant<Bits<4>>,
@@ -61,8 +66,8 @@ pub struct DescriptorCheck {
     code_opcode: Constant<Bits<4>>,
     code_src_window: Constant<Bits<4>>,
     code_dst_window: Constant<Bits<4>>,
-    src_last: Signal<Local, Bits<64>>,
-    dst_last: Signal<Local, Bits<64>>,
+    src_end: Signal<Local, Bits<65>>,
+    dst_end: Signal<Local, Bits<65>>,
     base: Signal<Local, Bits<64>>,
     limit: Signal<Local, Bits<64>>,
     enable: Signal<Local, Bit>,
@@ -72,8 +77,6 @@ pub struct DescriptorCheck {
     dst_here: Signal<Local, Bit>,
     src_any: Signal<Local, Bit>,
     dst_any: Signal<Local, Bit>,
-    current: Signal<Local, Bits<2>>,
-    stepping: Signal<Local, Bit>,
 }
 
 impl Default for DescriptorCheck {
@@ -98,6 +101,10 @@ impl Default for DescriptorCheck {
             window: Default::default(),
             src_ok: Default::default(),
             dst_ok: Default::default(),
+            src_last: Default::default(),
+            dst_last: Default::default(),
+            src_wraps: Default::default(),
+            dst_wraps: Default::default(),
             max_len: Constant::new(MAX_LEN.into()),
             reserved: Constant::new((ctrl::RESERVED as u64).into()),
             code_zero_length: code(ErrorCode::ZeroLength),
@@ -106,8 +113,8 @@ impl Default for DescriptorCheck {
             code_opcode: code(ErrorCode::BadOpcode),
             code_src_window: code(ErrorCode::SourceWindow),
             code_dst_window: code(ErrorCode::DestinationWindow),
-            src_last: Default::default(),
-            dst_last: Default::default(),
+            src_end: Default::default(),
+            dst_end: Default::default(),
             base: Default::default(),
             limit: Default::default(),
             enable: Default::default(),
@@ -117,8 +124,6 @@ impl Default for DescriptorCheck {
             dst_here: Default::default(),
             src_any: Default::default(),
             dst_any: Default::default(),
-            current: Default::default(),
-            stepping: Default::default(),
         }
     }
 }
@@ -126,58 +131,67 @@ impl Default for DescriptorCheck {
 impl Logic for DescriptorCheck {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, active, window, src_ok, dst_ok);
+        dff_setup!(
+            self, clock, active, window, src_ok, dst_ok, src_last, dst_last, src_wraps, dst_wraps
+        );
         self.busy.next = self.active.q.val();
-        // The window of this cycle: 0 in the start cycle, then the counter.
-        self.stepping.next = self.active.q.val() | self.start.val();
-        self.current.next = 0.into();
-        if self.active.q.val() {
-            self.current.next = self.window.q.val();
+        // The start cycle: the last byte of each range (65 bits: the top one says it
+        // wraps past 2^64, and such a range fits no window).
+        self.src_end.next =
+            bit_cast::<65, 64>(self.src.val()) + bit_cast::<65, 32>(self.len.val()) - 1;
+        self.dst_end.next =
+            bit_cast::<65, 64>(self.dst.val()) + bit_cast::<65, 32>(self.len.val()) - 1;
+        if self.start.val() & !self.active.q.val() {
+            self.active.d.next = true;
+            self.window.d.next = 0.into();
+            self.src_ok.d.next = false;
+            self.dst_ok.d.next = false;
+            self.src_last.d.next = self.src_end.val().get_bits::<64>(0);
+            self.dst_last.d.next = self.dst_end.val().get_bits::<64>(0);
+            self.src_wraps.d.next = self.src_end.val().get_bit(64);
+            self.dst_wraps.d.next = self.dst_end.val().get_bit(64);
         }
+        // Then one window per cycle.
         self.base.next = self.w0.base.val();
         self.limit.next = self.w0.limit.val();
         self.enable.next = self.w0.enable.val();
         self.read.next = self.w0.read.val();
         self.write.next = self.w0.write.val();
-        if self.current.val() == 1 {
+        if self.window.q.val() == 1 {
             self.base.next = self.w1.base.val();
             self.limit.next = self.w1.limit.val();
             self.enable.next = self.w1.enable.val();
             self.read.next = self.w1.read.val();
             self.write.next = self.w1.write.val();
         }
-        if self.current.val() == 2 {
+        if self.window.q.val() == 2 {
             self.base.next = self.w2.base.val();
             self.limit.next = self.w2.limit.val();
             self.enable.next = self.w2.enable.val();
             self.read.next = self.w2.read.val();
             self.write.next = self.w2.write.val();
         }
-        if self.current.val() == 3 {
+        if self.window.q.val() == 3 {
             self.base.next = self.w3.base.val();
             self.limit.next = self.w3.limit.val();
             self.enable.next = self.w3.enable.val();
             self.read.next = self.w3.read.val();
             self.write.next = self.w3.write.val();
         }
-        // Last byte of each range; a range that wraps past 2^64 fits no window.
-        self.src_last.next = self.src.val() + bit_cast::<64, 32>(self.len.val()) - 1;
-        self.dst_last.next = self.dst.val() + bit_cast::<64, 32>(self.len.val()) - 1;
         self.src_here.next = self.enable.val()
             & self.read.val()
             & (self.base.val() <= self.src.val())
-            & (self.src_last.val() <= self.limit.val())
-            & (self.src_last.val() >= self.src.val());
+            & (self.src_last.q.val() <= self.limit.val())
+            & !self.src_wraps.q.val();
         self.dst_here.next = self.enable.val()
             & self.write.val()
             & (self.base.val() <= self.dst.val())
-            & (self.dst_last.val() <= self.limit.val())
-            & (self.dst_last.val() >= self.dst.val());
-        self.src_any.next = (self.active.q.val() & self.src_ok.q.val()) | self.src_here.val();
-        self.dst_any.next = (self.active.q.val() & self.dst_ok.q.val()) | self.dst_here.val();
-        if self.stepping.val() {
-            self.active.d.next = true;
-            self.window.d.next = self.current.val() + 1;
+            & (self.dst_last.q.val() <= self.limit.val())
+            & !self.dst_wraps.q.val();
+        self.src_any.next = self.src_ok.q.val() | self.src_here.val();
+        self.dst_any.next = self.dst_ok.q.val() | self.dst_here.val();
+        if self.active.q.val() {
+            self.window.d.next = self.window.q.val() + 1;
             self.src_ok.d.next = self.src_any.val();
             self.dst_ok.d.next = self.dst_any.val();
         }

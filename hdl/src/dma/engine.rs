@@ -7,8 +7,12 @@
 //!    Each fetch is one 2-beat read with AXI ID 1 (data reads use ID 0; R beats are
 //!    routed by ID); up to [`PREFETCH`] descriptors are in flight or waiting, so the
 //!    next descriptors are in the engine before the current transfer ends.
-//! 2. **Issue.** The oldest fetched descriptor is checked ([`super::check`]) and goes
-//!    to the mover, or, failing, becomes a *marker* that halts its channel in order.
+//! 2. **Check and issue.** The oldest fetched descriptor leaves the queue into the
+//!    *head* register and is checked there ([`super::check`]); checked, it waits in the
+//!    *checked* register and goes to the mover, or, failing, becomes a *marker* that
+//!    halts its channel in order. The two registers pipeline the check with the issue
+//!    and keep the queue's block RAM, the check's arithmetic and the issue logic in
+//!    separate cycles.
 //!    A FENCE descriptor waits until every earlier descriptor of its channel completed.
 //!    Descriptors of a stopping channel are dropped unstarted.
 //! 3. **Mover.** Copies and fills, and the 8-byte status write-backs (FILLs of the
@@ -32,6 +36,7 @@ use super::check::{DescriptorCheck, WindowPorts};
 use super::mover::DmaMover;
 use crate::axi4::Axi4Master;
 use crate::fifo::Fifo;
+use crate::registered_fifo::RegisteredFifo;
 
 /// Channels (a build-time parameter, from the register map).
 pub const CHANNELS: usize = DMA_CHANNELS as usize;
@@ -40,10 +45,40 @@ pub const PREFETCH: u64 = 64;
 /// Commands and status write-backs between issue and completion.
 pub const IN_FLIGHT: u64 = 64;
 
-/// Fetch tag: addr (64) | index (16) | channel (one-hot).
-const TAG_BITS: usize = 80 + CHANNELS;
-/// Fetched descriptor: words 0..2 (128) | len, ctrl (64) | fetch error (1) | tag.
-const DESC_BITS: usize = 193 + TAG_BITS;
+/// Where a descriptor being fetched comes from.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct FetchTag {
+    pub addr: Bits<64>,
+    pub index: Bits<16>,
+    /// One-hot.
+    pub channel: Bits<CHANNELS>,
+}
+
+/// A fetched descriptor (its first 24 bytes) and where it came from.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct Fetched {
+    pub src: Bits<64>,
+    pub dst: Bits<64>,
+    pub len: Bits<32>,
+    pub ctrl: Bits<32>,
+    /// The descriptor's read had an error response.
+    pub fetch_err: Bit,
+    pub addr: Bits<64>,
+    pub index: Bits<16>,
+    /// One-hot.
+    pub channel: Bits<CHANNELS>,
+}
+
+/// The head register's descriptor, on its way from the queue to the checked register.
+#[derive(Copy, Clone, Debug, PartialEq, LogicState)]
+pub enum Head {
+    Empty,
+    /// Loaded; the check starts now (or is skipped: fetch error, stopping channel).
+    Loaded,
+    Checking,
+    /// Checked, its code in `head_code`, waiting for the checked register.
+    Checked,
+}
 /// Completion tag: addr | src or fault | dst | len | channel | index | code | irq | kind.
 /// Kinds (literals in the kernel, which cannot name constants): 0 a transfer, 1 a
 /// status write-back, 2 a marker (failed before it started), 3 an error status write-back.
@@ -70,10 +105,10 @@ pub struct DmaEngine {
     channels: [DmaChannel; CHANNELS],
     check: DescriptorCheck,
     mover: DmaMover,
-    tags: Fifo<Bits<TAG_BITS>, 6, 7>,
-    descs: Fifo<Bits<DESC_BITS>, 6, 7>,
-    ctags: Fifo<Bits<CTAG_BITS>, 6, 7>,
-    wbq: Fifo<Bits<WB_BITS>, 6, 7>,
+    tags: Fifo<FetchTag, 6, 7>,
+    descs: Fifo<Fetched, 6, 7>,
+    ctags: RegisteredFifo<Bits<CTAG_BITS>, 6, 7>,
+    wbq: RegisteredFifo<Bits<WB_BITS>, 6, 7>,
     // Fetch.
     last: DFF<Bits<CHANNELS>>,
     ar_valid: DFF<Bit>,
@@ -83,8 +118,12 @@ pub struct DmaEngine {
     beat_odd: DFF<Bit>,
     beat0: DFF<Bits<128>>,
     beat0_err: DFF<Bit>,
-    // Issue.
-    stage: DFF<Bits<2>>,
+    // Check and issue.
+    head_state: DFF<Head>,
+    head: DFF<Fetched>,
+    head_code: DFF<Bits<4>>,
+    checked_valid: DFF<Bit>,
+    checked: DFF<Fetched>,
     code: DFF<Bits<4>>,
     in_flight: DFF<Bits<7>>,
     // Completion.
@@ -110,12 +149,15 @@ pub struct DmaEngine {
     r_fetch: Signal<Local, Bit>,
     r_err: Signal<Local, Bit>,
     desc_push: Signal<Local, Bit>,
-    // Issue locals.
+    // Check and issue locals.
+    h_stopping: Signal<Local, Bit>,
+    h_move: Signal<Local, Bit>,
+    h_code: Signal<Local, Bits<4>>,
+    h_load: Signal<Local, Bit>,
     d_src: Signal<Local, Bits<64>>,
     d_dst: Signal<Local, Bits<64>>,
     d_len: Signal<Local, Bits<32>>,
     d_ctrl: Signal<Local, Bits<32>>,
-    d_err: Signal<Local, Bit>,
     d_addr: Signal<Local, Bits<64>>,
     d_index: Signal<Local, Bits<16>>,
     d_ch: Signal<Local, Bits<CHANNELS>>,
@@ -199,7 +241,11 @@ impl Default for DmaEngine {
             beat_odd: Default::default(),
             beat0: Default::default(),
             beat0_err: Default::default(),
-            stage: Default::default(),
+            head_state: Default::default(),
+            head: Default::default(),
+            head_code: Default::default(),
+            checked_valid: Default::default(),
+            checked: Default::default(),
             code: Default::default(),
             in_flight: Default::default(),
             wd: Default::default(),
@@ -223,11 +269,14 @@ impl Default for DmaEngine {
             r_fetch: Default::default(),
             r_err: Default::default(),
             desc_push: Default::default(),
+            h_stopping: Default::default(),
+            h_move: Default::default(),
+            h_code: Default::default(),
+            h_load: Default::default(),
             d_src: Default::default(),
             d_dst: Default::default(),
             d_len: Default::default(),
             d_ctrl: Default::default(),
-            d_err: Default::default(),
             d_addr: Default::default(),
             d_index: Default::default(),
             d_ch: Default::default(),
@@ -296,7 +345,11 @@ impl Logic for DmaEngine {
             beat_odd,
             beat0,
             beat0_err,
-            stage,
+            head_state,
+            head,
+            head_code,
+            checked_valid,
+            checked,
             code,
             in_flight,
             wd
@@ -352,9 +405,9 @@ impl Logic for DmaEngine {
             self.last.d.next = self.pick.val();
         }
         self.tags.push.next = self.pick_fire.val();
-        self.tags.data_in.next = (bit_cast::<TAG_BITS, CHANNELS>(self.pick.val()) << 80)
-            | (bit_cast::<TAG_BITS, 16>(self.f_index.val()) << 64)
-            | bit_cast::<TAG_BITS, 64>(self.f_addr.val());
+        self.tags.data_in.next.addr = self.f_addr.val();
+        self.tags.data_in.next.index = self.f_index.val();
+        self.tags.data_in.next.channel = self.pick.val();
         self.mover_shown.d.next =
             !self.sel_fetch.val() & self.mover.m.arvalid.val() & !self.m.arready.val();
         self.m.arid.next = self.mover.m.arid.val();
@@ -393,21 +446,80 @@ impl Logic for DmaEngine {
         }
         self.tags.pop.next = self.desc_push.val();
         self.descs.push.next = self.desc_push.val();
-        self.descs.data_in.next = (bit_cast::<DESC_BITS, TAG_BITS>(self.tags.data_out.val())
-            << 193)
-            | (bit_cast::<DESC_BITS, 1>((self.beat0_err.q.val() | self.r_err.val()).into()) << 192)
-            | (bit_cast::<DESC_BITS, 64>(self.m.rdata.val().get_bits::<64>(0)) << 128)
-            | bit_cast::<DESC_BITS, 128>(self.beat0.q.val());
+        self.descs.data_in.next.src = self.beat0.q.val().get_bits::<64>(0);
+        self.descs.data_in.next.dst = self.beat0.q.val().get_bits::<64>(64);
+        self.descs.data_in.next.len = self.m.rdata.val().get_bits::<32>(0);
+        self.descs.data_in.next.ctrl = self.m.rdata.val().get_bits::<32>(32);
+        self.descs.data_in.next.fetch_err = self.beat0_err.q.val() | self.r_err.val();
+        self.descs.data_in.next.addr = self.tags.data_out.val().addr;
+        self.descs.data_in.next.index = self.tags.data_out.val().index;
+        self.descs.data_in.next.channel = self.tags.data_out.val().channel;
 
-        // ---- Issue: check the oldest descriptor, then start it or fail it.
-        self.d_src.next = self.descs.data_out.val().get_bits::<64>(0);
-        self.d_dst.next = self.descs.data_out.val().get_bits::<64>(64);
-        self.d_len.next = self.descs.data_out.val().get_bits::<32>(128);
-        self.d_ctrl.next = self.descs.data_out.val().get_bits::<32>(160);
-        self.d_err.next = self.descs.data_out.val().get_bit(192);
-        self.d_addr.next = self.descs.data_out.val().get_bits::<64>(193);
-        self.d_index.next = self.descs.data_out.val().get_bits::<16>(257);
-        self.d_ch.next = self.descs.data_out.val().get_bits::<CHANNELS>(273);
+        // ---- Check: the head register holds the oldest descriptor while it is checked.
+        self.h_stopping.next = false;
+        for i in 0..CHANNELS {
+            if self.head.q.val().channel.get_bit(i) {
+                self.h_stopping.next = self.channels[i].stopping.val();
+            }
+        }
+        self.check.src.next = self.head.q.val().src;
+        self.check.dst.next = self.head.q.val().dst;
+        self.check.len.next = self.head.q.val().len;
+        self.check.ctrl.next = self.head.q.val().ctrl;
+        self.check.start.next = false;
+        // The head moves on when checked and the checked register is free. One that is
+        // not checked (fetch error, or its channel stopping) moves at once: a stopping
+        // channel stays so until its live descriptors are gone, so it is dropped there.
+        self.h_move.next = false;
+        self.h_code.next = self.head_code.q.val();
+        match self.head_state.q.val() {
+            Head::Empty => {}
+            Head::Loaded => {
+                if self.head.q.val().fetch_err {
+                    self.h_code.next = self.code_fetch.val();
+                    self.h_move.next = !self.checked_valid.q.val();
+                } else if self.h_stopping.val() {
+                    self.h_code.next = 0.into();
+                    self.h_move.next = !self.checked_valid.q.val();
+                } else {
+                    self.check.start.next = true;
+                    self.head_state.d.next = Head::Checking;
+                }
+            }
+            Head::Checking => {
+                if self.check.done.val() {
+                    self.h_code.next = self.check.error.val();
+                    self.head_code.d.next = self.check.error.val();
+                    self.head_state.d.next = Head::Checked;
+                    self.h_move.next = !self.checked_valid.q.val();
+                }
+            }
+            Head::Checked => {
+                self.h_move.next = !self.checked_valid.q.val();
+            }
+        }
+        if self.h_move.val() {
+            self.head_state.d.next = Head::Empty;
+            self.checked_valid.d.next = true;
+            self.checked.d.next = self.head.q.val();
+            self.code.d.next = self.h_code.val();
+        }
+        self.h_load.next = ((self.head_state.q.val() == Head::Empty) | self.h_move.val())
+            & !self.descs.empty.val();
+        self.descs.pop.next = self.h_load.val();
+        if self.h_load.val() {
+            self.head_state.d.next = Head::Loaded;
+            self.head.d.next = self.descs.data_out.val();
+        }
+
+        // ---- Issue: start the checked descriptor, or fail it.
+        self.d_src.next = self.checked.q.val().src;
+        self.d_dst.next = self.checked.q.val().dst;
+        self.d_len.next = self.checked.q.val().len;
+        self.d_ctrl.next = self.checked.q.val().ctrl;
+        self.d_addr.next = self.checked.q.val().addr;
+        self.d_index.next = self.checked.q.val().index;
+        self.d_ch.next = self.checked.q.val().channel;
         self.d_stopping.next = false;
         self.d_consumer.next = 0.into();
         for i in 0..CHANNELS {
@@ -416,60 +528,26 @@ impl Logic for DmaEngine {
                 self.d_consumer.next = self.channels[i].consumer.val();
             }
         }
-        self.check.src.next = self.d_src.val();
-        self.check.dst.next = self.d_dst.val();
-        self.check.len.next = self.d_len.val();
-        self.check.ctrl.next = self.d_ctrl.val();
-        self.check.start.next = false;
         self.room.next = self.in_flight.q.val() < self.in_flight_max.val();
         // Status write-backs go first: they retire work.
         self.wb_go.next = !self.wbq.empty.val() & self.mover.cmd_ready.val();
-        self.drop.next =
-            !self.descs.empty.val() & self.d_stopping.val() & (self.stage.q.val() != 1);
+        self.drop.next = self.checked_valid.q.val() & self.d_stopping.val();
         self.marker_go.next = false;
         self.data_go.next = false;
-        // A checked descriptor starts in the cycle its check ends if it can.
         self.issue_ok.next = self.room.val()
             & self.wbq.empty.val()
             & self.mover.cmd_ready.val()
             & (!self.d_ctrl.val().get_bit(9) | (self.d_consumer.val() == self.d_index.val()));
-        if !self.descs.empty.val() {
-            match self.stage.q.val().index() {
-                0 => {
-                    if !self.d_stopping.val() {
-                        if self.d_err.val() {
-                            self.code.d.next = self.code_fetch.val();
-                            self.stage.d.next = 2.into();
-                        } else {
-                            self.check.start.next = true;
-                            self.stage.d.next = 1.into();
-                        }
-                    }
-                }
-                1 => {
-                    if self.check.done.val() {
-                        self.code.d.next = self.check.error.val();
-                        self.stage.d.next = 2.into();
-                        self.data_go.next = !self.check.error.val().any()
-                            & !self.d_stopping.val()
-                            & self.issue_ok.val();
-                    }
-                }
-                _ => {
-                    if !self.d_stopping.val() {
-                        if self.code.q.val().any() {
-                            self.marker_go.next = self.room.val() & !self.wb_go.val();
-                        } else {
-                            self.data_go.next = self.issue_ok.val();
-                        }
-                    }
-                }
+        if self.checked_valid.q.val() & !self.d_stopping.val() {
+            if self.code.q.val().any() {
+                self.marker_go.next = self.room.val() & !self.wb_go.val();
+            } else {
+                self.data_go.next = self.issue_ok.val();
             }
         }
         if self.drop.val() | self.marker_go.val() | self.data_go.val() {
-            self.stage.d.next = 0.into();
+            self.checked_valid.d.next = false;
         }
-        self.descs.pop.next = self.drop.val() | self.marker_go.val() | self.data_go.val();
         self.fault.next = self.d_addr.val();
         if self.code.q.val() == self.code_src_window.val() {
             self.fault.next = self.d_src.val();
@@ -652,7 +730,9 @@ impl Logic for DmaEngine {
         }
         // Occupancy.
         self.credits.d.next = self.credits.q.val() + bit_cast::<7, 1>(self.pick_fire.val().into())
-            - bit_cast::<7, 1>(self.descs.pop.val().into());
+            - bit_cast::<7, 1>(
+                (self.drop.val() | self.marker_go.val() | self.data_go.val()).into(),
+            );
         self.in_flight.d.next = self.in_flight.q.val()
             + bit_cast::<7, 1>((self.marker_go.val() | self.data_go.val()).into())
             - bit_cast::<7, 1>(self.retire.val().into());
@@ -704,7 +784,8 @@ impl Logic for DmaEngine {
             self.mover_shown.d.next = false;
             self.credits.d.next = 0.into();
             self.beat_odd.d.next = false;
-            self.stage.d.next = 0.into();
+            self.head_state.d.next = Head::Empty;
+            self.checked_valid.d.next = false;
             self.code.d.next = 0.into();
             self.in_flight.d.next = 0.into();
             self.wd.d.next = 0.into();

@@ -5,6 +5,9 @@
 //! one completion per transfer, in order. Transfers overlap: a new transfer's reads start
 //! while the previous one's data is still being written.
 //!
+//! Commands enter through a skid buffer, so the engine's issue logic and the halves'
+//! command intake are separate timing paths (one cycle of latency).
+//!
 //! `len` must be 1 ..= [`MAX_TRANSFER_BYTES`](super::realign::MAX_TRANSFER_BYTES); the
 //! descriptor layer rejects other lengths before they get here (a zero-length command
 //! would never complete).
@@ -14,7 +17,18 @@ use rust_hdl::prelude::*;
 use super::read::DmaRead;
 use super::write::DmaWrite;
 use crate::axi4::Axi4Master;
-use crate::fifo::Fifo;
+use crate::registered_fifo::RegisteredFifo;
+use crate::skid::Skid;
+
+/// One transfer command, as it waits in the mover's intake.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct MoverCmd {
+    pub src: Bits<64>,
+    pub dst: Bits<64>,
+    pub len: Bits<32>,
+    pub fill: Bit,
+    pub pattern: Bits<64>,
+}
 
 #[derive(LogicBlock, Default)]
 pub struct DmaMover {
@@ -32,34 +46,46 @@ pub struct DmaMover {
     pub done_read_err: Signal<Out, Bit>,
     pub done_write_err: Signal<Out, Bit>,
     pub m: Axi4Master<4, 64, 128, 16>,
+    intake: Skid<MoverCmd>,
     read: DmaRead,
     write: DmaWrite,
     /// Realigned beats (data and read-error flag) between the halves.
-    data: Fifo<Bits<129>, 5, 6>,
+    data: RegisteredFifo<Bits<129>, 5, 6>,
     both_ready: Signal<Local, Bit>,
+    head_dst: Signal<Local, Bits<64>>,
 }
 
 impl Logic for DmaMover {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, read, write, data);
+        clock!(self, clock, intake, read, write, data);
+        self.intake.reset.next = self.reset.val();
         self.read.reset.next = self.reset.val();
         self.write.reset.next = self.reset.val();
         self.data.reset.next = self.reset.val();
+        self.intake.in_valid.next = self.cmd_valid.val();
+        self.intake.in_data.next.src = self.cmd_src.val();
+        self.intake.in_data.next.dst = self.cmd_dst.val();
+        self.intake.in_data.next.len = self.cmd_len.val();
+        self.intake.in_data.next.fill = self.cmd_fill.val();
+        self.intake.in_data.next.pattern = self.cmd_pattern.val();
+        self.cmd_ready.next = self.intake.in_ready.val();
         // A command goes to both halves at once (FILL needs no read).
-        self.both_ready.next =
-            self.write.cmd_ready.val() & (self.cmd_fill.val() | self.read.cmd_ready.val());
-        self.cmd_ready.next = self.both_ready.val();
-        self.read.cmd_valid.next =
-            self.cmd_valid.val() & !self.cmd_fill.val() & self.write.cmd_ready.val();
-        self.read.cmd_src.next = self.cmd_src.val();
-        self.read.cmd_len.next = self.cmd_len.val();
-        self.read.cmd_dst_low.next = self.cmd_dst.val().get_bits::<4>(0);
-        self.write.cmd_valid.next = self.cmd_valid.val() & self.both_ready.val();
-        self.write.cmd_dst.next = self.cmd_dst.val();
-        self.write.cmd_len.next = self.cmd_len.val();
-        self.write.cmd_fill.next = self.cmd_fill.val();
-        self.write.cmd_pattern.next = self.cmd_pattern.val();
+        self.both_ready.next = self.write.cmd_ready.val()
+            & (self.intake.out_data.val().fill | self.read.cmd_ready.val());
+        self.intake.out_ready.next = self.both_ready.val();
+        self.read.cmd_valid.next = self.intake.out_valid.val()
+            & !self.intake.out_data.val().fill
+            & self.write.cmd_ready.val();
+        self.read.cmd_src.next = self.intake.out_data.val().src;
+        self.read.cmd_len.next = self.intake.out_data.val().len;
+        self.head_dst.next = self.intake.out_data.val().dst;
+        self.read.cmd_dst_low.next = self.head_dst.val().get_bits::<4>(0);
+        self.write.cmd_valid.next = self.intake.out_valid.val() & self.both_ready.val();
+        self.write.cmd_dst.next = self.intake.out_data.val().dst;
+        self.write.cmd_len.next = self.intake.out_data.val().len;
+        self.write.cmd_fill.next = self.intake.out_data.val().fill;
+        self.write.cmd_pattern.next = self.intake.out_data.val().pattern;
         // Realigned data through the FIFO.
         self.data.push.next = self.read.out_valid.val() & !self.data.full.val();
         self.data.data_in.next = (bit_cast::<129, 1>(self.read.out_err.val().into()) << 128)

@@ -10,7 +10,7 @@ use rust_hdl::prelude::*;
 use super::burst::BurstSplitter;
 use super::realign::{Realigner, BEAT_COUNT_BITS};
 use crate::axi4::Axi4ReadMaster;
-use crate::fifo::Fifo;
+use crate::registered_fifo::RegisteredFifo;
 
 /// Read bursts in flight.
 pub const MAX_READS: u64 = 64;
@@ -35,7 +35,7 @@ pub struct DmaRead {
     pub out_err: Signal<Out, Bit>,
     splitter: BurstSplitter,
     /// One plan per transfer with reads in flight: as deep as the reads in flight.
-    plans: Fifo<Bits<PLAN_BITS>, 6, 7>,
+    plans: RegisteredFifo<Bits<PLAN_BITS>, 6, 7>,
     realign: Realigner,
     outstanding: DFF<Bits<7>>,
     max_reads: Constant<Bits<7>>,

@@ -14,6 +14,7 @@ use super::burst::BurstSplitter;
 use super::realign::BEAT_COUNT_BITS;
 use crate::axi4::Axi4WriteMaster;
 use crate::fifo::Fifo;
+use crate::registered_fifo::RegisteredFifo;
 
 /// Write bursts awaiting their response.
 pub const MAX_WRITES: u64 = 64;
@@ -43,7 +44,7 @@ pub struct DmaWrite {
     pub done_read_err: Signal<Out, Bit>,
     pub done_write_err: Signal<Out, Bit>,
     splitter: BurstSplitter,
-    wq: Fifo<Bits<WQ_BITS>, 6, 7>,
+    wq: RegisteredFifo<Bits<WQ_BITS>, 6, 7>,
     /// Per burst in flight: last burst of its transfer.
     bq: Fifo<Bit, 6, 7>,
     /// Per transfer whose data is all sent: some read beat failed.
