@@ -28,7 +28,7 @@
 
 use rust_hdl::prelude::*;
 
-use cdm_regmap::descriptor::ErrorCode;
+use cdm_regmap::descriptor::{ctrl, ErrorCode, Opcode};
 use cdm_regmap::DMA_CHANNELS;
 
 use super::channel::{ChannelCsr, DmaChannel};
@@ -70,6 +70,32 @@ pub struct Fetched {
     pub index: Bits<16>,
     /// One-hot.
     pub channel: Bits<CHANNELS>,
+}
+
+/// A checked descriptor, its CTRL word reduced to what issue needs.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct Checked {
+    pub src: Bits<64>,
+    pub dst: Bits<64>,
+    pub len: Bits<32>,
+    /// Opcode FILL (else COPY: the check failed any other).
+    pub fill: Bit,
+    pub irq: Bit,
+    pub fence: Bit,
+    pub addr: Bits<64>,
+    pub index: Bits<16>,
+    /// One-hot.
+    pub channel: Bits<CHANNELS>,
+}
+
+/// What a channel records when it halts.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct HaltRecord {
+    /// One-hot.
+    pub channel: Bits<CHANNELS>,
+    pub code: Bits<4>,
+    pub index: Bits<16>,
+    pub addr: Bits<64>,
 }
 
 /// The head register's descriptor, on its way from the queue to the checked register.
@@ -126,14 +152,22 @@ pub struct DmaEngine {
     head: DFF<Fetched>,
     head_code: DFF<Bits<4>>,
     checked_valid: DFF<Bit>,
-    checked: DFF<Fetched>,
+    checked: DFF<Checked>,
     code: DFF<Bits<4>>,
     in_flight: DFF<Bits<7>>,
     // Completion.
     wd: DFF<Bits<32>>,
+    /// A halt, on its way to its channel (a cycle late, so that the completion logic and
+    /// the channel's record are separate timing paths).
+    halt_pending: DFF<Bit>,
+    halt_record: DFF<HaltRecord>,
     prefetch: Constant<Bits<7>>,
     in_flight_max: Constant<Bits<7>>,
     last_reset: Constant<Bits<CHANNELS>>,
+    opcode_mask: Constant<Bits<32>>,
+    op_fill: Constant<Bits<32>>,
+    irq_mask: Constant<Bits<32>>,
+    fence_mask: Constant<Bits<32>>,
     code_fetch: Constant<Bits<4>>,
     code_src_window: Constant<Bits<4>>,
     code_dst_window: Constant<Bits<4>>,
@@ -153,6 +187,8 @@ pub struct DmaEngine {
     r_err: Signal<Local, Bit>,
     desc_push: Signal<Local, Bit>,
     // Check and issue locals.
+    h_ch: Signal<Local, Bits<CHANNELS>>,
+    h_ctrl: Signal<Local, Bits<32>>,
     h_stopping: Signal<Local, Bit>,
     h_move: Signal<Local, Bit>,
     h_code: Signal<Local, Bits<4>>,
@@ -160,7 +196,9 @@ pub struct DmaEngine {
     d_src: Signal<Local, Bits<64>>,
     d_dst: Signal<Local, Bits<64>>,
     d_len: Signal<Local, Bits<32>>,
-    d_ctrl: Signal<Local, Bits<32>>,
+    d_fill: Signal<Local, Bit>,
+    d_irq: Signal<Local, Bit>,
+    d_fence: Signal<Local, Bit>,
     d_addr: Signal<Local, Bits<64>>,
     d_index: Signal<Local, Bits<16>>,
     d_ch: Signal<Local, Bits<CHANNELS>>,
@@ -209,6 +247,7 @@ pub struct DmaEngine {
     halt_now: Signal<Local, Bit>,
     halt_code: Signal<Local, Bits<4>>,
     halt_addr: Signal<Local, Bits<64>>,
+    halt_ch: Signal<Local, Bits<CHANNELS>>,
     waiting: Signal<Local, Bit>,
     progress: Signal<Local, Bit>,
     any_busy: Signal<Local, Bit>,
@@ -252,9 +291,15 @@ impl Default for DmaEngine {
             code: Default::default(),
             in_flight: Default::default(),
             wd: Default::default(),
+            halt_pending: Default::default(),
+            halt_record: Default::default(),
             prefetch: Constant::new(PREFETCH.into()),
             in_flight_max: Constant::new(IN_FLIGHT.into()),
             last_reset: Constant::new((1u64 << (CHANNELS - 1)).into()),
+            opcode_mask: Constant::new((ctrl::OPCODE_MASK as u64).into()),
+            op_fill: Constant::new((Opcode::Fill as u64).into()),
+            irq_mask: Constant::new((ctrl::IRQ as u64).into()),
+            fence_mask: Constant::new((ctrl::FENCE as u64).into()),
             code_fetch: code(ErrorCode::FetchError),
             code_src_window: code(ErrorCode::SourceWindow),
             code_dst_window: code(ErrorCode::DestinationWindow),
@@ -272,6 +317,8 @@ impl Default for DmaEngine {
             r_fetch: Default::default(),
             r_err: Default::default(),
             desc_push: Default::default(),
+            h_ch: Default::default(),
+            h_ctrl: Default::default(),
             h_stopping: Default::default(),
             h_move: Default::default(),
             h_code: Default::default(),
@@ -279,7 +326,9 @@ impl Default for DmaEngine {
             d_src: Default::default(),
             d_dst: Default::default(),
             d_len: Default::default(),
-            d_ctrl: Default::default(),
+            d_fill: Default::default(),
+            d_irq: Default::default(),
+            d_fence: Default::default(),
             d_addr: Default::default(),
             d_index: Default::default(),
             d_ch: Default::default(),
@@ -327,6 +376,7 @@ impl Default for DmaEngine {
             halt_now: Default::default(),
             halt_code: Default::default(),
             halt_addr: Default::default(),
+            halt_ch: Default::default(),
             waiting: Default::default(),
             progress: Default::default(),
             any_busy: Default::default(),
@@ -355,7 +405,9 @@ impl Logic for DmaEngine {
             checked,
             code,
             in_flight,
-            wd
+            wd,
+            halt_pending,
+            halt_record
         );
         clock!(self, clock, check, mover, tags, descs, ctags, wbq);
         self.check.reset.next = self.reset.val();
@@ -459,16 +511,18 @@ impl Logic for DmaEngine {
         self.descs.data_in.next.channel = self.tags.data_out.val().channel;
 
         // ---- Check: the head register holds the oldest descriptor while it is checked.
+        self.h_ch.next = self.head.q.val().channel;
+        self.h_ctrl.next = self.head.q.val().ctrl;
         self.h_stopping.next = false;
         for i in 0..CHANNELS {
-            if self.head.q.val().channel.get_bit(i) {
+            if self.h_ch.val().get_bit(i) {
                 self.h_stopping.next = self.channels[i].stopping.val();
             }
         }
         self.check.src.next = self.head.q.val().src;
         self.check.dst.next = self.head.q.val().dst;
         self.check.len.next = self.head.q.val().len;
-        self.check.ctrl.next = self.head.q.val().ctrl;
+        self.check.ctrl.next = self.h_ctrl.val();
         self.check.start.next = false;
         // The head moves on when checked and the checked register is free. One that is
         // not checked (fetch error, or its channel stopping) moves at once: a stopping
@@ -504,7 +558,16 @@ impl Logic for DmaEngine {
         if self.h_move.val() {
             self.head_state.d.next = Head::Empty;
             self.checked_valid.d.next = true;
-            self.checked.d.next = self.head.q.val();
+            self.checked.d.next.src = self.head.q.val().src;
+            self.checked.d.next.dst = self.head.q.val().dst;
+            self.checked.d.next.len = self.head.q.val().len;
+            self.checked.d.next.fill =
+                (self.h_ctrl.val() & self.opcode_mask.val()) == self.op_fill.val();
+            self.checked.d.next.irq = (self.h_ctrl.val() & self.irq_mask.val()).any();
+            self.checked.d.next.fence = (self.h_ctrl.val() & self.fence_mask.val()).any();
+            self.checked.d.next.addr = self.head.q.val().addr;
+            self.checked.d.next.index = self.head.q.val().index;
+            self.checked.d.next.channel = self.h_ch.val();
             self.code.d.next = self.h_code.val();
         }
         self.h_load.next = ((self.head_state.q.val() == Head::Empty) | self.h_move.val())
@@ -519,7 +582,9 @@ impl Logic for DmaEngine {
         self.d_src.next = self.checked.q.val().src;
         self.d_dst.next = self.checked.q.val().dst;
         self.d_len.next = self.checked.q.val().len;
-        self.d_ctrl.next = self.checked.q.val().ctrl;
+        self.d_fill.next = self.checked.q.val().fill;
+        self.d_irq.next = self.checked.q.val().irq;
+        self.d_fence.next = self.checked.q.val().fence;
         self.d_addr.next = self.checked.q.val().addr;
         self.d_index.next = self.checked.q.val().index;
         self.d_ch.next = self.checked.q.val().channel;
@@ -540,7 +605,7 @@ impl Logic for DmaEngine {
         self.issue_ok.next = self.room.val()
             & self.wbq.empty.val()
             & self.mover.cmd_ready.val()
-            & (!self.d_ctrl.val().get_bit(9) | (self.d_consumer.val() == self.d_index.val()));
+            & (!self.d_fence.val() | (self.d_consumer.val() == self.d_index.val()));
         if self.checked_valid.q.val() & !self.d_stopping.val() {
             if self.code.q.val().any() {
                 self.marker_go.next = self.room.val() & !self.wb_go.val();
@@ -572,7 +637,7 @@ impl Logic for DmaEngine {
         self.mover.cmd_src.next = self.d_src.val();
         self.mover.cmd_dst.next = self.d_dst.val();
         self.mover.cmd_len.next = self.d_len.val();
-        self.mover.cmd_fill.next = self.d_ctrl.val().get_bits::<4>(0) == 1;
+        self.mover.cmd_fill.next = self.d_fill.val();
         self.mover.cmd_pattern.next = self.d_src.val();
         if !self.wbq.empty.val() {
             self.mover.cmd_dst.next = self.w_addr.val() + 0x18;
@@ -594,7 +659,7 @@ impl Logic for DmaEngine {
         self.p_ch.next = self.d_ch.val();
         self.p_index.next = self.d_index.val();
         self.p_code.next = 0.into();
-        self.p_irq.next = self.d_ctrl.val().get_bit(8);
+        self.p_irq.next = self.d_irq.val();
         if self.marker_go.val() {
             self.p_kind.next = 2.into();
             self.p_code.next = self.code.q.val();
@@ -641,8 +706,10 @@ impl Logic for DmaEngine {
                 self.c_consumer.next = self.channels[i].consumer.val();
             }
         }
-        self.c_fire.next =
-            !self.ctags.empty.val() & ((self.c_kind.val() == 2) | self.mover.done_valid.val());
+        // Completions wait while a halt is on its way, so the next one sees it.
+        self.c_fire.next = !self.ctags.empty.val()
+            & !self.halt_pending.q.val()
+            & ((self.c_kind.val() == 2) | self.mover.done_valid.val());
         self.mover.done_ready.next = self.c_fire.val() & (self.c_kind.val() != 2);
         self.ctags.pop.next = self.c_fire.val();
         self.q_push.next = false;
@@ -730,6 +797,12 @@ impl Logic for DmaEngine {
             self.halt_code.next = self.code_timeout.val();
             self.halt_addr.next = self.c_addr.val();
         }
+        self.halt_pending.d.next = self.halt_now.val();
+        self.halt_record.d.next.channel = self.c_ch.val();
+        self.halt_record.d.next.code = self.halt_code.val();
+        self.halt_record.d.next.index = self.c_index.val();
+        self.halt_record.d.next.addr = self.halt_addr.val();
+        self.halt_ch.next = self.halt_record.q.val().channel;
         // Occupancy.
         self.credits.d.next = self.credits.q.val() + bit_cast::<7, 1>(self.pick_fire.val().into())
             - bit_cast::<7, 1>(
@@ -770,10 +843,10 @@ impl Logic for DmaEngine {
             self.channels[i].completed.next = self.complete.val() & self.c_ch.val().get_bit(i);
             self.channels[i].completed_irq.next = self.c_irq.val();
             self.channels[i].completed_bytes.next = self.c_len.val();
-            self.channels[i].halt.next = self.halt_now.val() & self.c_ch.val().get_bit(i);
-            self.channels[i].halt_code.next = self.halt_code.val();
-            self.channels[i].halt_index.next = self.c_index.val();
-            self.channels[i].halt_addr.next = self.halt_addr.val();
+            self.channels[i].halt.next = self.halt_pending.q.val() & self.halt_ch.val().get_bit(i);
+            self.channels[i].halt_code.next = self.halt_record.q.val().code;
+            self.channels[i].halt_index.next = self.halt_record.q.val().index;
+            self.channels[i].halt_addr.next = self.halt_record.q.val().addr;
             self.channels[i].beat.next = (self.m.rvalid.val() & self.m.rready.val())
                 | (self.m.wvalid.val() & self.m.wready.val());
             self.any_busy.next = self.any_busy.val() | self.csr[i].busy.val();
@@ -791,6 +864,7 @@ impl Logic for DmaEngine {
             self.code.d.next = 0.into();
             self.in_flight.d.next = 0.into();
             self.wd.d.next = 0.into();
+            self.halt_pending.d.next = false;
         }
     }
 }

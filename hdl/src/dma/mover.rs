@@ -82,7 +82,7 @@ impl Logic for DmaMover {
         self.head_dst.next = self.intake.out_data.val().dst;
         self.read.cmd_dst_low.next = self.head_dst.val().get_bits::<4>(0);
         self.write.cmd_valid.next = self.intake.out_valid.val() & self.both_ready.val();
-        self.write.cmd_dst.next = self.intake.out_data.val().dst;
+        self.write.cmd_dst.next = self.head_dst.val();
         self.write.cmd_len.next = self.intake.out_data.val().len;
         self.write.cmd_fill.next = self.intake.out_data.val().fill;
         self.write.cmd_pattern.next = self.intake.out_data.val().pattern;
