@@ -28,7 +28,7 @@
 
 use rust_hdl::prelude::*;
 
-use cdm_regmap::descriptor::{ctrl, ErrorCode, Opcode};
+use cdm_regmap::descriptor::{ctrl, offset, ErrorCode, Opcode};
 use cdm_regmap::DMA_CHANNELS;
 
 use super::channel::{ChannelCsr, DmaChannel};
@@ -44,6 +44,17 @@ pub const CHANNELS: usize = DMA_CHANNELS as usize;
 pub const PREFETCH: u64 = 64;
 /// Commands and status write-backs between issue and completion.
 pub const IN_FLIGHT: u64 = 64;
+// The fetch takes a descriptor as two 16-byte beats and the status write-back targets
+// STATUS (`+ 0x18`); a kernel cannot name constants, so its literals are tied to the
+// register map's layout here.
+const _: () = assert!(
+    offset::SRC == 0
+        && offset::DST == 8
+        && offset::LEN == 16
+        && offset::CTRL == 20
+        && offset::STATUS == 0x18
+        && offset::BYTES == offset::STATUS + 4
+);
 // Every entry of the completion and write-back queues belongs to a command in flight,
 // so neither fills: the completion stage need not look at `wbq.full`.
 const _: () = assert!(IN_FLIGHT <= 1 << 6);
