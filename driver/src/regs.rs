@@ -1,5 +1,5 @@
-//! The device's registers, generated from `cdm_regmap::device_map()` by the build
-//! script (see `cdm_regmap::gen::driver` for the naming scheme).
+//! The device's registers, generated from `cdm_regmap::device_map()` into
+//! `generated/regs.rs` (see `cdm_regmap::gen::driver` for the naming scheme).
 //!
 //! Per block a module with the block's `BASE`, `COUNT` and `STRIDE`; per register
 //! `Name` (implements [`Register`](crate::Register)) and `NameValue`, e.g.
@@ -12,4 +12,4 @@
 //! assert_eq!(v.bits() & CtrlValue::ENABLE_MASK, CtrlValue::ENABLE_MASK);
 //! ```
 
-include!(concat!(env!("OUT_DIR"), "/regs.rs"));
+include!("generated/regs.rs");

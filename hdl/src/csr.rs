@@ -1,4 +1,5 @@
-//! The CSR block, generated from the register map by `cdm_regmap::gen::csr_hdl`.
+//! The CSR block, generated from the register map by `cdm_regmap::gen::csr_hdl` into
+//! `generated/csr_block.rs` (committed; `cdm_regmap::gen::committed` says how to regenerate).
 //!
 //! Every field of the map gets a hardware port named `<block>[<index>]_<register>_<field>`
 //! in lower case: an output for stored fields (RW, WO, W1C, W1S) and pulses (W1P), an
@@ -9,4 +10,4 @@
 use crate::axi_lite::AxiLiteSlave;
 use rust_hdl::prelude::*;
 
-include!(concat!(env!("OUT_DIR"), "/csr_block.rs"));
+include!("generated/csr_block.rs");

@@ -1,4 +1,4 @@
-//! The generator's corners, on the synthetic map of `build.rs` (`test_regs.rs`):
+//! The generator's corners, on `cdm_regmap::gen::committed::corner_map` (`corner_regs.rs`):
 //! enumerations, keyword names, full-width fields, arrays, every access kind.
 
 use core::convert::TryFrom;
@@ -7,12 +7,12 @@ use super::fake::Fake;
 use crate::{Access, Readable, Register, Regs, Writable};
 
 #[allow(dead_code)] // not every generated item is used by the tests
-mod test_regs {
-    include!(concat!(env!("OUT_DIR"), "/test_regs.rs"));
+mod corner_regs {
+    include!("../generated/corner_regs.rs");
 }
 
-use test_regs::r#type::{Lock, Match, MatchLoop, MatchMode, MatchType, MatchValue, OptionValue};
-use test_regs::{chan, r#type};
+use corner_regs::r#type::{Lock, Match, MatchLoop, MatchMode, MatchType, MatchValue, OptionValue};
+use corner_regs::{chan, r#type};
 
 fn readable<R: Readable>() {}
 fn writable<R: Writable>() {}
@@ -20,7 +20,7 @@ fn writable<R: Writable>() {}
 #[test]
 fn keyword_names_are_escaped() {
     assert_eq!(r#type::BASE, 0);
-    assert_eq!(test_regs::SIZE, 0x100);
+    assert_eq!(corner_regs::SIZE, 0x100);
     let v = MatchValue::ZERO.with_self(true).with_crate(0x1F);
     assert!(v.self_());
     assert_eq!(v.crate_(), 0xF, "masked to 4 bits");

@@ -1,7 +1,8 @@
 //! The register map of the coherent device memory controller, as plain Rust data.
 //!
-//! This crate has no hardware dependency so that build scripts (the CSR generator in
-//! `cdm-hdl`, the register module of `cdm-driver`) and tools can all read the one map.
+//! This crate has no hardware dependency, so the generators that write the CSR block of
+//! `cdm-hdl` and the register module of `cdm-driver` (committed, see
+//! [`gen::committed`]) and the tools can all read the one map.
 //! [`device_map`] is the map; [`RegMap::validate`] rejects a broken one with a message
 //! naming the culprit.
 

@@ -1,4 +1,5 @@
-//! The `regs` module of the Rust driver (`cdm-driver`), included from `OUT_DIR`.
+//! The `regs` module of the Rust driver (`cdm-driver`), committed as
+//! `driver/src/generated/regs.rs` and included there.
 //!
 //! For every block the module gets a submodule (`lower_snake` name) holding the
 //! block's `BASE`, `COUNT` and `STRIDE`, and for every register of the block:

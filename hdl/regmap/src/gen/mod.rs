@@ -4,6 +4,7 @@
 //! the generated text is never edited by hand.
 
 pub mod c_header;
+pub mod committed;
 pub mod csr_hdl;
 pub mod descriptor;
 pub mod driver;
