@@ -40,6 +40,14 @@ pub struct MigApp {
 /// Read beats the bridge keeps room for: commands in flight plus data not yet taken.
 const READ_ROOM: u64 = 32;
 
+/// A read burst waiting for its data on R.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct ReadBurst {
+    pub id: Bits<4>,
+    /// ARLEN: beats - 1.
+    pub len: Bits<8>,
+}
+
 #[derive(LogicBlock)]
 pub struct MigBridge {
     pub clock: Signal<In, Clock>,
@@ -70,8 +78,8 @@ pub struct MigBridge {
     /// The wrap mask of an INCR burst: no wrap.
     ones: Constant<Bits<64>>,
     rdata: Fifo<Bits<128>, 5, 6>,
-    /// Per read burst: ID (bits 3:0) and AxLEN (11:4), for R.
-    bursts: Fifo<Bits<12>, 4, 5>,
+    /// Per read burst, for R.
+    bursts: Fifo<ReadBurst, 4, 5>,
     want_w: Signal<Local, Bit>,
     want_r: Signal<Local, Bit>,
     wdf_take: Signal<Local, Bit>,
@@ -163,8 +171,8 @@ impl Logic for MigBridge {
         // AR: a burst's ID and length queue for R as it is taken.
         self.axi.arready.next = !self.r_busy.q.val() & !self.bursts.full.val();
         self.bursts.push.next = false;
-        self.bursts.data_in.next =
-            bit_cast::<12, 4>(self.axi.arid.val()) | (bit_cast::<12, 8>(self.axi.arlen.val()) << 4);
+        self.bursts.data_in.next.id = self.axi.arid.val();
+        self.bursts.data_in.next.len = self.axi.arlen.val();
         if self.axi.arvalid.val() & !self.r_busy.q.val() & !self.bursts.full.val() {
             self.bursts.push.next = true;
             self.r_busy.d.next = true;
@@ -248,9 +256,9 @@ impl Logic for MigBridge {
         self.rdata.data_in.next = self.app.rd_data.val();
         self.axi.rvalid.next = !self.rdata.empty.val() & !self.bursts.empty.val();
         self.axi.rdata.next = self.rdata.data_out.val();
-        self.axi.rid.next = self.bursts.data_out.val().get_bits::<4>(0);
+        self.axi.rid.next = self.bursts.data_out.val().id;
         self.axi.rresp.next = 0.into();
-        self.r_last.next = self.r_beat.q.val() == self.bursts.data_out.val().get_bits::<8>(4);
+        self.r_last.next = self.r_beat.q.val() == self.bursts.data_out.val().len;
         self.axi.rlast.next = self.r_last.val();
         self.r_pop.next =
             !self.rdata.empty.val() & !self.bursts.empty.val() & self.axi.rready.val();

@@ -14,6 +14,7 @@ use crate::axi4_split::Axi4Split;
 use crate::axi_lite::AxiLiteSlave;
 use crate::coherent::home_agent::{CoherentPort, HomeAgent};
 use crate::csr::CsrBlock;
+use crate::dma::check::WINDOWS;
 use crate::dma::engine::{DmaEngine, CHANNELS};
 
 /// Address bits of the CSR window (4 KiB).
@@ -86,34 +87,15 @@ impl Logic for DeviceTop {
         Axi4Master::<4, 64, 128, 16>::join(&mut self.split.dev, &mut self.home.dev);
         CoherentPort::link(&mut self.coh, &mut self.home.host);
         Axi4Master::<4, 64, 128, 16>::link(&mut self.mem, &mut self.home.mem);
-        self.dma.w0.base.next = (bit_cast::<64, 32>(self.csr.window[0].base_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[0].base_lo_addr.val());
-        self.dma.w0.limit.next = (bit_cast::<64, 32>(self.csr.window[0].limit_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[0].limit_lo_addr.val());
-        self.dma.w0.enable.next = self.csr.window[0].ctrl_enable.val();
-        self.dma.w0.read.next = self.csr.window[0].ctrl_read.val();
-        self.dma.w0.write.next = self.csr.window[0].ctrl_write.val();
-        self.dma.w1.base.next = (bit_cast::<64, 32>(self.csr.window[1].base_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[1].base_lo_addr.val());
-        self.dma.w1.limit.next = (bit_cast::<64, 32>(self.csr.window[1].limit_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[1].limit_lo_addr.val());
-        self.dma.w1.enable.next = self.csr.window[1].ctrl_enable.val();
-        self.dma.w1.read.next = self.csr.window[1].ctrl_read.val();
-        self.dma.w1.write.next = self.csr.window[1].ctrl_write.val();
-        self.dma.w2.base.next = (bit_cast::<64, 32>(self.csr.window[2].base_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[2].base_lo_addr.val());
-        self.dma.w2.limit.next = (bit_cast::<64, 32>(self.csr.window[2].limit_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[2].limit_lo_addr.val());
-        self.dma.w2.enable.next = self.csr.window[2].ctrl_enable.val();
-        self.dma.w2.read.next = self.csr.window[2].ctrl_read.val();
-        self.dma.w2.write.next = self.csr.window[2].ctrl_write.val();
-        self.dma.w3.base.next = (bit_cast::<64, 32>(self.csr.window[3].base_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[3].base_lo_addr.val());
-        self.dma.w3.limit.next = (bit_cast::<64, 32>(self.csr.window[3].limit_hi_addr.val()) << 32)
-            | bit_cast::<64, 32>(self.csr.window[3].limit_lo_addr.val());
-        self.dma.w3.enable.next = self.csr.window[3].ctrl_enable.val();
-        self.dma.w3.read.next = self.csr.window[3].ctrl_read.val();
-        self.dma.w3.write.next = self.csr.window[3].ctrl_write.val();
+        for i in 0..WINDOWS {
+            self.dma.windows[i].base_lo.next = self.csr.window[i].base_lo_addr.val();
+            self.dma.windows[i].base_hi.next = self.csr.window[i].base_hi_addr.val();
+            self.dma.windows[i].limit_lo.next = self.csr.window[i].limit_lo_addr.val();
+            self.dma.windows[i].limit_hi.next = self.csr.window[i].limit_hi_addr.val();
+            self.dma.windows[i].enable.next = self.csr.window[i].ctrl_enable.val();
+            self.dma.windows[i].read.next = self.csr.window[i].ctrl_read.val();
+            self.dma.windows[i].write.next = self.csr.window[i].ctrl_write.val();
+        }
         self.dma_events.next = 0.into();
         for i in 0..CHANNELS {
             self.dma.csr[i].ring_base_lo.next = self.csr.dma[i].ring_base_lo_addr.val();

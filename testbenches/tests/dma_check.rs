@@ -85,13 +85,15 @@ fn run(mut dut: Box<dyn Dut>, count: u64) {
         };
         for (i, win) in windows.iter().enumerate() {
             for (field, value) in [
-                ("base", win.base),
-                ("limit", win.limit),
+                ("base_lo", win.base & 0xFFFF_FFFF),
+                ("base_hi", win.base >> 32),
+                ("limit_lo", win.limit & 0xFFFF_FFFF),
+                ("limit_hi", win.limit >> 32),
                 ("enable", win.enable as u64),
                 ("read", win.read as u64),
                 ("write", win.write as u64),
             ] {
-                let id = dut.port(&format!("w{i}${field}")).unwrap();
+                let id = dut.port(&format!("windows${i}${field}")).unwrap();
                 dut.set(id, value);
             }
         }

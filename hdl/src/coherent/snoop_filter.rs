@@ -51,6 +51,18 @@ const SET_BITS: usize = ENTRY_BITS * WAYS;
 // The page hash takes tag bits 5:0 and set bits 9:6 (literals below).
 const _: () = assert!(WAYS == 4 && SETS_LOG2 == 10 && ENTRY_BITS == 22 && PAGE_HASH_BITS == 10);
 
+/// The page-count RAM's update after a filter write, which may move an entry from one
+/// page bucket to another.
+#[derive(Copy, Clone, Debug, PartialEq, LogicState)]
+pub enum CountUpdate {
+    Idle,
+    /// Write the first bucket: the decrement of the entry's old page, or else the
+    /// increment of its new one.
+    First,
+    /// After a decrement, the increment of the added entry's bucket.
+    Added,
+}
+
 #[derive(LogicBlock)]
 pub struct SnoopFilter {
     pub clock: Signal<In, Clock>,
@@ -84,8 +96,8 @@ pub struct SnoopFilter {
     /// Filter entries per page hash bucket.
     counts: RAM<Bits<COUNT_BITS>, PAGE_HASH_BITS>,
     page_reading: DFF<Bit>,
-    /// Count update after a write: 0 none, 1 first bucket, 2 the added entry's bucket.
-    cnt_state: DFF<Bits<2>>,
+    /// The page-count update after a write.
+    cnt_state: DFF<CountUpdate>,
     cnt_dec: DFF<Bit>,
     cnt_inc: DFF<Bit>,
     dec_hash: DFF<Bits<PAGE_HASH_BITS>>,
@@ -239,8 +251,9 @@ impl Logic for SnoopFilter {
         self.counts.read_clock.next = self.clock.val();
         self.counts.write_clock.next = self.clock.val();
         self.swept.next = !self.sweeping.q.val();
-        self.op_ready.next =
-            !self.sweeping.q.val() & !self.reading.q.val() & !self.cnt_state.q.val().any();
+        self.op_ready.next = !self.sweeping.q.val()
+            & !self.reading.q.val()
+            & (self.cnt_state.q.val() == CountUpdate::Idle);
         self.take.next = self.op_valid.val() & self.op_ready.val();
         self.ram.read_address.next = self.op_line.val().get_bits::<SETS_LOG2>(0);
         self.ram.write_enable.next = false;
@@ -415,31 +428,31 @@ impl Logic for SnoopFilter {
                 self.counts.read_address.next = self.old_hash.val();
             }
             if self.dec.val() | self.inc.val() {
-                self.cnt_state.d.next = 1.into();
+                self.cnt_state.d.next = CountUpdate::First;
             }
         }
-        match self.cnt_state.q.val().index() {
-            1 => {
+        match self.cnt_state.q.val() {
+            CountUpdate::Idle => {}
+            CountUpdate::First => {
                 self.counts.write_enable.next = true;
-                self.cnt_state.d.next = 0.into();
+                self.cnt_state.d.next = CountUpdate::Idle;
                 if self.cnt_dec.q.val() {
                     // Then read the other bucket, if an entry was added.
                     self.counts.read_address.next = self.inc_hash.q.val();
                     if self.cnt_inc.q.val() {
-                        self.cnt_state.d.next = 2.into();
+                        self.cnt_state.d.next = CountUpdate::Added;
                     }
                 } else {
                     self.counts.write_address.next = self.inc_hash.q.val();
                     self.counts.write_data.next = self.counts.read_data.val() + 1;
                 }
             }
-            2 => {
+            CountUpdate::Added => {
                 self.counts.write_enable.next = true;
                 self.counts.write_address.next = self.inc_hash.q.val();
                 self.counts.write_data.next = self.counts.read_data.val() + 1;
-                self.cnt_state.d.next = 0.into();
+                self.cnt_state.d.next = CountUpdate::Idle;
             }
-            _ => {}
         }
         if self.take.val() & self.op_write.val() {
             // The round robin moves on when a victim's way is refilled.
@@ -477,7 +490,7 @@ impl Logic for SnoopFilter {
             self.rr.d.next = 0.into();
             self.set_word.d.next = 0.into();
             self.page_reading.d.next = false;
-            self.cnt_state.d.next = 0.into();
+            self.cnt_state.d.next = CountUpdate::Idle;
         }
     }
 }

@@ -15,15 +15,23 @@ use rust_hdl::prelude::*;
 
 use cdm_regmap::descriptor::{ctrl, ErrorCode, MAX_LEN};
 
-/// Cycles from `start` to `done`.
-pub const DONE_AFTER: u64 = 4;
+/// The DMA address windows of the register map.
+pub const WINDOWS: usize = cdm_regmap::WINDOWS as usize;
+/// Bits of a window number.
+const WINDOW_BITS: usize = (usize::BITS - (WINDOWS - 1).leading_zeros()) as usize;
+const _: () = assert!(WINDOWS >= 2 && WINDOWS <= 1 << WINDOW_BITS);
 
-/// One DMA address window, as the CSRs hold it.
+/// Cycles from `start` to `done`: one per window.
+pub const DONE_AFTER: u64 = WINDOWS as u64;
+
+/// One DMA address window, as the CSRs hold it (64-bit addresses in two registers).
 #[derive(LogicInterface, Default)]
 pub struct WindowPorts {
-    pub base: Signal<In, Bits<64>>,
+    pub base_lo: Signal<In, Bits<32>>,
+    pub base_hi: Signal<In, Bits<32>>,
     /// Last byte, inclusive.
-    pub limit: Signal<In, Bits<64>>,
+    pub limit_lo: Signal<In, Bits<32>>,
+    pub limit_hi: Signal<In, Bits<32>>,
     pub enable: Signal<In, Bit>,
     pub read: Signal<In, Bit>,
     pub write: Signal<In, Bit>,
@@ -41,16 +49,13 @@ pub struct DescriptorCheck {
     pub dst: Signal<In, Bits<64>>,
     pub len: Signal<In, Bits<32>>,
     pub ctrl: Signal<In, Bits<32>>,
-    pub w0: WindowPorts,
-    pub w1: WindowPorts,
-    pub w2: WindowPorts,
-    pub w3: WindowPorts,
+    pub windows: [WindowPorts; WINDOWS],
     /// One-cycle pulse: the check is over and `error` holds its result.
     pub done: Signal<Out, Bit>,
     /// `ErrorCode` of the check, valid with `done` (0: the descriptor may start).
     pub error: Signal<Out, Bits<4>>,
     active: DFF<Bit>,
-    window: DFF<Bits<2>>,
+    window: DFF<Bits<WINDOW_BITS>>,
     src_ok: DFF<Bit>,
     dst_ok: DFF<Bit>,
     /// Last byte of each range, and whether the range runs past 2^64.
@@ -58,6 +63,7 @@ pub struct DescriptorCheck {
     dst_last: DFF<Bits<64>>,
     src_wraps: DFF<Bit>,
     dst_wraps: DFF<Bit>,
+    last_window: Constant<Bits<WINDOW_BITS>>,
     max_len: Constant<Bits<32>>,
     reserved: Constant<Bits<32>>,
     code_zero_length: Constant<Bits<4>>,
@@ -68,6 +74,10 @@ pub struct DescriptorCheck {
     code_dst_window: Constant<Bits<4>>,
     src_end: Signal<Local, Bits<65>>,
     dst_end: Signal<Local, Bits<65>>,
+    base_lo: Signal<Local, Bits<32>>,
+    base_hi: Signal<Local, Bits<32>>,
+    limit_lo: Signal<Local, Bits<32>>,
+    limit_hi: Signal<Local, Bits<32>>,
     base: Signal<Local, Bits<64>>,
     limit: Signal<Local, Bits<64>>,
     enable: Signal<Local, Bit>,
@@ -91,10 +101,7 @@ impl Default for DescriptorCheck {
             dst: Default::default(),
             len: Default::default(),
             ctrl: Default::default(),
-            w0: Default::default(),
-            w1: Default::default(),
-            w2: Default::default(),
-            w3: Default::default(),
+            windows: Default::default(),
             done: Default::default(),
             error: Default::default(),
             active: Default::default(),
@@ -105,6 +112,7 @@ impl Default for DescriptorCheck {
             dst_last: Default::default(),
             src_wraps: Default::default(),
             dst_wraps: Default::default(),
+            last_window: Constant::new((WINDOWS as u64 - 1).into()),
             max_len: Constant::new(MAX_LEN.into()),
             reserved: Constant::new((ctrl::RESERVED as u64).into()),
             code_zero_length: code(ErrorCode::ZeroLength),
@@ -115,6 +123,10 @@ impl Default for DescriptorCheck {
             code_dst_window: code(ErrorCode::DestinationWindow),
             src_end: Default::default(),
             dst_end: Default::default(),
+            base_lo: Default::default(),
+            base_hi: Default::default(),
+            limit_lo: Default::default(),
+            limit_hi: Default::default(),
             base: Default::default(),
             limit: Default::default(),
             enable: Default::default(),
@@ -152,32 +164,28 @@ impl Logic for DescriptorCheck {
             self.dst_wraps.d.next = self.dst_end.val().get_bit(64);
         }
         // Then one window per cycle.
-        self.base.next = self.w0.base.val();
-        self.limit.next = self.w0.limit.val();
-        self.enable.next = self.w0.enable.val();
-        self.read.next = self.w0.read.val();
-        self.write.next = self.w0.write.val();
-        if self.window.q.val() == 1 {
-            self.base.next = self.w1.base.val();
-            self.limit.next = self.w1.limit.val();
-            self.enable.next = self.w1.enable.val();
-            self.read.next = self.w1.read.val();
-            self.write.next = self.w1.write.val();
+        self.base_lo.next = self.windows[0].base_lo.val();
+        self.base_hi.next = self.windows[0].base_hi.val();
+        self.limit_lo.next = self.windows[0].limit_lo.val();
+        self.limit_hi.next = self.windows[0].limit_hi.val();
+        self.enable.next = self.windows[0].enable.val();
+        self.read.next = self.windows[0].read.val();
+        self.write.next = self.windows[0].write.val();
+        for i in 1..WINDOWS {
+            if self.window.q.val().index() == i {
+                self.base_lo.next = self.windows[i].base_lo.val();
+                self.base_hi.next = self.windows[i].base_hi.val();
+                self.limit_lo.next = self.windows[i].limit_lo.val();
+                self.limit_hi.next = self.windows[i].limit_hi.val();
+                self.enable.next = self.windows[i].enable.val();
+                self.read.next = self.windows[i].read.val();
+                self.write.next = self.windows[i].write.val();
+            }
         }
-        if self.window.q.val() == 2 {
-            self.base.next = self.w2.base.val();
-            self.limit.next = self.w2.limit.val();
-            self.enable.next = self.w2.enable.val();
-            self.read.next = self.w2.read.val();
-            self.write.next = self.w2.write.val();
-        }
-        if self.window.q.val() == 3 {
-            self.base.next = self.w3.base.val();
-            self.limit.next = self.w3.limit.val();
-            self.enable.next = self.w3.enable.val();
-            self.read.next = self.w3.read.val();
-            self.write.next = self.w3.write.val();
-        }
+        self.base.next =
+            (bit_cast::<64, 32>(self.base_hi.val()) << 32) | bit_cast::<64, 32>(self.base_lo.val());
+        self.limit.next = (bit_cast::<64, 32>(self.limit_hi.val()) << 32)
+            | bit_cast::<64, 32>(self.limit_lo.val());
         self.src_here.next = self.enable.val()
             & self.read.val()
             & (self.base.val() <= self.src.val())
@@ -199,7 +207,7 @@ impl Logic for DescriptorCheck {
         // names the error).
         self.done.next = false;
         self.error.next = 0.into();
-        if self.active.q.val() & (self.window.q.val() == 3) {
+        if self.active.q.val() & (self.window.q.val() == self.last_window.val()) {
             self.active.d.next = false;
             self.done.next = true;
             if !self.dst_any.val() {
@@ -227,6 +235,9 @@ impl Logic for DescriptorCheck {
     }
 }
 
+// The standalone check's port list names each window (the port map takes literal
+// indices); the device top's windows follow WINDOWS without it.
+const _: () = assert!(WINDOWS == 4, "list the windows' ports below");
 crate::port_map!(DescriptorCheck as "check" {
     clock: clock,
     in reset,
@@ -236,10 +247,14 @@ crate::port_map!(DescriptorCheck as "check" {
     in dst,
     in len,
     in ctrl,
-    in w0.base, in w0.limit, in w0.enable, in w0.read, in w0.write,
-    in w1.base, in w1.limit, in w1.enable, in w1.read, in w1.write,
-    in w2.base, in w2.limit, in w2.enable, in w2.read, in w2.write,
-    in w3.base, in w3.limit, in w3.enable, in w3.read, in w3.write,
+    in windows[0].base_lo, in windows[0].base_hi, in windows[0].limit_lo, in windows[0].limit_hi,
+    in windows[0].enable, in windows[0].read, in windows[0].write,
+    in windows[1].base_lo, in windows[1].base_hi, in windows[1].limit_lo, in windows[1].limit_hi,
+    in windows[1].enable, in windows[1].read, in windows[1].write,
+    in windows[2].base_lo, in windows[2].base_hi, in windows[2].limit_lo, in windows[2].limit_hi,
+    in windows[2].enable, in windows[2].read, in windows[2].write,
+    in windows[3].base_lo, in windows[3].base_hi, in windows[3].limit_lo, in windows[3].limit_hi,
+    in windows[3].enable, in windows[3].read, in windows[3].write,
     out done,
     out error,
 });

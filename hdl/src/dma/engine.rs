@@ -32,7 +32,7 @@ use cdm_regmap::descriptor::{ctrl, offset, ErrorCode, Opcode};
 use cdm_regmap::DMA_CHANNELS;
 
 use super::channel::{ChannelCsr, DmaChannel};
-use super::check::{DescriptorCheck, WindowPorts};
+use super::check::{DescriptorCheck, WindowPorts, WINDOWS};
 use super::mover::DmaMover;
 use crate::axi4::Axi4Master;
 use crate::fifo::Fifo;
@@ -119,12 +119,49 @@ pub enum Head {
     /// Checked, its code in `head_code`, waiting for the checked register.
     Checked,
 }
-/// Completion tag: addr | src or fault | dst | len | channel | index | code | irq | kind.
-/// Kinds (literals in the kernel, which cannot name constants): 0 a transfer, 1 a
-/// status write-back, 2 a marker (failed before it started), 3 an error status write-back.
-const CTAG_BITS: usize = 251;
-/// Status write-back: addr | len | channel | index | code | irq.
-const WB_BITS: usize = 121;
+
+/// What a completion tag stands for.
+#[derive(Copy, Clone, Debug, PartialEq, LogicState)]
+pub enum Completion {
+    /// A COPY or FILL the mover carries out.
+    Transfer,
+    /// The status write-back of a descriptor that completed.
+    Status,
+    /// A descriptor that failed before anything was issued for it.
+    Marker,
+    /// The status write-back of a descriptor that failed.
+    ErrorStatus,
+}
+
+/// A command issued to the mover (or a marker), waiting in issue order for its end.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct CompletionTag {
+    pub kind: Completion,
+    /// The descriptor's address.
+    pub addr: Bits<64>,
+    /// A transfer's source; a marker's faulting address.
+    pub src: Bits<64>,
+    pub dst: Bits<64>,
+    pub len: Bits<32>,
+    /// One-hot.
+    pub channel: Bits<CHANNELS>,
+    pub index: Bits<16>,
+    pub code: Bits<4>,
+    pub irq: Bit,
+}
+
+/// A descriptor's status write-back, waiting for its turn at the mover.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct StatusWrite {
+    /// The descriptor's address.
+    pub addr: Bits<64>,
+    pub len: Bits<32>,
+    /// One-hot.
+    pub channel: Bits<CHANNELS>,
+    pub index: Bits<16>,
+    pub code: Bits<4>,
+    pub irq: Bit,
+}
 
 #[derive(LogicBlock)]
 pub struct DmaEngine {
@@ -135,10 +172,7 @@ pub struct DmaEngine {
     /// GLOBAL.DMA_WATCHDOG.CYCLES.
     pub watchdog: Signal<In, Bits<32>>,
     pub csr: [ChannelCsr; CHANNELS],
-    pub w0: WindowPorts,
-    pub w1: WindowPorts,
-    pub w2: WindowPorts,
-    pub w3: WindowPorts,
+    pub windows: [WindowPorts; WINDOWS],
     pub m: Axi4Master<4, 64, 128, 16>,
     /// Some channel is busy.
     pub busy: Signal<Out, Bit>,
@@ -147,8 +181,8 @@ pub struct DmaEngine {
     mover: DmaMover,
     tags: Fifo<FetchTag, 6, 7>,
     descs: Fifo<Fetched, 6, 7>,
-    ctags: RegisteredFifo<Bits<CTAG_BITS>, 6, 7>,
-    wbq: RegisteredFifo<Bits<WB_BITS>, 6, 7>,
+    ctags: RegisteredFifo<CompletionTag, 6, 7>,
+    wbq: RegisteredFifo<StatusWrite, 6, 7>,
     // Fetch.
     last: DFF<Bits<CHANNELS>>,
     ar_valid: DFF<Bit>,
@@ -229,17 +263,9 @@ pub struct DmaEngine {
     w_code: Signal<Local, Bits<4>>,
     w_irq: Signal<Local, Bit>,
     w_bytes: Signal<Local, Bits<32>>,
-    p_kind: Signal<Local, Bits<2>>,
-    p_addr: Signal<Local, Bits<64>>,
-    p_src: Signal<Local, Bits<64>>,
-    p_dst: Signal<Local, Bits<64>>,
-    p_len: Signal<Local, Bits<32>>,
-    p_ch: Signal<Local, Bits<CHANNELS>>,
-    p_index: Signal<Local, Bits<16>>,
-    p_code: Signal<Local, Bits<4>>,
-    p_irq: Signal<Local, Bit>,
+    pushed: Signal<Local, CompletionTag>,
     // Completion locals.
-    c_kind: Signal<Local, Bits<2>>,
+    c_kind: Signal<Local, Completion>,
     c_addr: Signal<Local, Bits<64>>,
     c_src: Signal<Local, Bits<64>>,
     c_dst: Signal<Local, Bits<64>>,
@@ -273,10 +299,7 @@ impl Default for DmaEngine {
             enable: Default::default(),
             watchdog: Default::default(),
             csr: Default::default(),
-            w0: Default::default(),
-            w1: Default::default(),
-            w2: Default::default(),
-            w3: Default::default(),
+            windows: Default::default(),
             m: Default::default(),
             busy: Default::default(),
             channels: Default::default(),
@@ -359,15 +382,7 @@ impl Default for DmaEngine {
             w_code: Default::default(),
             w_irq: Default::default(),
             w_bytes: Default::default(),
-            p_kind: Default::default(),
-            p_addr: Default::default(),
-            p_src: Default::default(),
-            p_dst: Default::default(),
-            p_len: Default::default(),
-            p_ch: Default::default(),
-            p_index: Default::default(),
-            p_code: Default::default(),
-            p_irq: Default::default(),
+            pushed: Default::default(),
             c_kind: Default::default(),
             c_addr: Default::default(),
             c_src: Default::default(),
@@ -427,10 +442,9 @@ impl Logic for DmaEngine {
         self.descs.reset.next = self.reset.val();
         self.ctags.reset.next = self.reset.val();
         self.wbq.reset.next = self.reset.val();
-        WindowPorts::link(&mut self.w0, &mut self.check.w0);
-        WindowPorts::link(&mut self.w1, &mut self.check.w1);
-        WindowPorts::link(&mut self.w2, &mut self.check.w2);
-        WindowPorts::link(&mut self.w3, &mut self.check.w3);
+        for i in 0..WINDOWS {
+            WindowPorts::link(&mut self.windows[i], &mut self.check.windows[i]);
+        }
 
         // ---- Fetch: round robin over channels with work, one descriptor each.
         self.eligible.next = 0.into();
@@ -635,12 +649,12 @@ impl Logic for DmaEngine {
             self.fault.next = self.d_dst.val();
         }
         // The mover's command: a status write-back, else the checked descriptor.
-        self.w_addr.next = self.wbq.data_out.val().get_bits::<64>(0);
-        self.w_len.next = self.wbq.data_out.val().get_bits::<32>(64);
-        self.w_ch.next = self.wbq.data_out.val().get_bits::<CHANNELS>(96);
-        self.w_index.next = self.wbq.data_out.val().get_bits::<16>(100);
-        self.w_code.next = self.wbq.data_out.val().get_bits::<4>(116);
-        self.w_irq.next = self.wbq.data_out.val().get_bit(120);
+        self.w_addr.next = self.wbq.data_out.val().addr;
+        self.w_len.next = self.wbq.data_out.val().len;
+        self.w_ch.next = self.wbq.data_out.val().channel;
+        self.w_index.next = self.wbq.data_out.val().index;
+        self.w_code.next = self.wbq.data_out.val().code;
+        self.w_irq.next = self.wbq.data_out.val().irq;
         self.w_bytes.next = self.w_len.val();
         if self.w_code.val().any() {
             self.w_bytes.next = 0.into();
@@ -662,53 +676,45 @@ impl Logic for DmaEngine {
         self.mover.cmd_valid.next = self.wb_go.val() | self.data_go.val();
         self.wbq.pop.next = self.wb_go.val();
         // Completion tags, in command order.
-        self.p_kind.next = 0.into();
-        self.p_addr.next = self.d_addr.val();
-        self.p_src.next = self.d_src.val();
-        self.p_dst.next = self.d_dst.val();
-        self.p_len.next = self.d_len.val();
-        self.p_ch.next = self.d_ch.val();
-        self.p_index.next = self.d_index.val();
-        self.p_code.next = 0.into();
-        self.p_irq.next = self.d_irq.val();
+        self.pushed.next.kind = Completion::Transfer;
+        self.pushed.next.addr = self.d_addr.val();
+        self.pushed.next.src = self.d_src.val();
+        self.pushed.next.dst = self.d_dst.val();
+        self.pushed.next.len = self.d_len.val();
+        self.pushed.next.channel = self.d_ch.val();
+        self.pushed.next.index = self.d_index.val();
+        self.pushed.next.code = 0.into();
+        self.pushed.next.irq = self.d_irq.val();
         if self.marker_go.val() {
-            self.p_kind.next = 2.into();
-            self.p_code.next = self.code.q.val();
-            self.p_src.next = self.fault.val();
+            self.pushed.next.kind = Completion::Marker;
+            self.pushed.next.code = self.code.q.val();
+            self.pushed.next.src = self.fault.val();
         }
         if self.wb_go.val() {
-            self.p_kind.next = 1.into();
+            self.pushed.next.kind = Completion::Status;
             if self.w_code.val().any() {
-                self.p_kind.next = 3.into();
+                self.pushed.next.kind = Completion::ErrorStatus;
             }
-            self.p_addr.next = self.w_addr.val();
-            self.p_len.next = self.w_len.val();
-            self.p_ch.next = self.w_ch.val();
-            self.p_index.next = self.w_index.val();
-            self.p_code.next = self.w_code.val();
-            self.p_irq.next = self.w_irq.val();
+            self.pushed.next.addr = self.w_addr.val();
+            self.pushed.next.len = self.w_len.val();
+            self.pushed.next.channel = self.w_ch.val();
+            self.pushed.next.index = self.w_index.val();
+            self.pushed.next.code = self.w_code.val();
+            self.pushed.next.irq = self.w_irq.val();
         }
         self.ctags.push.next = self.wb_go.val() | self.marker_go.val() | self.data_go.val();
-        self.ctags.data_in.next = (bit_cast::<CTAG_BITS, 2>(self.p_kind.val()) << 249)
-            | (bit_cast::<CTAG_BITS, 1>(self.p_irq.val().into()) << 248)
-            | (bit_cast::<CTAG_BITS, 4>(self.p_code.val()) << 244)
-            | (bit_cast::<CTAG_BITS, 16>(self.p_index.val()) << 228)
-            | (bit_cast::<CTAG_BITS, CHANNELS>(self.p_ch.val()) << 224)
-            | (bit_cast::<CTAG_BITS, 32>(self.p_len.val()) << 192)
-            | (bit_cast::<CTAG_BITS, 64>(self.p_dst.val()) << 128)
-            | (bit_cast::<CTAG_BITS, 64>(self.p_src.val()) << 64)
-            | bit_cast::<CTAG_BITS, 64>(self.p_addr.val());
+        self.ctags.data_in.next = self.pushed.val();
 
         // ---- Completion, in command order.
-        self.c_addr.next = self.ctags.data_out.val().get_bits::<64>(0);
-        self.c_src.next = self.ctags.data_out.val().get_bits::<64>(64);
-        self.c_dst.next = self.ctags.data_out.val().get_bits::<64>(128);
-        self.c_len.next = self.ctags.data_out.val().get_bits::<32>(192);
-        self.c_ch.next = self.ctags.data_out.val().get_bits::<CHANNELS>(224);
-        self.c_index.next = self.ctags.data_out.val().get_bits::<16>(228);
-        self.c_code.next = self.ctags.data_out.val().get_bits::<4>(244);
-        self.c_irq.next = self.ctags.data_out.val().get_bit(248);
-        self.c_kind.next = self.ctags.data_out.val().get_bits::<2>(249);
+        self.c_kind.next = self.ctags.data_out.val().kind;
+        self.c_addr.next = self.ctags.data_out.val().addr;
+        self.c_src.next = self.ctags.data_out.val().src;
+        self.c_dst.next = self.ctags.data_out.val().dst;
+        self.c_len.next = self.ctags.data_out.val().len;
+        self.c_ch.next = self.ctags.data_out.val().channel;
+        self.c_index.next = self.ctags.data_out.val().index;
+        self.c_code.next = self.ctags.data_out.val().code;
+        self.c_irq.next = self.ctags.data_out.val().irq;
         self.c_halted.next = false;
         self.c_consumer.next = 0.into();
         for i in 0..CHANNELS {
@@ -720,8 +726,8 @@ impl Logic for DmaEngine {
         // Completions wait while a halt is on its way, so the next one sees it.
         self.c_fire.next = !self.ctags.empty.val()
             & !self.halt_pending.q.val()
-            & ((self.c_kind.val() == 2) | self.mover.done_valid.val());
-        self.mover.done_ready.next = self.c_fire.val() & (self.c_kind.val() != 2);
+            & ((self.c_kind.val() == Completion::Marker) | self.mover.done_valid.val());
+        self.mover.done_ready.next = self.c_fire.val() & (self.c_kind.val() != Completion::Marker);
         self.ctags.pop.next = self.c_fire.val();
         self.q_push.next = false;
         self.q_code.next = 0.into();
@@ -731,8 +737,8 @@ impl Logic for DmaEngine {
         self.halt_code.next = self.c_code.val();
         self.halt_addr.next = self.c_src.val();
         if self.c_fire.val() {
-            match self.c_kind.val().index() {
-                0 => {
+            match self.c_kind.val() {
+                Completion::Transfer => {
                     if self.c_halted.val() {
                         self.retire.next = true;
                     } else {
@@ -751,7 +757,7 @@ impl Logic for DmaEngine {
                         }
                     }
                 }
-                1 => {
+                Completion::Status => {
                     // After a halt, only descriptors before the failed one still
                     // complete: the consumer index moves in order or not at all.
                     self.retire.next = true;
@@ -763,7 +769,7 @@ impl Logic for DmaEngine {
                         self.complete.next = self.c_index.val() == self.c_consumer.val();
                     }
                 }
-                2 => {
+                Completion::Marker => {
                     if self.c_halted.val() {
                         self.retire.next = true;
                     } else {
@@ -777,20 +783,20 @@ impl Logic for DmaEngine {
                         }
                     }
                 }
-                _ => {
+                Completion::ErrorStatus => {
                     self.retire.next = true;
                 }
             }
         }
         self.wbq.push.next = self.q_push.val();
-        self.wbq.data_in.next = (bit_cast::<WB_BITS, 1>(self.c_irq.val().into()) << 120)
-            | (bit_cast::<WB_BITS, 4>(self.q_code.val()) << 116)
-            | (bit_cast::<WB_BITS, 16>(self.c_index.val()) << 100)
-            | (bit_cast::<WB_BITS, CHANNELS>(self.c_ch.val()) << 96)
-            | (bit_cast::<WB_BITS, 32>(self.c_len.val()) << 64)
-            | bit_cast::<WB_BITS, 64>(self.c_addr.val());
+        self.wbq.data_in.next.addr = self.c_addr.val();
+        self.wbq.data_in.next.len = self.c_len.val();
+        self.wbq.data_in.next.channel = self.c_ch.val();
+        self.wbq.data_in.next.index = self.c_index.val();
+        self.wbq.data_in.next.code = self.q_code.val();
+        self.wbq.data_in.next.irq = self.c_irq.val();
         // Watchdog: the oldest command waits and nothing moves on the bus.
-        self.waiting.next = !self.ctags.empty.val() & (self.c_kind.val() != 2);
+        self.waiting.next = !self.ctags.empty.val() & (self.c_kind.val() != Completion::Marker);
         self.progress.next = (self.m.rvalid.val() & self.m.rready.val())
             | (self.m.wvalid.val() & self.m.wready.val())
             | (self.m.bvalid.val() & self.m.bready.val());

@@ -30,6 +30,14 @@ pub struct MoverCmd {
     pub pattern: Bits<64>,
 }
 
+/// A destination-aligned beat on its way from the read half to the write half.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct AlignedBeat {
+    pub data: Bits<128>,
+    /// Some read beat it was made from failed.
+    pub err: Bit,
+}
+
 #[derive(LogicBlock, Default)]
 pub struct DmaMover {
     pub clock: Signal<In, Clock>,
@@ -50,7 +58,7 @@ pub struct DmaMover {
     read: DmaRead,
     write: DmaWrite,
     /// Realigned beats (data and read-error flag) between the halves.
-    data: RegisteredFifo<Bits<129>, 5, 6>,
+    data: RegisteredFifo<AlignedBeat, 5, 6>,
     both_ready: Signal<Local, Bit>,
     head_dst: Signal<Local, Bits<64>>,
 }
@@ -88,12 +96,12 @@ impl Logic for DmaMover {
         self.write.cmd_pattern.next = self.intake.out_data.val().pattern;
         // Realigned data through the FIFO.
         self.data.push.next = self.read.out_valid.val() & !self.data.full.val();
-        self.data.data_in.next = (bit_cast::<129, 1>(self.read.out_err.val().into()) << 128)
-            | bit_cast::<129, 128>(self.read.out_data.val());
+        self.data.data_in.next.data = self.read.out_data.val();
+        self.data.data_in.next.err = self.read.out_err.val();
         self.read.out_ready.next = !self.data.full.val();
         self.write.in_valid.next = !self.data.empty.val();
-        self.write.in_data.next = self.data.data_out.val().get_bits::<128>(0);
-        self.write.in_err.next = self.data.data_out.val().get_bit(128);
+        self.write.in_data.next = self.data.data_out.val().data;
+        self.write.in_err.next = self.data.data_out.val().err;
         self.data.pop.next = self.write.in_ready.val() & !self.data.empty.val();
         // Completions.
         self.done_valid.next = self.write.done_valid.val();

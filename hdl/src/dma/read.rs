@@ -15,8 +15,16 @@ use crate::registered_fifo::RegisteredFifo;
 /// Read bursts in flight.
 pub const MAX_READS: u64 = 64;
 
-/// Realignment plan: rotate (4) | skip first (1) | input beats (21) | output beats (21).
-const PLAN_BITS: usize = 4 + 1 + 2 * BEAT_COUNT_BITS;
+/// How the realigner turns one transfer's read beats into destination beats.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct RealignPlan {
+    pub rotate: Bits<4>,
+    /// The source starts later in its beat than the destination: the first read beat
+    /// only fills the carry.
+    pub skip_first: Bit,
+    pub in_beats: Bits<BEAT_COUNT_BITS>,
+    pub out_beats: Bits<BEAT_COUNT_BITS>,
+}
 
 #[derive(LogicBlock)]
 pub struct DmaRead {
@@ -35,7 +43,7 @@ pub struct DmaRead {
     pub out_err: Signal<Out, Bit>,
     splitter: BurstSplitter,
     /// One plan per transfer with reads in flight: as deep as the reads in flight.
-    plans: RegisteredFifo<Bits<PLAN_BITS>, 6, 7>,
+    plans: RegisteredFifo<RealignPlan, 6, 7>,
     realign: Realigner,
     outstanding: DFF<Bits<7>>,
     max_reads: Constant<Bits<7>>,
@@ -118,16 +126,16 @@ impl Logic for DmaRead {
         // Narrow arithmetic goes through a signal of its own width: rust-hdl emits
         // `bit_cast(a - b)` as `(a - b) & mask`, which Verilog evaluates at the wide width.
         self.rotate.next = self.src_low.val() - self.cmd_dst_low.val();
-        self.plans.data_in.next = bit_cast::<PLAN_BITS, 4>(self.rotate.val())
-            | (bit_cast::<PLAN_BITS, 1>((self.src_low.val() > self.cmd_dst_low.val()).into()) << 4)
-            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(self.in_beats.val()) << 5)
-            | (bit_cast::<PLAN_BITS, BEAT_COUNT_BITS>(self.out_beats.val()) << 26);
+        self.plans.data_in.next.rotate = self.rotate.val();
+        self.plans.data_in.next.skip_first = self.src_low.val() > self.cmd_dst_low.val();
+        self.plans.data_in.next.in_beats = self.in_beats.val();
+        self.plans.data_in.next.out_beats = self.out_beats.val();
         // Realigner takes the next plan when idle.
         self.realign.cmd_valid.next = !self.plans.empty.val();
-        self.realign.cmd_rotate.next = self.plans.data_out.val().get_bits::<4>(0);
-        self.realign.cmd_skip_first.next = self.plans.data_out.val().get_bit(4);
-        self.realign.cmd_in_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(5);
-        self.realign.cmd_out_beats.next = self.plans.data_out.val().get_bits::<BEAT_COUNT_BITS>(26);
+        self.realign.cmd_rotate.next = self.plans.data_out.val().rotate;
+        self.realign.cmd_skip_first.next = self.plans.data_out.val().skip_first;
+        self.realign.cmd_in_beats.next = self.plans.data_out.val().in_beats;
+        self.realign.cmd_out_beats.next = self.plans.data_out.val().out_beats;
         self.plans.pop.next = self.realign.cmd_ready.val() & !self.plans.empty.val();
         self.splitter.advance.next = self.ar_fire.val();
         // R into the realigner, realigned data out.

@@ -19,8 +19,21 @@ use crate::registered_fifo::RegisteredFifo;
 /// Write bursts awaiting their response.
 pub const MAX_WRITES: u64 = 64;
 
-/// W beats of one burst: len (8) | first (1) | last (1) | fill (1) | dst low (4) | end low (4) | pattern (64).
-const WQ_BITS: usize = 83;
+/// The W beats of one burst, queued by its AW.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct BurstLayout {
+    /// AWLEN: beats - 1.
+    pub len: Bits<8>,
+    /// First burst of its transfer: the first beat starts at `dst_low`.
+    pub first: Bit,
+    /// Last burst of its transfer: the last beat ends at `end_low`.
+    pub last: Bit,
+    /// FILL: the beats carry `pattern`, not read data.
+    pub fill: Bit,
+    pub dst_low: Bits<4>,
+    pub end_low: Bits<4>,
+    pub pattern: Bits<64>,
+}
 
 #[derive(LogicBlock)]
 pub struct DmaWrite {
@@ -44,7 +57,7 @@ pub struct DmaWrite {
     pub done_read_err: Signal<Out, Bit>,
     pub done_write_err: Signal<Out, Bit>,
     splitter: BurstSplitter,
-    wq: RegisteredFifo<Bits<WQ_BITS>, 6, 7>,
+    wq: RegisteredFifo<BurstLayout, 6, 7>,
     /// Per burst in flight: last burst of its transfer.
     bq: Fifo<Bit, 6, 7>,
     /// Per transfer whose data is all sent: some read beat failed.
@@ -68,7 +81,7 @@ pub struct DmaWrite {
     aw_fire: Signal<Local, Bit>,
     b_fire: Signal<Local, Bit>,
     w_fire: Signal<Local, Bit>,
-    entry: Signal<Local, Bits<WQ_BITS>>,
+    entry: Signal<Local, BurstLayout>,
     w_fill: Signal<Local, Bit>,
     w_last: Signal<Local, Bit>,
     first_mask: Signal<Local, Bits<16>>,
@@ -188,34 +201,34 @@ impl Logic for DmaWrite {
         }
         self.splitter.advance.next = self.aw_fire.val();
         self.wq.push.next = self.aw_fire.val();
-        self.wq.data_in.next = bit_cast::<WQ_BITS, 8>(self.splitter.burst_len.val())
-            | (bit_cast::<WQ_BITS, 1>(self.t_first.q.val().into()) << 8)
-            | (bit_cast::<WQ_BITS, 1>(self.splitter.last.val().into()) << 9)
-            | (bit_cast::<WQ_BITS, 1>(self.t_fill.q.val().into()) << 10)
-            | (bit_cast::<WQ_BITS, 4>(self.t_dst_low.q.val()) << 11)
-            | (bit_cast::<WQ_BITS, 4>(self.t_end_low.q.val()) << 15)
-            | (bit_cast::<WQ_BITS, 64>(self.t_pattern.q.val()) << 19);
+        self.wq.data_in.next.len = self.splitter.burst_len.val();
+        self.wq.data_in.next.first = self.t_first.q.val();
+        self.wq.data_in.next.last = self.splitter.last.val();
+        self.wq.data_in.next.fill = self.t_fill.q.val();
+        self.wq.data_in.next.dst_low = self.t_dst_low.q.val();
+        self.wq.data_in.next.end_low = self.t_end_low.q.val();
+        self.wq.data_in.next.pattern = self.t_pattern.q.val();
         self.bq.push.next = self.aw_fire.val();
         self.bq.data_in.next = self.splitter.last.val();
         // W: beats of the oldest queued burst.
         self.entry.next = self.wq.data_out.val();
-        self.w_fill.next = self.entry.val().get_bit(10);
-        self.w_last.next = self.w_beat.q.val() == self.entry.val().get_bits::<8>(0);
+        self.w_fill.next = self.entry.val().fill;
+        self.w_last.next = self.w_beat.q.val() == self.entry.val().len;
         self.first_mask.next = self.all_lanes.val();
-        if self.entry.val().get_bit(8) & !self.w_beat.q.val().any() {
-            self.first_mask.next = self.all_lanes.val() << self.entry.val().get_bits::<4>(11);
+        if self.entry.val().first & !self.w_beat.q.val().any() {
+            self.first_mask.next = self.all_lanes.val() << self.entry.val().dst_low;
         }
         self.last_mask.next = self.all_lanes.val();
-        if self.entry.val().get_bit(9) & self.w_last.val() {
-            self.last_mask.next = self.all_lanes.val() >> (15 - self.entry.val().get_bits::<4>(15));
+        if self.entry.val().last & self.w_last.val() {
+            self.last_mask.next = self.all_lanes.val() >> (15 - self.entry.val().end_low);
         }
         self.beat_err.next = !self.w_fill.val() & self.in_err.val();
         self.axi.wvalid.next =
             !self.wq.empty.val() & (self.w_fill.val() | self.in_valid.val()) & !self.rq.full.val();
         self.axi.wdata.next = self.in_data.val();
         if self.w_fill.val() {
-            self.axi.wdata.next = (bit_cast::<128, 64>(self.entry.val().get_bits::<64>(19)) << 64)
-                | bit_cast::<128, 64>(self.entry.val().get_bits::<64>(19));
+            self.axi.wdata.next = (bit_cast::<128, 64>(self.entry.val().pattern) << 64)
+                | bit_cast::<128, 64>(self.entry.val().pattern);
         }
         self.axi.wstrb.next = self.first_mask.val() & self.last_mask.val();
         if self.beat_err.val() {
@@ -226,14 +239,14 @@ impl Logic for DmaWrite {
         self.in_ready.next =
             !self.wq.empty.val() & !self.w_fill.val() & self.axi.wready.val() & !self.rq.full.val();
         self.wq.pop.next = self.w_fire.val() & self.w_last.val();
-        self.rq.push.next = self.w_fire.val() & self.w_last.val() & self.entry.val().get_bit(9);
+        self.rq.push.next = self.w_fire.val() & self.w_last.val() & self.entry.val().last;
         self.rq.data_in.next = self.r_err.q.val() | self.beat_err.val();
         if self.w_fire.val() {
             self.w_beat.d.next = self.w_beat.q.val() + 1;
             self.r_err.d.next = self.r_err.q.val() | self.beat_err.val();
             if self.w_last.val() {
                 self.w_beat.d.next = 0.into();
-                if self.entry.val().get_bit(9) {
+                if self.entry.val().last {
                     self.r_err.d.next = false;
                 }
             }
