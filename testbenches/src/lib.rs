@@ -19,6 +19,12 @@ pub use cdm_sim::Backend;
 pub mod dma;
 pub mod hmm;
 
+/// The README, whose driver quick start runs here as a doctest against the simulated
+/// device, so it cannot drift from the driver's API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The real driver over a simulated CSR port.
 pub type SimRegs = Regs<CsrBridge<Box<dyn Dut>>>;
 
