@@ -1,5 +1,5 @@
 //! The driver's [`RegisterIo`] over FrontPanel: each access sets the wire-ins, pulses the
-//! trigger and polls the status wire-out until `done` flips (`cdm_hdl::wire_csr`).
+//! trigger and polls the status wire-out until `done` flips (`cdm_hdl::board::wire_csr`).
 
 use cdm_driver::io::{BusError, BusErrorKind, RegisterIo};
 use rust_hdl_ok_frontpanel_sys::{OkError, OkHandle};

@@ -9,7 +9,7 @@
 pub mod frontpanel;
 pub mod top;
 
-/// FrontPanel endpoints of the register path (`cdm_hdl::wire_csr`).
+/// FrontPanel endpoints of the register path (`cdm_hdl::board::wire_csr`).
 pub mod endpoints {
     /// Wire-in: CSR byte offset (bits 11:0).
     pub const ADDR: i32 = 0x00;

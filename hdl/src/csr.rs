@@ -7,7 +7,7 @@
 //! `<name>_clr` inputs for W1S fields with a hardware clear. Timing of writes and reads,
 //! which testbenches rely on, is documented in `cdm_regmap::gen::csr_hdl`.
 
-use crate::axi_lite::AxiLiteSlave;
+use crate::bus::axi_lite::AxiLiteSlave;
 use rust_hdl::prelude::*;
 
 include!("generated/csr_block.rs");

@@ -2,9 +2,9 @@
 //! ports today (the register map's files are checked by `cdm-regmap`'s own test).
 //! `CDM_BLESS=1 cargo test -p cdm-hdl --test generated` rewrites it.
 
-use cdm_hdl::ports::PortMap;
-use cdm_hdl::top::DeviceTop;
-use cdm_hdl::wrapper::interface_doc;
+use cdm_hdl::device::DeviceTop;
+use cdm_hdl::export::ports::PortMap;
+use cdm_hdl::export::wrapper::interface_doc;
 use cdm_regmap::gen::committed::{check_or_bless, workspace_root};
 
 #[test]

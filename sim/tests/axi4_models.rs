@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use cdm_sim::axi4::{lanes, Request};
-use cdm_sim::axi4_checker::Axi4Checker;
-use cdm_sim::axi4_master::{Axi4Master, Burst, MasterTiming};
-use cdm_sim::axi4_memory::{Axi4Memory, Direction, Fault, MemoryTiming, Trigger};
-use cdm_sim::wires::Wires;
+use cdm_sim::bus::axi4_checker::Axi4Checker;
+use cdm_sim::bus::axi4_link::{lanes, Request};
+use cdm_sim::bus::axi4_master::{Axi4Master, Burst, MasterTiming};
+use cdm_sim::bus::axi4_memory::{Axi4Memory, Direction, Fault, MemoryTiming, Trigger};
+use cdm_sim::design::wires::Wires;
 use cdm_sim::{Dut, Rng};
 
 const BYTES: usize = 16;
@@ -43,7 +43,7 @@ impl Link {
         self.wires.step();
     }
 
-    fn run_until_idle(&mut self) -> Vec<cdm_sim::axi4_master::BurstDone> {
+    fn run_until_idle(&mut self) -> Vec<cdm_sim::bus::axi4_master::BurstDone> {
         let mut done = Vec::new();
         for _ in 0..1_000_000 {
             self.cycle();

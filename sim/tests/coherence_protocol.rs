@@ -8,9 +8,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use cdm_sim::coherence::home_model::{DmaOp, HomeModel, S2m};
-use cdm_sim::coherence::host_cache::{merge, Access, HostCache};
-use cdm_sim::coherence::protocol::{LineData, Req, ReqOp, SnpRsp, State, LINE};
+use cdm_sim::coherent::host_cache::{merge, Access, HostCache};
+use cdm_sim::coherent::protocol::{LineData, Req, ReqOp, SnpRsp, State, LINE};
+use cdm_sim::model::home_agent::{DmaOp, HomeModel, S2m};
 use cdm_sim::Rng;
 
 /// A FIFO channel whose messages each take a random time.

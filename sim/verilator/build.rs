@@ -1,9 +1,9 @@
 //! Verilates every top of the device and compiles the models into this crate.
 //!
-//! For each top of `cdm_hdl::tops::all`, the build exports its Verilog with rust-hdl, runs
+//! For each top of `cdm_hdl::export::tops::all`, the build exports its Verilog with rust-hdl, runs
 //! Verilator on it, generates the C glue (a setter and a getter per port, any width)
 //! and the matching Rust table of ports, and compiles it all with the `cc` crate. A new
-//! top needs one line in `cdm_hdl::tops::all` and nothing else. Without Verilator the crate builds
+//! top needs one line in `cdm_hdl::export::tops::all` and nothing else. Without Verilator the crate builds
 //! with no models and says so at run time.
 
 use std::fmt::Write as _;
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::{env, fs};
 
-use cdm_hdl::ports::PortDir;
-use cdm_hdl::tops::{self, Top};
+use cdm_hdl::export::ports::PortDir;
+use cdm_hdl::export::tops::{self, Top};
 
 fn find_in_path(tool: &str) -> Option<PathBuf> {
     env::split_paths(&env::var_os("PATH")?)

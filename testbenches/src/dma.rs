@@ -1,10 +1,10 @@
 //! The DMA engine's testbench set-up: the device top (checked against the Verilog under
 //! `CDM_EQUIV=1`) with rings of 256 descriptors and randomly timed register accesses.
 
-use cdm_hdl::top::DeviceTop;
-use cdm_sim::axi4_memory::MemoryTiming;
-use cdm_sim::axil::Timing;
-use cdm_sim::dma_device::DmaDevice;
+use cdm_hdl::device::DeviceTop;
+use cdm_sim::bus::axi4_memory::MemoryTiming;
+use cdm_sim::bus::axil::Timing;
+use cdm_sim::host::device::DmaDevice;
 use cdm_sim::Rng;
 
 use crate::{open, Backend};

@@ -1,9 +1,9 @@
 //! The HMM scenarios' set-up: the host mm around the device top, with randomly timed
 //! memories and register accesses.
 
-use cdm_hdl::top::DeviceTop;
-use cdm_sim::axi4_memory::MemoryTiming;
-use cdm_sim::axil::Timing;
+use cdm_hdl::device::DeviceTop;
+use cdm_sim::bus::axi4_memory::MemoryTiming;
+use cdm_sim::bus::axil::Timing;
 use cdm_sim::host::Host;
 use cdm_sim::Rng;
 

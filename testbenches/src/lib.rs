@@ -7,9 +7,9 @@
 
 use cdm_driver::Regs;
 use cdm_hdl::csr::CsrBlock;
-use cdm_hdl::ports::PortMap;
-use cdm_sim::axil::Timing;
-use cdm_sim::bridge::CsrBridge;
+use cdm_hdl::export::ports::PortMap;
+use cdm_sim::bus::axil::Timing;
+use cdm_sim::bus::bridge::CsrBridge;
 use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, Rng};
 

@@ -23,12 +23,12 @@ use std::collections::{HashMap, VecDeque};
 use cdm_driver::regs::coherent;
 use cdm_hdl::coherent::snoop_filter::SETS_LOG2;
 use cdm_regmap::descriptor::Descriptor;
-use cdm_sim::axi4_memory::MemoryTiming;
-use cdm_sim::coherence::golden::{Golden, Pending};
-use cdm_sim::coherence::host_cache::{Access, HostCache};
-use cdm_sim::coherence::host_port::Arrived;
-use cdm_sim::coherence::protocol::{State, LINE};
-use cdm_sim::dma_device::DmaDevice;
+use cdm_sim::bus::axi4_memory::MemoryTiming;
+use cdm_sim::coherent::host_cache::{Access, HostCache};
+use cdm_sim::coherent::host_port::Arrived;
+use cdm_sim::coherent::protocol::{State, LINE};
+use cdm_sim::host::device::DmaDevice;
+use cdm_sim::model::golden::{Golden, Pending};
 use cdm_sim::Rng;
 use cdm_testbenches::{dma, on_each_backend, soak_length, soak_on_each_backend, Backend, Shard};
 

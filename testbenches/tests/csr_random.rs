@@ -8,8 +8,8 @@
 use std::collections::VecDeque;
 
 use cdm_regmap::{device_map, Access};
-use cdm_sim::axil::{AxiLiteMaster, Op, Resp, Timing};
-use cdm_sim::regmodel::RegModel;
+use cdm_sim::bus::axil::{AxiLiteMaster, Op, Resp, Timing};
+use cdm_sim::model::csr::RegModel;
 use cdm_sim::{Dut, PortId, Rng};
 use cdm_testbenches::{csr_block, on_each_backend, Backend};
 

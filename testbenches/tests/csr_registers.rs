@@ -5,8 +5,8 @@ use cdm_driver::io::{BusErrorKind, RegisterIo};
 use cdm_driver::regs::{global, intr, window};
 use cdm_driver::{Error, Register, RegisterVisitor, Regs};
 use cdm_regmap::device_map;
-use cdm_sim::axil::{AxiLiteMaster, Op, Resp, Timing};
-use cdm_sim::regmodel::RegModel;
+use cdm_sim::bus::axil::{AxiLiteMaster, Op, Resp, Timing};
+use cdm_sim::model::csr::RegModel;
 use cdm_sim::{Dut, Rng};
 use cdm_testbenches::{csr_block, on_each_backend, Backend, SimRegs};
 
@@ -164,7 +164,11 @@ fn byte_strobes_select_the_bytes_written(backend: Backend) {
 }
 
 /// Drives a W1C set input for one cycle.
-fn pulse_set(regs: &mut Regs<cdm_sim::bridge::CsrBridge<Box<dyn Dut>>>, port: &str, bits: u64) {
+fn pulse_set(
+    regs: &mut Regs<cdm_sim::bus::bridge::CsrBridge<Box<dyn Dut>>>,
+    port: &str,
+    bits: u64,
+) {
     let dut = regs.io_mut().dut();
     let p = dut.port(port).unwrap();
     dut.set(p, bits);
@@ -208,7 +212,7 @@ fn w1p_gives_a_one_cycle_pulse_and_reads_zero(backend: Backend) {
     let port = bridge.dut().port("global_ctrl_soft_reset").unwrap();
     let enable = bridge.dut().port("global_ctrl_enable").unwrap();
     let mut highs = Vec::new();
-    let write = |bridge: &mut cdm_sim::bridge::CsrBridge<Box<dyn Dut>>, value| {
+    let write = |bridge: &mut cdm_sim::bus::bridge::CsrBridge<Box<dyn Dut>>, value| {
         bridge.master().push(Op::Write {
             addr: global::Ctrl::ADDR as u64,
             data: value,
@@ -334,7 +338,7 @@ fn native_probe_reads_the_design() {
     let mut native = Native::<CsrBlock>::new();
     cdm_testbenches::reset(&mut native);
     let mut bridge =
-        cdm_sim::bridge::CsrBridge::new(native, "axil$", Timing::EAGER, Rng::new(3)).unwrap();
+        cdm_sim::bus::bridge::CsrBridge::new(native, "axil$", Timing::EAGER, Rng::new(3)).unwrap();
     bridge.write32(global::Scratch::ADDR, 0x5eed).unwrap();
     assert_eq!(
         bridge.dut().top().global_scratch_value.val().to_u64(),

@@ -7,8 +7,8 @@ use cdm_driver::cdm::{self, Region};
 use cdm_driver::descriptor::ErrorCode;
 use cdm_driver::dma::{Channel, DmaError, Flags, Resume, Transfer, TxStatus};
 use cdm_regmap::descriptor::Descriptor;
-use cdm_sim::axi4_memory::{MemoryTiming, SparseMemory};
-use cdm_sim::dma_device::{apply, DmaDevice};
+use cdm_sim::bus::axi4_memory::{MemoryTiming, SparseMemory};
+use cdm_sim::host::device::{apply, DmaDevice};
 use cdm_sim::{Dut, Rng};
 use cdm_testbenches::{dma, on_each_backend, Backend};
 

@@ -10,8 +10,8 @@
 use cdm_driver::regs::{dma, global, intr};
 use cdm_hdl::dma::engine::CHANNELS;
 use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, Opcode, MAX_LEN};
-use cdm_sim::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
-use cdm_sim::dma_device::{apply, DmaDevice, Written};
+use cdm_sim::bus::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
+use cdm_sim::host::device::{apply, DmaDevice, Written};
 use cdm_sim::Rng;
 use cdm_testbenches::{on_each_backend, Backend};
 

@@ -16,8 +16,8 @@
 use cdm_driver::regs::dma;
 use cdm_hdl::dma::engine::CHANNELS;
 use cdm_regmap::descriptor::{self, ctrl, Descriptor, ErrorCode, Opcode};
-use cdm_sim::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
-use cdm_sim::dma_device::{apply, DmaDevice, Written};
+use cdm_sim::bus::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
+use cdm_sim::host::device::{apply, DmaDevice, Written};
 use cdm_sim::Rng;
 use cdm_testbenches::{soak_length, soak_on_each_backend, Backend, Shard};
 

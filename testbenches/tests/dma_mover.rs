@@ -6,8 +6,10 @@
 use std::collections::VecDeque;
 
 use cdm_hdl::dma::mover::DmaMover;
-use cdm_sim::axi4_checker::Axi4Checker;
-use cdm_sim::axi4_memory::{Axi4Memory, Direction, Fault, MemoryTiming, SparseMemory, Trigger};
+use cdm_sim::bus::axi4_checker::Axi4Checker;
+use cdm_sim::bus::axi4_memory::{
+    Axi4Memory, Direction, Fault, MemoryTiming, SparseMemory, Trigger,
+};
 use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, PortId, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};

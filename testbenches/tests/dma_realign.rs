@@ -3,7 +3,7 @@
 //! is checked against the source.
 
 use cdm_hdl::dma::realign::{plan, Realigner};
-use cdm_sim::axi4_memory::{from_words, to_words};
+use cdm_sim::bus::axi4_memory::{from_words, to_words};
 use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};

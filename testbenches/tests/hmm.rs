@@ -9,8 +9,8 @@
 //! `CDM_SEED` reproduces a run; `CDM_HMM_OPS` sets the soak's length.
 
 use cdm_driver::cdm::{CdmError, HUGE, PAGE};
-use cdm_sim::axi4_memory::{Direction, Fault, Trigger};
-use cdm_sim::coherence::protocol::LINE;
+use cdm_sim::bus::axi4_memory::{Direction, Fault, Trigger};
+use cdm_sim::coherent::protocol::LINE;
 use cdm_sim::host::cpu::CpuOp;
 use cdm_sim::host::mm::Prot;
 use cdm_sim::host::{Host, PageState, Present};

@@ -4,7 +4,7 @@
 //! lines, which crowd a few snoop-filter sets (so victims are back-invalidated), with
 //! random stalls on every channel, device memory behind the AXI4 model and protocol
 //! checkers on both AXI4 ports. The reference home agent
-//! (`cdm_sim::coherence::home_model`) serves the same requests and DMA lines in the order
+//! (`cdm_sim::model::home_agent`) serves the same requests and DMA lines in the order
 //! the hardware took them: every message the hardware sends and every DMA read's data is
 //! compared with it; the host cache stays inside the filter; everything drains; memory
 //! ends equal.
@@ -13,14 +13,14 @@ use std::collections::VecDeque;
 
 use cdm_hdl::coherent::home_agent::HomeAgent;
 use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
-use cdm_sim::axi4::Request;
-use cdm_sim::axi4_checker::Axi4Checker;
-use cdm_sim::axi4_master::{Axi4Master, Burst, MasterTiming};
-use cdm_sim::axi4_memory::{Axi4Memory, MemoryTiming};
-use cdm_sim::coherence::home_model::{DmaOp, HomeModel, S2m};
-use cdm_sim::coherence::host_cache::{Access, HostCache};
-use cdm_sim::coherence::host_port::{Arrived, HostPort};
-use cdm_sim::coherence::protocol::{State, LINE};
+use cdm_sim::bus::axi4_checker::Axi4Checker;
+use cdm_sim::bus::axi4_link::Request;
+use cdm_sim::bus::axi4_master::{Axi4Master, Burst, MasterTiming};
+use cdm_sim::bus::axi4_memory::{Axi4Memory, MemoryTiming};
+use cdm_sim::coherent::host_cache::{Access, HostCache};
+use cdm_sim::coherent::host_port::{Arrived, HostPort};
+use cdm_sim::coherent::protocol::{State, LINE};
+use cdm_sim::model::home_agent::{DmaOp, HomeModel, S2m};
 use cdm_sim::{Dut, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
 

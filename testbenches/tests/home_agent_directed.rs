@@ -7,11 +7,11 @@
 
 use cdm_hdl::coherent::home_agent::HomeAgent;
 use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
-use cdm_sim::axi4_master::Burst;
-use cdm_sim::coherence::home_bench::HomeBench;
-use cdm_sim::coherence::host_cache::{merge, Access};
-use cdm_sim::coherence::host_port::Arrived;
-use cdm_sim::coherence::protocol::{LineData, Rsp, Snp, SnpOp, State, LINE};
+use cdm_sim::bus::axi4_master::Burst;
+use cdm_sim::coherent::home_bench::HomeBench;
+use cdm_sim::coherent::host_cache::{merge, Access};
+use cdm_sim::coherent::host_port::Arrived;
+use cdm_sim::coherent::protocol::{LineData, Rsp, Snp, SnpOp, State, LINE};
 use cdm_testbenches::{on_each_backend, open, Backend};
 
 /// Device memory in the DMA port's address space.

@@ -5,8 +5,8 @@
 use cdm_driver::io::RegisterIo;
 use cdm_driver::regs::intr;
 use cdm_driver::Register;
-use cdm_hdl::top::DeviceTop;
-use cdm_sim::axil::Timing;
+use cdm_hdl::device::DeviceTop;
+use cdm_sim::bus::axil::Timing;
 use cdm_sim::Rng;
 use cdm_testbenches::{on_each_backend, Backend, SimRegs};
 

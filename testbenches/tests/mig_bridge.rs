@@ -4,14 +4,14 @@
 //! flight together and then reads of what they wrote, checked against a reference
 //! memory; the MIG model flags anything a MIG would not accept.
 
-use cdm_hdl::bram_memory::BramMemory;
-use cdm_hdl::mig_bridge::MigBridge;
-use cdm_hdl::ports::PortMap;
-use cdm_sim::axi4::Request;
-use cdm_sim::axi4_checker::Axi4Checker;
-use cdm_sim::axi4_master::{Axi4Master, Burst, MasterTiming};
-use cdm_sim::axi4_memory::SparseMemory;
-use cdm_sim::mig_model::MigModel;
+use cdm_hdl::board::bram_memory::BramMemory;
+use cdm_hdl::board::mig_bridge::MigBridge;
+use cdm_hdl::export::ports::PortMap;
+use cdm_sim::bus::axi4_checker::Axi4Checker;
+use cdm_sim::bus::axi4_link::Request;
+use cdm_sim::bus::axi4_master::{Axi4Master, Burst, MasterTiming};
+use cdm_sim::bus::axi4_memory::SparseMemory;
+use cdm_sim::bus::mig_model::MigModel;
 use cdm_sim::{Dut, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
 

@@ -1,9 +1,9 @@
 //! Waveforms: the VCD writer streams the filtered ports, and the file reads back.
 
 use cdm_driver::io::RegisterIo;
-use cdm_sim::axil::Timing;
-use cdm_sim::bridge::CsrBridge;
-use cdm_sim::vcd::{SignalFilter, VcdTrace};
+use cdm_sim::bus::axil::Timing;
+use cdm_sim::bus::bridge::CsrBridge;
+use cdm_sim::design::vcd::{SignalFilter, VcdTrace};
 use cdm_sim::Rng;
 use cdm_testbenches::{on_each_backend, Backend};
 

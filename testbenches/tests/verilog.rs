@@ -9,13 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cdm_hdl::csr::CsrBlock;
-use cdm_hdl::ports::PortMap;
-use cdm_hdl::top::DeviceTop;
-use cdm_hdl::tops::{self, Top};
+use cdm_hdl::device::DeviceTop;
+use cdm_hdl::export::ports::PortMap;
+use cdm_hdl::export::tops::{self, Top};
 use cdm_regmap::{device_map, Access};
-use cdm_sim::axil::{AxiLiteMaster, Op, Timing};
-use cdm_sim::trace::{first_mismatch, Recorder, Trace};
-use cdm_sim::{equivalence, replay, tools, Backend, Dut, Native, Rng};
+use cdm_sim::bus::axil::{AxiLiteMaster, Op, Timing};
+use cdm_sim::equivalence::trace::{first_mismatch, Recorder, Trace};
+use cdm_sim::equivalence::{self, replay};
+use cdm_sim::{tools, Backend, Dut, Native, Rng};
 
 fn workdir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);

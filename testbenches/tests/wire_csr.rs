@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use cdm_hdl::wire_csr::WireCsrBench;
+use cdm_hdl::board::wire_csr::WireCsrBench;
 use cdm_sim::{Dut, PortId, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
 

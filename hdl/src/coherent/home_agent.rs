@@ -30,7 +30,7 @@
 //! turn no new DMA write is admitted (reads still are, so the writes it waits for can
 //! get their data); a memory write (the host's, a snoop's dirty data, or a DMA burst's)
 //! waits until memory has returned every read issued before it that it could overtake. Its behaviour is the reference
-//! model's (`cdm_sim::coherence::home_model`): the testbench compares every message.
+//! model's (`cdm_sim::model::home_agent`): the testbench compares every message.
 //!
 //! Line addresses on the coherent port are device-memory offsets / 64; memory address =
 //! line * 64. Every channel carries a header beat, then 4 data beats where the message
@@ -39,8 +39,8 @@
 use rust_hdl::prelude::*;
 
 use super::snoop_filter::{SnoopFilter, LINE_BITS};
-use crate::axi4::{Axi4Master, Axi4Slave};
-use crate::fifo::Fifo;
+use crate::bus::axi4::{Axi4Master, Axi4Slave};
+use crate::queue::fifo::Fifo;
 
 /// Line address bits on the coherent port (64-bit byte addresses).
 pub const LINE_ADDR_BITS: usize = 58;

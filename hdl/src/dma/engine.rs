@@ -34,9 +34,9 @@ use cdm_regmap::DMA_CHANNELS;
 use super::channel::{ChannelCsr, DmaChannel};
 use super::check::{DescriptorCheck, WindowPorts, WINDOWS};
 use super::mover::DmaMover;
-use crate::axi4::Axi4Master;
-use crate::fifo::Fifo;
-use crate::registered_fifo::RegisteredFifo;
+use crate::bus::axi4::Axi4Master;
+use crate::queue::fifo::Fifo;
+use crate::queue::registered_fifo::RegisteredFifo;
 
 /// Channels (a build-time parameter, from the register map).
 pub const CHANNELS: usize = DMA_CHANNELS as usize;

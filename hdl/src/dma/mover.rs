@@ -16,9 +16,9 @@ use rust_hdl::prelude::*;
 
 use super::read::DmaRead;
 use super::write::DmaWrite;
-use crate::axi4::Axi4Master;
-use crate::registered_fifo::RegisteredFifo;
-use crate::skid::Skid;
+use crate::bus::axi4::Axi4Master;
+use crate::queue::registered_fifo::RegisteredFifo;
+use crate::queue::skid::Skid;
 
 /// One transfer command, as it waits in the mover's intake.
 #[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]

@@ -9,8 +9,8 @@ use rust_hdl::prelude::*;
 
 use super::burst::BurstSplitter;
 use super::realign::{Realigner, BEAT_COUNT_BITS};
-use crate::axi4::Axi4ReadMaster;
-use crate::registered_fifo::RegisteredFifo;
+use crate::bus::axi4::Axi4ReadMaster;
+use crate::queue::registered_fifo::RegisteredFifo;
 
 /// Read bursts in flight.
 pub const MAX_READS: u64 = 64;

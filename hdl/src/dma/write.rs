@@ -12,9 +12,9 @@ use rust_hdl::prelude::*;
 
 use super::burst::BurstSplitter;
 use super::realign::BEAT_COUNT_BITS;
-use crate::axi4::Axi4WriteMaster;
-use crate::fifo::Fifo;
-use crate::registered_fifo::RegisteredFifo;
+use crate::bus::axi4::Axi4WriteMaster;
+use crate::queue::fifo::Fifo;
+use crate::queue::registered_fifo::RegisteredFifo;
 
 /// Write bursts awaiting their response.
 pub const MAX_WRITES: u64 = 64;

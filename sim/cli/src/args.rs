@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::num::IntErrorKind;
 use std::path::{Path, PathBuf};
 
-use cdm_sim::migrate_job::MAX_LATENCY;
+use cdm_sim::host::migrate_job::MAX_LATENCY;
 
 /// A byte count: decimal or `0x`-hex, with an optional binary unit (`K`/`KiB`,
 /// `M`/`MiB`, `G`/`GiB`, any case): `65536`, `64K`, `8MiB`, `0x1000`.

@@ -10,12 +10,14 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use cdm_hdl::csr::CsrBlock;
-use cdm_hdl::ports::PortMap;
-use cdm_hdl::top::DeviceTop;
+use cdm_hdl::device::DeviceTop;
+use cdm_hdl::export::ports::PortMap;
 use cdm_regmap::{device_map, gen};
-use cdm_sim::coherence_bench::{self, Direction, Held};
-use cdm_sim::vcd::{SignalFilter, VcdTrace};
-use cdm_sim::{bench, dma_bench, migrate_bench, migrate_job, Backend, Dut};
+use cdm_sim::bench::coherent::{self as coherent_bench, Direction, Held};
+use cdm_sim::bench::{dma as dma_bench, migrate as migrate_bench, sim as sim_bench};
+use cdm_sim::design::vcd::{SignalFilter, VcdTrace};
+use cdm_sim::host::migrate_job;
+use cdm_sim::{Backend, Dut};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use args::Output;
@@ -141,7 +143,7 @@ struct BenchCoherence {
     /// 4 KiB copies per streaming run with no line held by the host, 1 to 4095 (one
     /// ring; runs with every line held copy what the snoop filter can hold: 64 pages).
     #[arg(long, default_value_t = 256,
-          value_parser = clap::value_parser!(u64).range(1..=coherence_bench::MAX_COPIES))]
+          value_parser = clap::value_parser!(u64).range(1..=coherent_bench::MAX_COPIES))]
     copies: u64,
     /// Random host loads in the eviction-rate run.
     #[arg(long, default_value_t = 40_000)]
@@ -219,13 +221,13 @@ fn export(out: &PathBuf) -> Outcome {
     let map = device_map();
     std::fs::create_dir_all(out)
         .map_err(|e| format!("cannot create the directory {}: {e}", out.display()))?;
-    let device = cdm_hdl::tops::Top::of::<DeviceTop>();
+    let device = cdm_hdl::export::tops::Top::of::<DeviceTop>();
     let files = [
         ("cdm_device.v", device.verilog),
         ("cdm_device.f", "cdm_device.v\n".to_string()),
         (
             "INTERFACE.md",
-            cdm_hdl::wrapper::interface_doc(&device.ports),
+            cdm_hdl::export::wrapper::interface_doc(&device.ports),
         ),
         ("cdm_regs.h", gen::c_header::c_header(&map)),
         ("cdm.svd", gen::svd::svd(&map)),
@@ -250,10 +252,10 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Outcome {
                 Backend::Verilator => args.verilator_cycles,
             };
             let run = match top {
-                "csr" => bench::backend_run::<CsrBlock>(backend, cycles, args.seed),
-                "device" => bench::backend_run::<DeviceTop>(backend, cycles, args.seed),
+                "csr" => sim_bench::backend_run::<CsrBlock>(backend, cycles, args.seed),
+                "device" => sim_bench::backend_run::<DeviceTop>(backend, cycles, args.seed),
                 // The 128-bit data path is far slower natively: a tenth of the cycles.
-                _ => bench::mover_run(backend, cycles / 10, args.seed),
+                _ => sim_bench::mover_run(backend, cycles / 10, args.seed),
             };
             match run {
                 Ok(r) => per_top.push(r),
@@ -266,7 +268,7 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Outcome {
         results.extend(per_top);
     }
     if backends.contains(&Backend::Native) {
-        let threaded = bench::rust_hdl_simulation_csr(args.simulation_cycles, args.seed);
+        let threaded = sim_bench::rust_hdl_simulation_csr(args.simulation_cycles, args.seed);
         if let Some(native) = results
             .iter()
             .find(|r| r.top == "csr" && r.backend == "native")
@@ -313,7 +315,7 @@ fn bench_sim(args: BenchSim, backends: &[Backend]) -> Outcome {
 }
 
 fn synth(json: Option<PathBuf>) -> Outcome {
-    use cdm_sim::synth::{synth_xilinx, Area, XC7A50T};
+    use cdm_sim::fpga::synth::{synth_xilinx, Area, XC7A50T};
     let json = Output::maybe(json.as_ref())?;
     let dir = std::env::temp_dir().join(format!("cdm-synth-{}", std::process::id()));
     println!(
@@ -341,7 +343,7 @@ fn synth(json: Option<PathBuf>) -> Outcome {
         );
     };
     let mut results = Vec::new();
-    for top in cdm_hdl::tops::all() {
+    for top in cdm_hdl::export::tops::all() {
         let device = top.name == DeviceTop::NAME;
         let s = synth_xilinx(&top, &dir)?;
         row(top.name, &s.area, Some(s.depth.lut_levels));
@@ -490,7 +492,7 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
         "lines snooped",
         "fast path"
     );
-    let mut streams: Vec<coherence_bench::StreamRow> = Vec::new();
+    let mut streams: Vec<coherent_bench::StreamRow> = Vec::new();
     for direction in Direction::ALL {
         // The host can hold one snoop filter's worth of lines: 64 pages.
         let held_copies = if direction == Direction::DeviceToDevice {
@@ -511,7 +513,7 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
             ],
         };
         for (held, copies) in runs {
-            let row = coherence_bench::stream(backend, direction, held, args.latency, copies)?;
+            let row = coherent_bench::stream(backend, direction, held, args.latency, copies)?;
             // Against the bypass with as many copies (the same fixed start and end).
             let baseline = streams
                 .iter()
@@ -538,8 +540,8 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
     println!("{:>28} {:>8} {:>8}", "case", "memory", "cycles");
     let mut latencies = Vec::new();
     for latency in [20, 100] {
-        let mut rows = coherence_bench::host_latencies(backend, latency)?;
-        rows.extend(coherence_bench::dma_line_latencies(backend, latency)?);
+        let mut rows = coherent_bench::host_latencies(backend, latency)?;
+        rows.extend(coherent_bench::dma_line_latencies(backend, latency)?);
         for r in &rows {
             println!("{:>28} {:>8} {:>8}", r.case, r.latency_cycles, r.cycles);
         }
@@ -548,7 +550,7 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
     println!();
     let mut host_streams = Vec::new();
     for latency in [20, 100] {
-        let h = coherence_bench::host_read_stream(backend, latency, 2048)?;
+        let h = coherent_bench::host_read_stream(backend, latency, 2048)?;
         println!(
             "host reads of {} distinct lines, memory latency {}: {} cycles, {:.1}% of the \
              bus ({:.3} GB/s at 100 MHz)",
@@ -560,7 +562,7 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
         );
         host_streams.push(h);
     }
-    let ev = coherence_bench::eviction_rate(backend, args.loads)?;
+    let ev = coherent_bench::eviction_rate(backend, args.loads)?;
     println!(
         "snoop filter of {} lines, random host loads over {} lines: {} reads, {} \
          back-invalidations ({:.1}% of reads), host cache hit rate {:.1}%",

@@ -1,10 +1,10 @@
 //! `cdm timing`: post-route Fmax of the device and its blocks with the open ECP5 flow
-//! (`cdm_sim::timing`), as a table and optionally JSON.
+//! (`cdm_sim::fpga::timing`), as a table and optionally JSON.
 
 use std::path::PathBuf;
 
-use cdm_hdl::top::DeviceTop;
-use cdm_sim::timing::{place_and_route, Tools, BLOCKS, TARGET_MHZ};
+use cdm_hdl::device::DeviceTop;
+use cdm_sim::fpga::timing::{place_and_route, Tools, BLOCKS, TARGET_MHZ};
 use clap::Args;
 
 use crate::args::Output;
@@ -46,7 +46,7 @@ pub fn timing(args: TimingArgs) -> Outcome {
     };
     let json = Output::maybe(args.json.as_ref())?;
     let tools = Tools::find(&std::env::current_dir().map_err(|e| e.to_string())?)?;
-    let verilog = cdm_hdl::tops::Top::of::<DeviceTop>().verilog;
+    let verilog = cdm_hdl::export::tops::Top::of::<DeviceTop>().verilog;
     let dir = match &args.keep {
         Some(d) => d.clone(),
         None => std::env::temp_dir().join(format!("cdm-timing-{}", std::process::id())),

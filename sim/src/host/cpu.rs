@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use crate::coherence::host_cache::{Access, HostCache};
+use crate::coherent::host_cache::{Access, HostCache};
 
 /// One 8-byte access to device memory line `line` (device offset / 64) at `offset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,9 @@
 //!   [`alloc_and_copy`], eviction, short and long-term pins, and the per-page snapshot.
 //! - [`cpu`]: a CPU thread that keeps loading and storing device memory while the
 //!   driver waits on the device.
+//! - [`device`]: the device top as the host sees it: its registers through the driver,
+//!   host and device memory on the memory models, DMA rings.
+//! - [`migrate_job`]: `cdm migrate`, the main job.
 //!
 //! Two devices side by side are two driver instances, each owning half of the device
 //! memory and one DMA channel of the one simulated device, the way the kernel's test
@@ -18,6 +21,8 @@
 //! answers one with [`CdmError::Busy`] instead of sleeping.
 
 pub mod cpu;
+pub mod device;
+pub mod migrate_job;
 pub mod mm;
 
 use cdm_driver::cdm::{
@@ -27,12 +32,12 @@ use cdm_driver::cdm::{
 use cdm_driver::dma::{Channel, Flags, Transfer};
 use cdm_driver::regs::coherent;
 
-use crate::axi4_memory::MemoryTiming;
-use crate::axil::Timing;
-use crate::coherence::host_cache::Access;
-use crate::coherence::protocol::LINE;
-use crate::dma_device::{DmaDevice, RINGS};
-use crate::dut::Dut;
+use crate::bus::axi4_memory::MemoryTiming;
+use crate::bus::axil::Timing;
+use crate::coherent::host_cache::Access;
+use crate::coherent::protocol::LINE;
+use crate::design::dut::Dut;
+use crate::host::device::{DmaDevice, RINGS};
 use crate::rng::Rng;
 use mm::{Kind, Mm, Prot, Pte};
 
@@ -248,7 +253,7 @@ impl Host {
     /// Retries a host cache access every cycle until it completes.
     fn cpu_wait(
         &mut self,
-        mut access: impl FnMut(&mut crate::coherence::host_cache::HostCache) -> Access,
+        mut access: impl FnMut(&mut crate::coherent::host_cache::HostCache) -> Access,
     ) -> Vec<u8> {
         let start = self.cycle();
         loop {
