@@ -85,3 +85,16 @@ impl Logic for BurstSplitter {
         }
     }
 }
+
+crate::port_map!(BurstSplitter as "burst" {
+    clock: clock,
+    in reset,
+    in load,
+    in start,
+    in beats,
+    out busy,
+    out burst_addr,
+    out burst_len,
+    out last,
+    in advance,
+});

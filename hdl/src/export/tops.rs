@@ -52,6 +52,9 @@ impl Top {
 /// All tops, smallest first.
 pub fn all() -> Vec<Top> {
     vec![
+        Top::of::<crate::queue::fifo::Fifo16>(),
+        Top::of::<crate::queue::registered_fifo::RegisteredFifo16>(),
+        Top::of::<crate::dma::burst::BurstSplitter>(),
         Top::of::<crate::csr::CsrBlock>(),
         Top::of::<crate::device::DeviceTop>(),
         Top::of::<crate::dma::check::DescriptorCheck>(),

@@ -84,3 +84,17 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
         }
     }
 }
+
+/// A small FIFO (8 entries of 16 bits), a top of its own for its module testbench.
+pub type Fifo16 = Fifo<Bits<16>, 3, 4>;
+
+crate::port_map!(Fifo16 as "fifo" {
+    clock: clock,
+    in reset,
+    in push,
+    in data_in,
+    out full,
+    in pop,
+    out data_out,
+    out empty,
+});

@@ -49,3 +49,18 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for RegisteredFifo<D, N, 
         }
     }
 }
+
+/// A small registered FIFO (8 + 1 entries of 16 bits), a top of its own for its module
+/// testbench.
+pub type RegisteredFifo16 = RegisteredFifo<Bits<16>, 3, 4>;
+
+crate::port_map!(RegisteredFifo16 as "registered_fifo" {
+    clock: clock,
+    in reset,
+    in push,
+    in data_in,
+    out full,
+    in pop,
+    out data_out,
+    out empty,
+});
