@@ -12,12 +12,12 @@
 //! (active low): 0 the interrupt line, 1 DDR3 calibrated, 2 flips with every register
 //! access.
 
-use cdm_hdl::bus::axi4::Axi4Master;
-use cdm_hdl::bus::axi_lite::AxiLiteMaster;
 use cdm_hdl::board::bram_memory::BramMemory;
 use cdm_hdl::board::mig_bridge::MigBridge;
-use cdm_hdl::device::DeviceTop;
 use cdm_hdl::board::wire_csr::WireCsr;
+use cdm_hdl::bus::axi4::Axi4Master;
+use cdm_hdl::bus::axi_lite::AxiLiteMaster;
+use cdm_hdl::device::DeviceTop;
 use rust_hdl::prelude::*;
 use rust_hdl_bsp_ok_xem7010::xem7010::mcb_if::MCBInterface4GDDR3;
 use rust_hdl_bsp_ok_xem7010::xem7010::mig7::MemoryInterfaceGenerator7Series;
