@@ -139,3 +139,8 @@ impl Logic for Axi4Slice {
         self.r.out_ready.next = self.s.rready.val();
     }
 }
+
+crate::port_map!(Axi4Slice as "slice" {
+    clock: clock,
+    in reset,
+} axi4 { slave s, master m });

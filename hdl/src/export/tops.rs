@@ -55,6 +55,7 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::queue::fifo::Fifo16>(),
         Top::of::<crate::queue::registered_fifo::RegisteredFifo16>(),
         Top::of::<crate::dma::burst::BurstSplitter>(),
+        Top::of::<crate::bus::axi4_slice::Axi4Slice>(),
         Top::of::<crate::csr::CsrBlock>(),
         Top::of::<crate::device::DeviceTop>(),
         Top::of::<crate::dma::check::DescriptorCheck>(),
