@@ -12,15 +12,20 @@ pub const DEVICE_ID: u32 = 0x0001;
 /// Register-map version: major changes break drivers, minor ones add registers.
 pub const VERSION: (u32, u32, u32) = (0, 1, 0);
 
-/// Number of DMA address windows.
+/// Number of DMA address windows (a build-time parameter: the window registers and the
+/// descriptor check's window ports are arrays of this size; the check takes one cycle
+/// per window).
 pub const WINDOWS: u32 = 4;
 
 /// Number of DMA channels (the engine's build-time parameter).
 pub const DMA_CHANNELS: u32 = 4;
 /// Device memory behind the controller: the XEM7010's 512 MiB of DDR3.
 pub const DEVMEM_BYTES: u64 = 512 << 20;
-/// Snoop filter geometry: 2^SF_SETS_LOG2 sets of SF_WAYS ways.
+/// Snoop filter geometry: 2^SF_SETS_LOG2 sets of SF_WAYS ways. Both are fixed by the
+/// hardware, not parameters: the filter packs its four ways into one block-RAM word and
+/// asserts this geometry at build time (`cdm_hdl::coherent::snoop_filter`).
 pub const SF_SETS_LOG2: u32 = 10;
+/// Ways per snoop filter set; fixed, see [`SF_SETS_LOG2`].
 pub const SF_WAYS: u32 = 4;
 /// Width of the DMA data path in bytes (128-bit AXI4).
 pub const DMA_DATA_BYTES: u32 = 16;
