@@ -5,9 +5,9 @@
 //! `cargo run --release -- smoke BITFILE [SERIAL]`: loads the bitstream and talks to the
 //! device through the driver: identification, scratch register, device memory probe.
 
+use cdm_bitstreams::frontpanel::FrontPanelIo;
 use cdm_driver::regs::global;
 use cdm_driver::Regs;
-use cdm_bitstreams::frontpanel::FrontPanelIo;
 use rust_hdl::prelude::Block;
 use rust_hdl_bsp_ok_xem7010::xem7010::XEM7010;
 use rust_hdl_ok_core::core::prelude::OpalKellyBSP;
@@ -36,7 +36,7 @@ fn main() {
             let id = regs.read::<global::Id>().expect("ID");
             println!("device {:#06x} by vendor {:#06x}", id.device(), id.vendor());
             let v = 0x5A5A_1234;
-            regs.write::<global::Scratch>(global::ScratchValue::ZERO.with_value(v))
+            regs.write_with::<global::Scratch>(|s| s.with_value(v))
                 .expect("SCRATCH");
             assert_eq!(regs.read::<global::Scratch>().expect("SCRATCH").value(), v);
             let mut bus = regs.into_inner();

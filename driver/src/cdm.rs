@@ -26,8 +26,10 @@ pub const HUGE: u64 = 2 << 20;
 pub const PAGES_PER_HUGE: usize = (HUGE / PAGE) as usize;
 
 /// Why a CDM call failed; each kind mirrors the errno the kernel's test driver returns.
+///
+/// `B` is the bus's error ([`RegisterIo::Error`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CdmError {
+pub enum CdmError<B> {
     /// Bad argument: a range not page aligned, not mapped, not in the region, or past
     /// the top of the address space (-EINVAL).
     Invalid,
@@ -42,13 +44,13 @@ pub enum CdmError {
     /// No page to allocate (-ENOMEM).
     NoMemory,
     /// The DMA engine failed in a way no page-level fallback covers.
-    Dma(DmaError),
+    Dma(DmaError<B>),
 }
 
-impl CdmError {
+impl<B> CdmError<B> {
     /// The Linux errno (negative) the kernel's test driver returns for this error.
     #[must_use]
-    pub const fn errno(self) -> i32 {
+    pub const fn errno(&self) -> i32 {
         match self {
             CdmError::Invalid | CdmError::Dma(DmaError::AddressOverflow) => -22,
             CdmError::NoEntry => -2,
@@ -61,8 +63,57 @@ impl CdmError {
     }
 }
 
-impl From<DmaError> for CdmError {
-    fn from(e: DmaError) -> CdmError {
+/// Why a call of the [`PageAllocator`] failed: it touches no bus, so it fails in
+/// fewer ways than a [`CdmError`], into which it converts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PageError {
+    /// Not a page the allocator handed out, or a region it cannot manage (-EINVAL).
+    Invalid,
+    /// A huge page still in use where it must not be (-EBUSY).
+    Busy,
+    /// No page to allocate (-ENOMEM).
+    NoMemory,
+}
+
+impl PageError {
+    /// The Linux errno (negative), as [`CdmError::errno`].
+    #[must_use]
+    pub const fn errno(self) -> i32 {
+        match self {
+            PageError::Invalid => -22,
+            PageError::Busy => -16,
+            PageError::NoMemory => -12,
+        }
+    }
+}
+
+impl<B> From<PageError> for CdmError<B> {
+    fn from(e: PageError) -> CdmError<B> {
+        match e {
+            PageError::Invalid => CdmError::Invalid,
+            PageError::Busy => CdmError::Busy,
+            PageError::NoMemory => CdmError::NoMemory,
+        }
+    }
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PageError::Invalid => {
+                "not an allocated page, or a region the allocator cannot manage (EINVAL)"
+            }
+            PageError::Busy => "page in use (EBUSY)",
+            PageError::NoMemory => "out of device memory (ENOMEM)",
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for PageError {}
+
+impl<B> From<DmaError<B>> for CdmError<B> {
+    fn from(e: DmaError<B>) -> CdmError<B> {
         match e {
             DmaError::Timeout => CdmError::Busy,
             DmaError::AddressOverflow => CdmError::Invalid,
@@ -71,13 +122,13 @@ impl From<DmaError> for CdmError {
     }
 }
 
-impl From<Error> for CdmError {
-    fn from(e: Error) -> CdmError {
+impl<B> From<Error<B>> for CdmError<B> {
+    fn from(e: Error<B>) -> CdmError<B> {
         CdmError::Dma(DmaError::Register(e))
     }
 }
 
-impl fmt::Display for CdmError {
+impl<B: fmt::Display> fmt::Display for CdmError<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CdmError::Invalid => f.write_str("invalid range (EINVAL)"),
@@ -92,7 +143,7 @@ impl fmt::Display for CdmError {
 }
 
 #[cfg(feature = "std")]
-impl std::error::Error for CdmError {}
+impl<B: fmt::Debug + fmt::Display> std::error::Error for CdmError<B> {}
 
 /// The device memory region: where it sits in the physical (and DMA) address space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,18 +187,21 @@ impl Region {
 /// [`CdmError::Invalid`] for a misaligned base, a device without memory or memory
 /// past the top of the address space; [`CdmError::Busy`] if the controller does not
 /// become ready within `polls` reads of its status; register errors.
-pub fn probe<IO: RegisterIo>(bus: &mut IO, base: u64, polls: u32) -> Result<Region, CdmError> {
-    let mut regs = Regs::new(bus);
-    let lo = u64::from(regs.read::<global::CapDevmemLo>()?.size());
-    let hi = u64::from(regs.read::<global::CapDevmemHi>()?.size());
-    let size = hi << 32 | lo;
+pub fn probe<IO: RegisterIo>(
+    bus: &mut IO,
+    base: u64,
+    polls: u32,
+) -> Result<Region, CdmError<IO::Error>> {
+    let mut regs = Regs::new(&mut *bus);
+    let size = regs.read64::<global::CapDevmem>()?;
     let region = Region { base, size };
     if size == 0 || base % HUGE != 0 || !region.fits() {
         return Err(CdmError::Invalid);
     }
-    place_devmem(&mut regs, region)?;
-    regs.write::<global::Ctrl>(global::CtrlValue::ZERO.with_enable(true))?;
-    window_rw(&mut regs, 0, region)?;
+    place_devmem(bus, region)?;
+    Regs::new(&mut *bus).write_with::<global::Ctrl>(|v| v.with_enable(true))?;
+    allow_dma(bus, 0, region)?;
+    let mut regs = Regs::new(bus);
     let mut ready = false;
     for _ in 0..polls {
         if regs.read::<coherent::Status>()?.ready() {
@@ -158,19 +212,26 @@ pub fn probe<IO: RegisterIo>(bus: &mut IO, base: u64, polls: u32) -> Result<Regi
     if !ready {
         return Err(CdmError::Busy);
     }
-    regs.write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))?;
+    regs.write_with::<coherent::Ctrl>(|v| v.with_enable(true))?;
     Ok(region)
 }
 
 /// Lets the DMA engine read and write `range` of system memory through window `i`
-/// (window 0 is the device memory's).
+/// (window 0 is the device memory's); an empty range disables the window.
 ///
 /// # Errors
 ///
 /// [`CdmError::Invalid`] for a range past the top of the address space; register
 /// errors, among them an index beyond the device's windows.
-pub fn allow_dma<IO: RegisterIo>(bus: &mut IO, i: usize, range: Region) -> Result<(), CdmError> {
-    window_rw(&mut Regs::new(bus), i, range)
+pub fn allow_dma<IO: RegisterIo>(
+    bus: &mut IO,
+    i: usize,
+    range: Region,
+) -> Result<(), CdmError<IO::Error>> {
+    match Window::covering(range, WindowAccess::ReadWrite) {
+        Some(w) => set_window(bus, i, w),
+        None => Err(CdmError::Invalid),
+    }
 }
 
 /// Where device memory sits in the DMA address space (`GLOBAL.DEVMEM_BASE/SIZE`): DMA
@@ -180,67 +241,104 @@ pub fn allow_dma<IO: RegisterIo>(bus: &mut IO, i: usize, range: Region) -> Resul
 ///
 /// [`CdmError::Invalid`] unless base and size are 4 KiB granules of the address
 /// space; register errors.
-pub fn place_devmem<IO: RegisterIo>(regs: &mut Regs<IO>, region: Region) -> Result<(), CdmError> {
+pub fn place_devmem<IO: RegisterIo>(
+    bus: &mut IO,
+    region: Region,
+) -> Result<(), CdmError<IO::Error>> {
     let Region { base, size } = region;
     if base % PAGE != 0 || size % PAGE != 0 || !region.fits() {
         return Err(CdmError::Invalid);
     }
-    regs.write::<global::DevmemBaseLo>(
-        global::DevmemBaseLoValue::ZERO.with_addr((base as u32) >> 12),
-    )?;
-    regs.write::<global::DevmemBaseHi>(
-        global::DevmemBaseHiValue::ZERO.with_addr((base >> 32) as u32),
-    )?;
-    regs.write::<global::DevmemSizeLo>(
-        global::DevmemSizeLoValue::ZERO.with_addr((size as u32) >> 12),
-    )?;
-    regs.write::<global::DevmemSizeHi>(
-        global::DevmemSizeHiValue::ZERO.with_addr((size >> 32) as u32),
-    )?;
+    let mut regs = Regs::new(bus);
+    regs.write64::<global::DevmemBase>(base)?;
+    regs.write64::<global::DevmemSize>(size)?;
     Ok(())
 }
 
-/// An empty region gives a disabled window.
-fn window_rw<IO: RegisterIo>(regs: &mut Regs<IO>, i: usize, r: Region) -> Result<(), CdmError> {
-    match r.last() {
-        Some(limit) => set_window(regs, i, r.base, limit, true, true),
-        None if r.size == 0 => set_window(regs, i, r.base, r.base, false, false),
-        None => Err(CdmError::Invalid),
+/// What a DMA window lets the engine do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WindowAccess {
+    /// Nothing: the window is disabled.
+    None,
+    /// Reads (a copy's source) only.
+    Read,
+    /// Writes (a copy's destination, a fill) only.
+    Write,
+    /// Both.
+    ReadWrite,
+}
+
+impl WindowAccess {
+    const fn read(self) -> bool {
+        matches!(self, WindowAccess::Read | WindowAccess::ReadWrite)
+    }
+
+    const fn write(self) -> bool {
+        matches!(self, WindowAccess::Write | WindowAccess::ReadWrite)
     }
 }
 
-/// Programs DMA window `i`: `base ..= limit` (inclusive, so it can reach the top of the
-/// address space), readable and writable as asked; enabled when either is.
+/// A DMA window: the bus addresses `base ..= limit` (inclusive, so a window can reach
+/// the top of the address space) and what the engine may do there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    /// First byte.
+    pub base: u64,
+    /// Last byte.
+    pub limit: u64,
+    /// Reads, writes, both or neither.
+    pub access: WindowAccess,
+}
+
+impl Window {
+    /// The window over `region`, disabled for an empty one; `None` for a region past
+    /// the top of the address space.
+    #[must_use]
+    pub const fn covering(region: Region, access: WindowAccess) -> Option<Window> {
+        match region.last() {
+            Some(limit) => Some(Window {
+                base: region.base,
+                limit,
+                access,
+            }),
+            None if region.size == 0 => Some(Window {
+                base: region.base,
+                limit: region.base,
+                access: WindowAccess::None,
+            }),
+            None => None,
+        }
+    }
+}
+
+/// Programs DMA window `i`: base, limit, then its control (enabled unless the access
+/// is [`WindowAccess::None`]).
 ///
 /// # Errors
 ///
-/// [`CdmError::Invalid`] for a limit below the base (nothing is written then);
-/// register errors, among them an index beyond the device's windows.
+/// [`CdmError::Invalid`] for an enabled window whose limit is below its base (nothing
+/// is written then); register errors, among them an index beyond the device's windows.
 pub fn set_window<IO: RegisterIo>(
-    regs: &mut Regs<IO>,
+    bus: &mut IO,
     i: usize,
-    base: u64,
-    limit: u64,
-    read: bool,
-    write: bool,
-) -> Result<(), CdmError> {
-    if limit < base {
+    w: Window,
+) -> Result<(), CdmError<IO::Error>> {
+    let Window {
+        base,
+        limit,
+        access,
+    } = w;
+    if access != WindowAccess::None && limit < base {
         return Err(CdmError::Invalid);
     }
-    regs.write_at::<window::BaseLo>(i, window::BaseLoValue::ZERO.with_addr(base as u32))?;
-    regs.write_at::<window::BaseHi>(i, window::BaseHiValue::ZERO.with_addr((base >> 32) as u32))?;
-    regs.write_at::<window::LimitLo>(i, window::LimitLoValue::ZERO.with_addr(limit as u32))?;
-    regs.write_at::<window::LimitHi>(
-        i,
-        window::LimitHiValue::ZERO.with_addr((limit >> 32) as u32),
-    )?;
-    regs.write_at::<window::Ctrl>(
-        i,
-        window::CtrlValue::ZERO
-            .with_enable(read || write)
-            .with_read(read)
-            .with_write(write),
-    )?;
+    let mut regs = Regs::new(bus);
+    regs.write64_at::<window::Base>(i, base)?;
+    regs.write64_at::<window::Limit>(i, limit)?;
+    regs.write_with_at::<window::Ctrl>(i, |v| {
+        v.with_enable(access != WindowAccess::None)
+            .with_read(access.read())
+            .with_write(access.write())
+    })?;
     Ok(())
 }
 
@@ -301,17 +399,17 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     ///
     /// # Errors
     ///
-    /// [`CdmError::Invalid`] for a misaligned region, one past the top of the address
+    /// [`PageError::Invalid`] for a misaligned region, one past the top of the address
     /// space or too large to count, or storage of the wrong size.
-    pub fn new(region: Region, mut pages: S, mut blocks: S) -> Result<Self, CdmError> {
-        let (np, nb) = words(region.size).ok_or(CdmError::Invalid)?;
+    pub fn new(region: Region, mut pages: S, mut blocks: S) -> Result<Self, PageError> {
+        let (np, nb) = words(region.size).ok_or(PageError::Invalid)?;
         if region.base % HUGE != 0
             || region.size % HUGE != 0
             || !region.fits()
             || pages.as_ref().len() != np
             || blocks.as_ref().len() != nb
         {
-            return Err(CdmError::Invalid);
+            return Err(PageError::Invalid);
         }
         pages.as_mut().fill(0);
         blocks.as_mut().fill(PAGES_PER_HUGE as u16);
@@ -383,16 +481,16 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     ///
     /// # Errors
     ///
-    /// [`CdmError::Invalid`] if `addr` is not an allocated page's head, or its count
+    /// [`PageError::Invalid`] if `addr` is not an allocated page's head, or its count
     /// would overflow.
-    pub fn get(&mut self, addr: u64) -> Result<(), CdmError> {
-        let i = self.head(addr).ok_or(CdmError::Invalid)?;
+    pub fn get(&mut self, addr: u64) -> Result<(), PageError> {
+        let i = self.head(addr).ok_or(PageError::Invalid)?;
         match self.pages.as_mut().get_mut(i) {
             Some(count) if *count < TAIL - 1 => {
                 *count += 1;
                 Ok(())
             }
-            _ => Err(CdmError::Invalid),
+            _ => Err(PageError::Invalid),
         }
     }
 
@@ -401,9 +499,9 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     ///
     /// # Errors
     ///
-    /// [`CdmError::Invalid`] if `addr` is not an allocated page's head.
-    pub fn put(&mut self, addr: u64) -> Result<bool, CdmError> {
-        let i = self.head(addr).ok_or(CdmError::Invalid)?;
+    /// [`PageError::Invalid`] if `addr` is not an allocated page's head.
+    pub fn put(&mut self, addr: u64) -> Result<bool, PageError> {
+        let i = self.head(addr).ok_or(PageError::Invalid)?;
         let n = if self.is_huge(addr) {
             PAGES_PER_HUGE
         } else {
@@ -414,7 +512,7 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
             pages.get_mut(i),
             self.blocks.as_mut().get_mut(i / PAGES_PER_HUGE),
         ) else {
-            return Err(CdmError::Invalid);
+            return Err(PageError::Invalid);
         };
         // A head's count is at least 1.
         *count -= 1;
@@ -433,10 +531,10 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     ///
     /// # Errors
     ///
-    /// [`CdmError::NoMemory`] when no page is free (or the fault injection fired).
-    pub fn allocate(&mut self, huge: bool) -> Result<u64, CdmError> {
+    /// [`PageError::NoMemory`] when no page is free (or the fault injection fired).
+    pub fn allocate(&mut self, huge: bool) -> Result<u64, PageError> {
         if core::mem::take(&mut self.fail_next) {
-            return Err(CdmError::NoMemory);
+            return Err(PageError::NoMemory);
         }
         let full = PAGES_PER_HUGE as u16;
         let blocks = self.blocks.as_mut();
@@ -448,13 +546,13 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
                 .position(|&f| f > 0 && f < full)
                 .or_else(|| blocks.iter().position(|&f| f > 0))
         }
-        .ok_or(CdmError::NoMemory)?;
+        .ok_or(PageError::NoMemory)?;
         let start = b * PAGES_PER_HUGE;
         let (Some(free), Some(block)) = (
             blocks.get_mut(b),
             self.pages.as_mut().get_mut(start..start + PAGES_PER_HUGE),
         ) else {
-            return Err(CdmError::NoMemory);
+            return Err(PageError::NoMemory);
         };
         let (k, n) = if huge {
             block.fill(TAIL);
@@ -463,7 +561,7 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
             let k = block
                 .iter()
                 .position(|&p| p == 0)
-                .ok_or(CdmError::NoMemory)?;
+                .ok_or(PageError::NoMemory)?;
             (k, 1)
         };
         if let Some(head) = block.get_mut(k) {
@@ -479,20 +577,20 @@ impl<S: AsRef<[u16]> + AsMut<[u16]>> PageAllocator<S> {
     ///
     /// # Errors
     ///
-    /// [`CdmError::Invalid`] if `addr` is not a huge page; [`CdmError::Busy`] if it has
+    /// [`PageError::Invalid`] if `addr` is not a huge page; [`PageError::Busy`] if it has
     /// more than one reference (a pin holds it whole).
-    pub fn split(&mut self, addr: u64) -> Result<(), CdmError> {
+    pub fn split(&mut self, addr: u64) -> Result<(), PageError> {
         if !self.is_huge(addr) {
-            return Err(CdmError::Invalid);
+            return Err(PageError::Invalid);
         }
-        let i = self.head(addr).ok_or(CdmError::Invalid)?;
+        let i = self.head(addr).ok_or(PageError::Invalid)?;
         let page = self
             .pages
             .as_mut()
             .get_mut(i..i + PAGES_PER_HUGE)
-            .ok_or(CdmError::Invalid)?;
+            .ok_or(PageError::Invalid)?;
         if page.first() != Some(&1) {
-            return Err(CdmError::Busy);
+            return Err(PageError::Busy);
         }
         page.fill(1);
         Ok(())
@@ -636,7 +734,7 @@ pub struct CopyStats {
 /// `polls` is the budget of each wait, and there are at most `descriptors + 1` of them:
 /// one for ring room each time the ring fills (after it the next descriptor fits) and
 /// one for completion. A wait polls at most `polls` times; a poll reads the consumer
-/// index and the channel status, and on a halt the halt record (three more reads) and
+/// index and the channel status, and on a halt the halt record (four more reads) and
 /// skips the failed descriptor, so a channel that stays halted runs out of polls like
 /// one that never finishes. A failed call adds one [`Channel::terminate_all`] with the
 /// same budget.
@@ -655,7 +753,7 @@ pub fn alloc_and_copy<B: Bus, P: PageSource>(
     src: &[MigratePfn],
     dst: &mut [MigratePfn],
     polls: u32,
-) -> Result<CopyStats, CdmError> {
+) -> Result<CopyStats, CdmError<B::Error>> {
     let bad = |(i, s): (usize, &MigratePfn)| {
         let misplaced = s.compound() && (i % PAGES_PER_HUGE != 0 || i + PAGES_PER_HUGE > src.len());
         let wraps = s.valid() && s.addr().checked_add(s.size() - 1).is_none();
@@ -704,11 +802,11 @@ fn release<P: PageSource>(pages: &mut P, dst: &mut [MigratePfn]) {
 /// A destination page from `pages` (2 MiB when `huge`) with `flags`, `None` when there
 /// is none. A page that [`MigratePfn`] cannot hold, or whose copy would wrap around the
 /// address space, goes back.
-fn take<P: PageSource>(
+fn take<P: PageSource, E>(
     pages: &mut P,
     huge: bool,
     flags: u64,
-) -> Result<Option<MigratePfn>, CdmError> {
+) -> Result<Option<MigratePfn>, CdmError<E>> {
     let Some(a) = pages.alloc(huge) else {
         return Ok(None);
     };
@@ -721,12 +819,12 @@ fn take<P: PageSource>(
 }
 
 /// Sets `dst` (empty) to the destinations; `src` has been checked.
-fn allocate<P: PageSource>(
+fn allocate<P: PageSource, E>(
     pages: &mut P,
     src: &[MigratePfn],
     dst: &mut [MigratePfn],
     stats: &mut CopyStats,
-) -> Result<(), CdmError> {
+) -> Result<(), CdmError<E>> {
     let mut i = 0;
     while let Some(&s) = src.get(i) {
         if !s.migrate() {
@@ -790,7 +888,7 @@ fn copy<B: Bus>(
     dst: &mut [MigratePfn],
     stats: &mut CopyStats,
     polls: u32,
-) -> Result<(), CdmError> {
+) -> Result<(), CdmError<B::Error>> {
     // Descriptor n of this call fills the n-th valid destination entry, so a halt's
     // cookie names its page without a table.
     let mut start: Option<u16> = None;
@@ -829,7 +927,7 @@ fn drain<B: Bus>(
     start: Option<u16>,
     left: u16,
     polls: u32,
-) -> Result<(), CdmError> {
+) -> Result<(), CdmError<B::Error>> {
     for _ in 0..polls {
         match chan.wait_for_room(bus, left, 1) {
             Ok(()) => return Ok(()),

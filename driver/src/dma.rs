@@ -19,7 +19,7 @@
 use core::fmt;
 
 use crate::descriptor::{self, ErrorCode};
-use crate::io::RegisterIo;
+use crate::io::{Offset, RegisterIo};
 use crate::regs::{dma, global, intr};
 use crate::{Error, Regs};
 
@@ -59,10 +59,12 @@ pub struct Platform<IO, M> {
 }
 
 impl<IO: RegisterIo, M> RegisterIo for Platform<IO, M> {
-    fn read32(&mut self, offset: usize) -> Result<u32, crate::io::BusError> {
+    type Error = IO::Error;
+
+    fn read32(&mut self, offset: Offset) -> Result<u32, IO::Error> {
         self.io.read32(offset)
     }
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), crate::io::BusError> {
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), IO::Error> {
         self.io.write32(offset, value)
     }
 }
@@ -188,8 +190,9 @@ impl TxStatus {
     ///
     /// # Errors
     ///
-    /// [`DmaError::UnknownError`] for a status error code the driver does not know.
-    pub fn completed(b: &[u8; descriptor::SIZE]) -> Result<TxStatus, DmaError> {
+    /// The status's error code when the driver does not know it (what
+    /// [`Channel::tx_status`] reports as [`DmaError::UnknownError`]).
+    pub fn completed(b: &[u8; descriptor::SIZE]) -> Result<TxStatus, u32> {
         let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
         let status = word(descriptor::OFFSET_STATUS);
         let code = (status & descriptor::STATUS_ERROR_MASK) >> descriptor::STATUS_ERROR_SHIFT;
@@ -197,7 +200,7 @@ impl TxStatus {
             return Ok(TxStatus::Complete);
         }
         // A descriptor stepped past with SKIP, whether or not its status was written.
-        let code = ErrorCode::from_bits(code).ok_or(DmaError::UnknownError(code))?;
+        let code = ErrorCode::from_bits(code).ok_or(code)?;
         let residue = word(descriptor::OFFSET_LEN).saturating_sub(word(descriptor::OFFSET_BYTES));
         Ok(TxStatus::Error { code, residue })
     }
@@ -226,11 +229,11 @@ pub enum Resume {
     Skip,
 }
 
-/// Why a DMA call failed.
+/// Why a DMA call failed, over a bus whose accesses fail with `B`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DmaError {
+pub enum DmaError<B> {
     /// A register access failed.
-    Register(Error),
+    Register(Error<B>),
     /// The ring has no free slot; reap completions first.
     RingFull,
     /// A transfer of 0 or more than [`descriptor::MAX_LEN`] bytes.
@@ -250,13 +253,19 @@ pub enum DmaError {
     AddressOverflow,
 }
 
-impl From<Error> for DmaError {
-    fn from(e: Error) -> DmaError {
+impl<B> From<Error<B>> for DmaError<B> {
+    fn from(e: Error<B>) -> DmaError<B> {
         DmaError::Register(e)
     }
 }
 
-impl fmt::Display for DmaError {
+impl<B> From<B> for DmaError<B> {
+    fn from(e: B) -> DmaError<B> {
+        DmaError::Register(Error::Bus(e))
+    }
+}
+
+impl<B: fmt::Display> fmt::Display for DmaError<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DmaError::Register(e) => e.fmt(f),
@@ -280,7 +289,7 @@ impl fmt::Display for DmaError {
 }
 
 #[cfg(feature = "std")]
-impl std::error::Error for DmaError {}
+impl<B: fmt::Debug + fmt::Display> std::error::Error for DmaError<B> {}
 
 /// Largest ring: 2^15 descriptors.
 pub const MAX_RING_LOG2: u32 = 15;
@@ -314,7 +323,7 @@ impl Channel {
         index: usize,
         ring: u64,
         log2: u32,
-    ) -> Result<Channel, DmaError> {
+    ) -> Result<Channel, DmaError<B::Error>> {
         let mut regs = Regs::new(bus);
         let channels = regs.read::<global::CapDma>()?.channels() as usize;
         if index >= channels || log2 > MAX_RING_LOG2 || ring % descriptor::SIZE as u64 != 0 {
@@ -325,22 +334,12 @@ impl Channel {
         if ring.checked_add(bytes - 1).is_none() {
             return Err(DmaError::AddressOverflow);
         }
-        regs.write_at::<dma::Ctrl>(index, dma::CtrlValue::ZERO)?;
-        regs.write_at::<dma::RingBaseLo>(
-            index,
-            dma::RingBaseLoValue::ZERO.with_addr(ring as u32 >> 5),
-        )?;
-        regs.write_at::<dma::RingBaseHi>(
-            index,
-            dma::RingBaseHiValue::ZERO.with_addr((ring >> 32) as u32),
-        )?;
-        regs.write_at::<dma::RingSize>(index, dma::RingSizeValue::ZERO.with_log2(log2))?;
+        regs.write_with_at::<dma::Ctrl>(index, |v| v.with_run(false))?;
+        regs.write64_at::<dma::RingBase>(index, ring)?;
+        regs.write_with_at::<dma::RingSize>(index, |v| v.with_log2(log2))?;
         let consumer = regs.read_at::<dma::Consumer>(index)?.index() as u16;
-        regs.write_at::<dma::Producer>(
-            index,
-            dma::ProducerValue::ZERO.with_index(u32::from(consumer)),
-        )?;
-        regs.write_at::<dma::Ctrl>(index, dma::CtrlValue::ZERO.with_run(true))?;
+        regs.write_with_at::<dma::Producer>(index, |v| v.with_index(u32::from(consumer)))?;
+        regs.write_with_at::<dma::Ctrl>(index, |v| v.with_run(true))?;
         Ok(Channel {
             index,
             ring,
@@ -389,7 +388,7 @@ impl Channel {
         bus: &mut B,
         t: Transfer,
         flags: Flags,
-    ) -> Result<Cookie, DmaError> {
+    ) -> Result<Cookie, DmaError<B::Error>> {
         if t.is_empty() || t.len() > descriptor::MAX_LEN {
             return Err(DmaError::InvalidLength(t.len()));
         }
@@ -413,12 +412,11 @@ impl Channel {
     /// # Errors
     ///
     /// Register errors.
-    pub fn issue_pending<B: Bus>(&mut self, bus: &mut B) -> Result<(), DmaError> {
+    pub fn issue_pending<B: Bus>(&mut self, bus: &mut B) -> Result<(), DmaError<B::Error>> {
         if self.issued != self.producer {
-            Regs::new(bus).write_at::<dma::Producer>(
-                self.index,
-                dma::ProducerValue::ZERO.with_index(u32::from(self.producer)),
-            )?;
+            Regs::new(bus).write_with_at::<dma::Producer>(self.index, |v| {
+                v.with_index(u32::from(self.producer))
+            })?;
             self.issued = self.producer;
         }
         Ok(())
@@ -429,7 +427,7 @@ impl Channel {
     /// # Errors
     ///
     /// Register errors.
-    pub fn poll<B: Bus>(&mut self, bus: &mut B) -> Result<u16, DmaError> {
+    pub fn poll<B: Bus>(&mut self, bus: &mut B) -> Result<u16, DmaError<B::Error>> {
         self.consumer = Regs::new(bus).read_at::<dma::Consumer>(self.index)?.index() as u16;
         Ok(self.outstanding())
     }
@@ -444,7 +442,11 @@ impl Channel {
     /// # Errors
     ///
     /// [`DmaError::Expired`] for a cookie whose slot was reused; register errors.
-    pub fn tx_status<B: Bus>(&mut self, bus: &mut B, cookie: Cookie) -> Result<TxStatus, DmaError> {
+    pub fn tx_status<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        cookie: Cookie,
+    ) -> Result<TxStatus, DmaError<B::Error>> {
         if self.producer.wrapping_sub(cookie.0) > self.capacity() {
             return Err(DmaError::Expired(cookie));
         }
@@ -460,7 +462,7 @@ impl Channel {
         }
         let mut b = [0u8; descriptor::SIZE];
         bus.read(self.slot(cookie.0), &mut b);
-        TxStatus::completed(&b)
+        TxStatus::completed(&b).map_err(DmaError::UnknownError)
     }
 
     /// The halt record, if the channel is halted.
@@ -468,7 +470,7 @@ impl Channel {
     /// # Errors
     ///
     /// [`DmaError::UnknownError`] for a code the driver does not know; register errors.
-    pub fn halt<B: Bus>(&mut self, bus: &mut B) -> Result<Option<Halt>, DmaError> {
+    pub fn halt<B: Bus>(&mut self, bus: &mut B) -> Result<Option<Halt>, DmaError<B::Error>> {
         let mut regs = Regs::new(&mut *bus);
         let status = regs.read_at::<dma::Status>(self.index)?;
         if !status.halted() {
@@ -477,8 +479,7 @@ impl Channel {
         let code =
             ErrorCode::from_bits(status.error()).ok_or(DmaError::UnknownError(status.error()))?;
         let cookie = Cookie(regs.read_at::<dma::ErrIndex>(self.index)?.index() as u16);
-        let lo = u64::from(regs.read_at::<dma::ErrAddrLo>(self.index)?.value());
-        let hi = u64::from(regs.read_at::<dma::ErrAddrHi>(self.index)?.value());
+        let addr = regs.read64_at::<dma::ErrAddr>(self.index)?;
         let mut len = [0u8; 4];
         bus.read(
             self.slot(cookie.0) + descriptor::OFFSET_LEN as u64,
@@ -487,7 +488,7 @@ impl Channel {
         Ok(Some(Halt {
             code,
             cookie,
-            addr: hi << 32 | lo,
+            addr,
             residue: u32::from_le_bytes(len),
         }))
     }
@@ -498,7 +499,7 @@ impl Channel {
     ///
     /// [`DmaError::Halted`] with the record when the channel halts,
     /// [`DmaError::Timeout`] when the polls run out; register errors.
-    pub fn wait<B: Bus>(&mut self, bus: &mut B, polls: u32) -> Result<(), DmaError> {
+    pub fn wait<B: Bus>(&mut self, bus: &mut B, polls: u32) -> Result<(), DmaError<B::Error>> {
         self.wait_until(bus, polls, |c| c.outstanding() == 0)
     }
 
@@ -512,7 +513,7 @@ impl Channel {
         bus: &mut B,
         left: u16,
         polls: u32,
-    ) -> Result<(), DmaError> {
+    ) -> Result<(), DmaError<B::Error>> {
         self.wait_until(bus, polls, |c| c.outstanding() <= left)
     }
 
@@ -521,7 +522,7 @@ impl Channel {
         bus: &mut B,
         polls: u32,
         done: impl Fn(&Channel) -> bool,
-    ) -> Result<(), DmaError> {
+    ) -> Result<(), DmaError<B::Error>> {
         for _ in 0..polls {
             self.poll(bus)?;
             if done(self) {
@@ -539,7 +540,7 @@ impl Channel {
     /// # Errors
     ///
     /// Register errors.
-    pub fn resume<B: Bus>(&mut self, bus: &mut B, how: Resume) -> Result<(), DmaError> {
+    pub fn resume<B: Bus>(&mut self, bus: &mut B, how: Resume) -> Result<(), DmaError<B::Error>> {
         let v = dma::CtrlValue::ZERO.with_run(true);
         let v = match how {
             Resume::Retry => v.with_retry(true),
@@ -558,12 +559,13 @@ impl Channel {
     ///
     /// [`DmaError::Timeout`] if the channel does not stop within `polls` polls;
     /// register errors.
-    pub fn terminate_all<B: Bus>(&mut self, bus: &mut B, polls: u32) -> Result<u16, DmaError> {
+    pub fn terminate_all<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        polls: u32,
+    ) -> Result<u16, DmaError<B::Error>> {
         let mut regs = Regs::new(&mut *bus);
-        regs.write_at::<dma::Ctrl>(
-            self.index,
-            dma::CtrlValue::ZERO.with_run(true).with_abort(true),
-        )?;
+        regs.write_with_at::<dma::Ctrl>(self.index, |v| v.with_run(true).with_abort(true))?;
         let mut stopped = false;
         for _ in 0..polls {
             let s = regs.read_at::<dma::Status>(self.index)?;
@@ -578,18 +580,12 @@ impl Channel {
         let consumer = regs.read_at::<dma::Consumer>(self.index)?.index() as u16;
         let dropped = self.producer.wrapping_sub(consumer);
         // Stop, empty the ring, start again: the abort's halt record goes with it.
-        regs.write_at::<dma::Ctrl>(self.index, dma::CtrlValue::ZERO)?;
-        regs.write_at::<dma::Producer>(
-            self.index,
-            dma::ProducerValue::ZERO.with_index(u32::from(consumer)),
-        )?;
+        regs.write_with_at::<dma::Ctrl>(self.index, |v| v.with_run(false))?;
+        regs.write_with_at::<dma::Producer>(self.index, |v| v.with_index(u32::from(consumer)))?;
         if regs.read_at::<dma::Status>(self.index)?.halted() {
-            regs.write_at::<dma::Ctrl>(
-                self.index,
-                dma::CtrlValue::ZERO.with_run(true).with_retry(true),
-            )?;
+            regs.write_with_at::<dma::Ctrl>(self.index, |v| v.with_run(true).with_retry(true))?;
         } else {
-            regs.write_at::<dma::Ctrl>(self.index, dma::CtrlValue::ZERO.with_run(true))?;
+            regs.write_with_at::<dma::Ctrl>(self.index, |v| v.with_run(true))?;
         }
         self.producer = consumer;
         self.issued = consumer;
@@ -608,14 +604,11 @@ impl Channel {
         bus: &mut B,
         count: u8,
         timer: u16,
-    ) -> Result<(), DmaError> {
+    ) -> Result<(), DmaError<B::Error>> {
         let mut regs = Regs::new(bus);
-        regs.write_at::<dma::Coalesce>(
-            self.index,
-            dma::CoalesceValue::ZERO
-                .with_count(u32::from(count))
-                .with_timer(u32::from(timer)),
-        )?;
+        regs.write_with_at::<dma::Coalesce>(self.index, |v| {
+            v.with_count(u32::from(count)).with_timer(u32::from(timer))
+        })?;
         let bit = 1 << self.index;
         regs.modify::<intr::Enable>(|v| v.with_dma(v.dma() | bit))?;
         Ok(())
@@ -627,12 +620,12 @@ impl Channel {
     /// # Errors
     ///
     /// Register errors.
-    pub fn take_interrupt<B: Bus>(&mut self, bus: &mut B) -> Result<bool, DmaError> {
+    pub fn take_interrupt<B: Bus>(&mut self, bus: &mut B) -> Result<bool, DmaError<B::Error>> {
         let mut regs = Regs::new(bus);
         let bit = 1 << self.index;
         let pending = regs.read::<intr::Status>()?.dma() & bit != 0;
         if pending {
-            regs.write::<intr::Status>(intr::StatusValue::ZERO.with_dma(bit))?;
+            regs.write_with::<intr::Status>(|v| v.with_dma(bit))?;
         }
         Ok(pending)
     }

@@ -2,13 +2,12 @@
 
 use core::fmt;
 
-use crate::io::BusError;
-
-/// Why a register access failed.
+/// Why a register access failed, over a bus whose accesses fail with `B`
+/// ([`RegisterIo::Error`](crate::io::RegisterIo::Error)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Error {
-    /// The bus answered with an error.
-    Bus(BusError),
+pub enum Error<B> {
+    /// The bus failed the access.
+    Bus(B),
     /// An instance index beyond the register's block array.
     NoSuchInstance {
         /// `BLOCK.REGISTER`.
@@ -20,13 +19,13 @@ pub enum Error {
     },
 }
 
-impl From<BusError> for Error {
-    fn from(e: BusError) -> Error {
+impl<B> From<B> for Error<B> {
+    fn from(e: B) -> Error<B> {
         Error::Bus(e)
     }
 }
 
-impl fmt::Display for Error {
+impl<B: fmt::Display> fmt::Display for Error<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Bus(e) => e.fmt(f),
@@ -40,7 +39,7 @@ impl fmt::Display for Error {
 }
 
 #[cfg(feature = "std")]
-impl std::error::Error for Error {
+impl<B: std::error::Error + 'static> std::error::Error for Error<B> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Bus(e) => Some(e),

@@ -9,7 +9,7 @@ use std::vec::Vec;
 
 use crate::descriptor::{self, ErrorCode};
 use crate::dma::DmaMemory;
-use crate::io::{BusError, BusErrorKind, RegisterIo};
+use crate::io::{BusError, BusErrorKind, Offset, RegisterIo};
 use crate::regs::{dma, global, SIZE};
 use crate::Register;
 
@@ -67,7 +67,7 @@ impl Engine {
     /// The working channel's instance of `R`.
     pub fn reg<R: Register>(&mut self) -> &mut u32 {
         let at = R::address(self.channel).expect("the channel has every DMA register");
-        &mut self.words[at / 4]
+        &mut self.words[at.word()]
     }
 
     /// True while the channel is halted.
@@ -176,21 +176,23 @@ fn check(src: u64, dst: u64, len: u32, ctrl: u32) -> Option<ErrorCode> {
 }
 
 impl RegisterIo for Engine {
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
+    type Error = BusError;
+
+    fn read32(&mut self, offset: Offset) -> Result<u32, BusError> {
         self.reads += 1;
         if self.reads > self.read_limit {
             return Err(BusError {
-                offset,
+                offset: offset.get(),
                 kind: BusErrorKind::SlvErr,
             });
         }
         if self.stall && Some(offset) == dma::Status::address(self.channel) {
             return Ok(*self.reg::<dma::Status>() | dma::StatusValue::BUSY_MASK);
         }
-        Ok(self.words[offset / 4])
+        Ok(self.words[offset.word()])
     }
 
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), BusError> {
         if Some(offset) == dma::Producer::address(self.channel) {
             self.producer = dma::ProducerValue::from(value).index() as u16;
         } else if Some(offset) == dma::Ctrl::address(self.channel) {
@@ -207,7 +209,7 @@ impl RegisterIo for Engine {
             }
             *self.reg::<dma::Ctrl>() = dma::CtrlValue::ZERO.with_run(v.run()).into();
         } else {
-            self.words[offset / 4] = value;
+            self.words[offset.word()] = value;
         }
         self.run();
         Ok(())

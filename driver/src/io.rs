@@ -1,40 +1,86 @@
-//! The bus underneath the registers: [`RegisterIo`], its [`BusError`], and [`Mmio`].
+//! The bus underneath the registers: [`RegisterIo`], the [`Offset`]s it is addressed
+//! by, [`BusError`] for buses with AXI error responses, and [`Mmio`].
 //!
-//! `RegisterIo` is the one thing a platform provides: 32-bit reads and writes at a
-//! byte offset from the start of the device's register space. [`Mmio`] implements it
-//! with volatile accesses to memory-mapped registers; a simulation implements it with
-//! a bus model, a unit test with an array.
+//! `RegisterIo` is the one thing a platform provides: 32-bit reads and writes at an
+//! offset into the device's register space. [`Mmio`] implements it with volatile
+//! accesses to memory-mapped registers and cannot fail (its error is [`Infallible`]);
+//! a simulation implements it with a bus model whose errors are the AXI responses
+//! ([`BusError`]); a board reached over USB has errors of its link.
 
+use core::convert::Infallible;
 use core::fmt;
 
-/// 32-bit register accesses at byte offsets from the start of the register space.
+use crate::regs::SIZE;
+
+/// A byte offset into the register space: 4-byte aligned, its word inside the
+/// [`regs::SIZE`](crate::regs::SIZE) bytes of the space.
 ///
-/// Offsets handed in by [`Regs`](crate::Regs) are always 4-byte aligned and inside
-/// the register space ([`regs::SIZE`](crate::regs::SIZE)).
+/// Every offset a [`RegisterIo`] is handed is one, so an implementation needs no
+/// check of its own: a misaligned or outside access cannot be expressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Offset(usize);
+
+impl Offset {
+    /// `offset`, if it is 4-byte aligned and its word lies inside the register space.
+    #[must_use]
+    pub const fn new(offset: usize) -> Option<Offset> {
+        if offset % 4 == 0 && offset < SIZE {
+            Some(Offset(offset))
+        } else {
+            None
+        }
+    }
+
+    /// The offset in bytes.
+    #[must_use]
+    pub const fn get(self) -> usize {
+        self.0
+    }
+
+    /// The offset in 32-bit words.
+    #[must_use]
+    pub const fn word(self) -> usize {
+        self.0 / 4
+    }
+}
+
+impl fmt::Display for Offset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x}", self.0)
+    }
+}
+
+/// 32-bit register accesses at [`Offset`]s into the register space.
 pub trait RegisterIo {
+    /// Why an access failed: [`Infallible`] for memory-mapped registers, the bus's
+    /// error response or a failure of the link to the device elsewhere.
+    type Error: Copy + fmt::Debug + fmt::Display;
+
     /// Reads the 32-bit register at `offset`.
     ///
     /// # Errors
     ///
-    /// The bus's error response.
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError>;
+    /// The bus's failure.
+    fn read32(&mut self, offset: Offset) -> Result<u32, Self::Error>;
 
     /// Writes `value` to the 32-bit register at `offset`.
     ///
     /// # Errors
     ///
-    /// The bus's error response.
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError>;
+    /// The bus's failure.
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), Self::Error>;
 }
 
 impl<T: RegisterIo + ?Sized> RegisterIo for &mut T {
+    type Error = T::Error;
+
     #[inline]
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
+    fn read32(&mut self, offset: Offset) -> Result<u32, T::Error> {
         (**self).read32(offset)
     }
 
     #[inline]
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), T::Error> {
         (**self).write32(offset, value)
     }
 }
@@ -44,8 +90,7 @@ impl<T: RegisterIo + ?Sized> RegisterIo for &mut T {
 pub enum BusErrorKind {
     /// The addressed slave answered with an error (`SLVERR`).
     SlvErr,
-    /// No slave decodes the address (`DECERR`). [`Mmio`] answers so for an offset
-    /// outside its window or not 4-byte aligned, without touching memory.
+    /// No slave decodes the address (`DECERR`).
     DecErr,
 }
 
@@ -58,7 +103,7 @@ impl fmt::Display for BusErrorKind {
     }
 }
 
-/// A bus access that failed.
+/// An access that a bus with AXI responses (a simulated interconnect, say) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct BusError {
     /// Byte offset of the access from the start of the register space.
@@ -80,17 +125,14 @@ impl fmt::Display for BusError {
 #[cfg(feature = "std")]
 impl std::error::Error for BusError {}
 
-/// Memory-mapped registers: volatile 32-bit accesses inside a window of `size` bytes.
+/// Memory-mapped registers: volatile 32-bit accesses to the device's register space.
 ///
-/// An offset that is not 4-byte aligned, or whose word does not lie entirely inside
-/// the window, is rejected with [`BusErrorKind::DecErr`] (what an interconnect answers
-/// for an address nothing decodes) instead of being dereferenced. Every access inside
-/// the window is performed and returns `Ok`: a plain memory-mapped bus has no error
-/// response the CPU could see as a value (a real bus error is a CPU exception).
+/// An access cannot fail: every [`Offset`] is an aligned word of the space, and a
+/// plain memory-mapped bus has no error response the CPU could see as a value (a
+/// real bus error is a CPU exception).
 #[derive(Debug)]
 pub struct Mmio {
     base: *mut u32,
-    size: usize,
 }
 
 // SAFETY: an `Mmio` stands for access to its window, which `Mmio::new`'s contract
@@ -99,62 +141,40 @@ pub struct Mmio {
 unsafe impl Send for Mmio {}
 
 impl Mmio {
-    /// Registers at `base`, `size` bytes of them.
+    /// The register space at `base`.
     ///
     /// # Safety
     ///
     /// `base` must be 4-byte aligned and valid for volatile 32-bit reads and writes
-    /// of every word in `base .. base + size` bytes for as long as the `Mmio` (or a
-    /// value moved out of it) is used: normally the device's mapped register space,
-    /// mapped as device (uncached) memory. No Rust reference may point into the
-    /// window, and nothing else may access it concurrently.
-    pub const unsafe fn new(base: *mut u32, size: usize) -> Mmio {
-        Mmio { base, size }
+    /// of every word in `base .. base + regs::SIZE` bytes for as long as the `Mmio`
+    /// (or a value moved out of it) is used: normally the device's mapped register
+    /// space, mapped as device (uncached) memory. No Rust reference may point into
+    /// the space, and nothing else may access it concurrently.
+    pub const unsafe fn new(base: *mut u32) -> Mmio {
+        Mmio { base }
     }
 
-    /// The start of the window.
+    /// The start of the register space.
     #[must_use]
     pub const fn base(&self) -> *mut u32 {
         self.base
     }
-
-    /// The size of the window in bytes.
-    #[must_use]
-    pub const fn size(&self) -> usize {
-        self.size
-    }
-
-    /// The word index of `offset`, if it is an aligned word inside the window.
-    fn word(&self, offset: usize) -> Result<usize, BusError> {
-        let inside = match offset.checked_add(4) {
-            Some(end) => end <= self.size,
-            None => false,
-        };
-        if inside && offset % 4 == 0 {
-            Ok(offset / 4)
-        } else {
-            Err(BusError {
-                offset,
-                kind: BusErrorKind::DecErr,
-            })
-        }
-    }
 }
 
 impl RegisterIo for Mmio {
+    type Error = Infallible;
+
     #[inline]
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
-        let word = self.word(offset)?;
-        // SAFETY: `word` is a whole aligned word inside the window, which `new`'s
-        // contract makes valid for volatile reads.
-        Ok(unsafe { self.base.add(word).read_volatile() })
+    fn read32(&mut self, offset: Offset) -> Result<u32, Infallible> {
+        // SAFETY: `offset` is a whole aligned word inside the register space, which
+        // `new`'s contract makes valid for volatile reads.
+        Ok(unsafe { self.base.add(offset.word()).read_volatile() })
     }
 
     #[inline]
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
-        let word = self.word(offset)?;
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), Infallible> {
         // SAFETY: as in `read32`, for writes.
-        unsafe { self.base.add(word).write_volatile(value) };
+        unsafe { self.base.add(offset.word()).write_volatile(value) };
         Ok(())
     }
 }

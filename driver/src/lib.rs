@@ -1,27 +1,28 @@
 //! `no_std` driver of the coherent device memory controller (CDM).
 //!
-//! The registers are generated from the register map (`cdm_regmap::device_map`) by
-//! the build script, so the driver cannot disagree with the hardware about an
+//! The registers are generated from the register map (`cdm_regmap::device_map`) into
+//! `src/generated/` (a test keeps them current), so the driver cannot disagree with the hardware about an
 //! address, a mask or a reset value.
 //!
 //! * [`regs`]: one module per register block; per register a zero-sized type
 //!   implementing [`Register`] and a value type with a typed view of the fields.
 //! * [`io`]: the bus underneath, [`RegisterIo`](io::RegisterIo), and
 //!   [`Mmio`](io::Mmio) for memory-mapped registers.
-//! * [`Regs`]: typed `read`, `write` and `modify` of registers over any bus.
+//! * [`Regs`]: typed `read`, `write`, `write_with` and `modify` of registers, and
+//!   `read64` / `write64` of the 64-bit values held in `_LO` / `_HI` pairs, over any bus.
 //!
 //! ```no_run
 //! use cdm_driver::{io::Mmio, regs::{global, intr, window}, Regs};
 //!
-//! # fn main() -> Result<(), cdm_driver::Error> {
+//! # fn main() -> Result<(), cdm_driver::Error<core::convert::Infallible>> {
 //! // SAFETY: the BAR of the device, mapped uncached, nothing else touches it.
-//! let mut regs = Regs::new(unsafe { Mmio::new(0x4000_0000 as *mut u32, cdm_driver::regs::SIZE) });
+//! let mut regs = Regs::new(unsafe { Mmio::new(0x4000_0000 as *mut u32) });
 //! let id = regs.read::<global::Id>()?;
 //! assert_eq!(id.vendor(), 0x1CD7);
 //! regs.modify::<global::Ctrl>(|v| v.with_enable(true))?;
-//! regs.write_at::<window::Ctrl>(2, window::CtrlValue::ZERO.with_enable(true).with_read(true))?;
+//! regs.write_with_at::<window::Ctrl>(2, |v| v.with_enable(true).with_read(true))?;
 //! let pending = regs.read::<intr::Status>()?;
-//! regs.write::<intr::Status>(pending); // W1C: acknowledges exactly what was pending
+//! regs.write::<intr::Status>(pending)?; // W1C: acknowledges exactly what was pending
 //! # Ok(())
 //! # }
 //! ```
@@ -52,7 +53,7 @@ pub mod regs;
 
 pub use accessor::Regs;
 pub use error::Error;
-pub use register::{Access, FieldInfo, Readable, Register, RegisterVisitor, Writable};
+pub use register::{Access, FieldInfo, Readable, Register, Register64, RegisterVisitor, Writable};
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,8 @@
 
 use core::fmt::Debug;
 
+use crate::io::Offset;
+
 /// How software may access a field (the map's access kinds).
 #[allow(clippy::upper_case_acronyms)] // the names of the register map and its documents
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,17 +128,33 @@ pub trait Register {
     /// A value of the register: its bits with a typed view of the fields.
     type Value: Copy + Eq + Debug + From<u32> + Into<u32>;
 
-    /// Byte offset of instance `index`, or `None` when `index >= COUNT`.
+    /// Offset of instance `index`, or `None` when `index >= COUNT` (or, for a
+    /// register type not generated from the map, when it lies outside the space).
     #[inline]
     #[must_use]
-    fn address(index: usize) -> Option<usize> {
+    fn address(index: usize) -> Option<Offset> {
         if index < Self::COUNT {
-            // Cannot overflow: every instance lies inside the register space.
-            Some(Self::ADDR.wrapping_add(index.wrapping_mul(Self::STRIDE)))
+            Offset::new(Self::ADDR.checked_add(index.checked_mul(Self::STRIDE)?)?)
         } else {
             None
         }
     }
+}
+
+/// Two registers holding one 64-bit value, `X_LO` its bits 31:0 and `X_HI` its bits
+/// 63:32: the zero-sized types of [`regs`](crate::regs) named `X`, which
+/// [`Regs::read64`](crate::Regs::read64) and [`write64`](crate::Regs::write64) take.
+///
+/// The value is the registers' bits: a field that starts above bit 0 of `X_LO` (an
+/// address of 4 KiB granules, say) is in place, and bits outside the fields read as
+/// 0 and are ignored on write.
+pub trait Register64 {
+    /// `BLOCK.X`.
+    const NAME: &'static str;
+    /// The register of bits 31:0.
+    type Lo: Register;
+    /// The register of bits 63:32, at the next word.
+    type Hi: Register;
 }
 
 /// A register with at least one field that reads back (not only `WO`/`W1P` fields).

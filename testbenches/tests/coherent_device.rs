@@ -117,7 +117,7 @@ impl Bench {
         let mut dev = dma::device(backend, MemoryTiming::random(20), &mut rng);
         dev.devmem_window(DEVMEM, 64 << 20);
         dev.regs
-            .write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))
+            .write_with::<coherent::Ctrl>(|v| v.with_enable(true))
             .unwrap();
         // 128 lines of host cache over 1,536 lines in use: capacity evictions and
         // write-backs all the time, some crossing the controller's snoops.
@@ -502,7 +502,7 @@ fn ready_after_the_filter_sweep(backend: Backend) {
     let mut rng = Rng::from_env("coherent ready");
     let mut dev = dma::device(backend, MemoryTiming::ideal(4), &mut rng);
     dev.regs
-        .write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))
+        .write_with::<coherent::Ctrl>(|v| v.with_enable(true))
         .unwrap();
     assert!(!dev.regs.read::<coherent::Status>().unwrap().ready());
     assert_eq!(dev.cpu().cache.load(0x40, 0, 8), Access::Wait);

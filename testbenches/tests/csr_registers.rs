@@ -27,8 +27,8 @@ impl<IO: RegisterIo> RegisterVisitor for AgreeWithHardware<'_, IO> {
         for index in 0..R::COUNT {
             let addr = R::address(index).unwrap();
             let inst = map
-                .at(addr as u32)
-                .unwrap_or_else(|| panic!("{} at {addr:#x} is not in the map", R::NAME));
+                .at(addr.get() as u32)
+                .unwrap_or_else(|| panic!("{} at {addr} is not in the map", R::NAME));
             assert_eq!(
                 format!("{}.{}", inst.block.name, inst.register.name),
                 R::NAME
@@ -45,7 +45,7 @@ impl<IO: RegisterIo> RegisterVisitor for AgreeWithHardware<'_, IO> {
             let hw = self.regs.io_mut().read32(addr).unwrap();
             assert_eq!(
                 Some(hw),
-                self.model.read(addr as u32),
+                self.model.read(addr.get() as u32),
                 "{}[{index}] after reset",
                 R::NAME
             );
@@ -84,13 +84,8 @@ fn rw_registers_round_trip(backend: Backend) {
     for w in 0..window::COUNT {
         regs.write_at::<window::BaseLo>(w, (0x1000 * w as u32 + 7).into())
             .unwrap();
-        regs.write_at::<window::Ctrl>(
-            w,
-            window::CtrlValue::ZERO
-                .with_enable(true)
-                .with_write(w % 2 == 0),
-        )
-        .unwrap();
+        regs.write_with_at::<window::Ctrl>(w, |v| v.with_enable(true).with_write(w % 2 == 0))
+            .unwrap();
     }
     for w in 0..window::COUNT {
         assert_eq!(
@@ -115,9 +110,9 @@ fn ro_registers_ignore_writes(backend: Backend) {
         global::CapDma::ADDR,
         global::Status::ADDR,
     ] {
-        let before = regs.io_mut().read32(addr).unwrap();
-        regs.io_mut().write32(addr, !before).unwrap();
-        assert_eq!(regs.io_mut().read32(addr).unwrap(), before, "{addr:#x}");
+        let before = regs.io_mut().read_any(addr).unwrap();
+        regs.io_mut().write_any(addr, !before).unwrap();
+        assert_eq!(regs.io_mut().read_any(addr).unwrap(), before, "{addr:#x}");
     }
 }
 
@@ -131,9 +126,9 @@ fn unmapped_and_misaligned_accesses_answer_slverr(backend: Backend) {
         global::Scratch::ADDR + 2,
         0x13,
     ] {
-        let e = regs.io_mut().read32(addr).unwrap_err();
+        let e = regs.io_mut().read_any(addr).unwrap_err();
         assert_eq!((e.kind, e.offset), (BusErrorKind::SlvErr, addr));
-        let e = regs.io_mut().write32(addr, 0xffff_ffff).unwrap_err();
+        let e = regs.io_mut().write_any(addr, 0xffff_ffff).unwrap_err();
         assert_eq!(e.kind, BusErrorKind::SlvErr);
     }
     // A misaligned write must not reach the register it overlaps.
@@ -156,7 +151,7 @@ fn byte_strobes_select_the_bytes_written(backend: Backend) {
         });
         assert_eq!(done.resp, Resp::Okay);
         assert_eq!(
-            bridge.read32(global::Scratch::ADDR).unwrap(),
+            bridge.read_any(global::Scratch::ADDR).unwrap(),
             expect,
             "strobe {strb:#06b}"
         );
@@ -185,7 +180,7 @@ fn w1c_bits_are_set_by_hardware_and_cleared_by_writing_one(backend: Backend) {
     assert_eq!((s.dma(), s.coherent()), (0b1011_0101, true));
     // Writing 0 changes nothing; writing 1 clears exactly those bits.
     regs.write::<intr::Status>(intr::StatusValue::ZERO).unwrap();
-    regs.write::<intr::Status>(intr::StatusValue::ZERO.with_dma(0b0000_0101))
+    regs.write_with::<intr::Status>(|v| v.with_dma(0b0000_0101))
         .unwrap();
     let s = regs.read::<intr::Status>().unwrap();
     assert_eq!((s.dma(), s.coherent()), (0b1011_0000, true));
@@ -200,10 +195,10 @@ fn w1c_bits_are_set_by_hardware_and_cleared_by_writing_one(backend: Backend) {
 /// nothing clears it, as the SVD's write-only says.
 fn intr_test_is_a_pulse_that_reads_zero(backend: Backend) {
     let mut regs = driver(backend);
-    regs.write::<intr::Test>(intr::TestValue::ZERO.with_dma(0b11).with_coherent(true))
+    regs.write_with::<intr::Test>(|v| v.with_dma(0b11).with_coherent(true))
         .unwrap();
     // Write-only in the driver (no `read::<intr::Test>`): read the bus word.
-    assert_eq!(regs.io_mut().read32(intr::Test::ADDR).unwrap(), 0);
+    assert_eq!(regs.io_mut().read_any(intr::Test::ADDR).unwrap(), 0);
 }
 
 fn w1p_gives_a_one_cycle_pulse_and_reads_zero(backend: Backend) {
@@ -235,7 +230,7 @@ fn w1p_gives_a_one_cycle_pulse_and_reads_zero(backend: Backend) {
         1,
         "SOFT_RESET must not disturb ENABLE"
     );
-    assert_eq!(bridge.read32(global::Ctrl::ADDR).unwrap(), 0b01);
+    assert_eq!(bridge.read_any(global::Ctrl::ADDR).unwrap(), 0b01);
 }
 
 fn hardware_set_wins_over_software_clear_in_the_same_cycle(backend: Backend) {
@@ -291,9 +286,9 @@ fn hardware_set_wins_over_software_clear_in_the_same_cycle(backend: Backend) {
 fn window_lock_freezes_windows_until_reset(backend: Backend) {
     let mut regs = driver(backend);
     regs.write_at::<window::LimitHi>(1, 0xdead.into()).unwrap();
-    regs.write_at::<window::Ctrl>(1, window::CtrlValue::ZERO.with_enable(true))
+    regs.write_with_at::<window::Ctrl>(1, |v| v.with_enable(true))
         .unwrap();
-    regs.write::<global::WindowLock>(global::WindowLockValue::ZERO.with_lock(true))
+    regs.write_with::<global::WindowLock>(|v| v.with_lock(true))
         .unwrap();
     // Locked: writes answer OKAY and change nothing.
     regs.write_at::<window::LimitHi>(1, 0xbeef.into()).unwrap();
@@ -339,7 +334,7 @@ fn native_probe_reads_the_design() {
     cdm_testbenches::reset(&mut native);
     let mut bridge =
         cdm_sim::bus::bridge::CsrBridge::new(native, "axil$", Timing::EAGER, Rng::new(3)).unwrap();
-    bridge.write32(global::Scratch::ADDR, 0x5eed).unwrap();
+    bridge.write_any(global::Scratch::ADDR, 0x5eed).unwrap();
     assert_eq!(
         bridge.dut().top().global_scratch_value.val().to_u64(),
         0x5eed

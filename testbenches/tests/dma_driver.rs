@@ -3,7 +3,7 @@
 //! retry after the window is fixed, and `terminate_all` with transfers in flight (the
 //! protocol checkers on both memory ports see no transaction left half done).
 
-use cdm_driver::cdm::{self, Region};
+use cdm_driver::cdm::{self, Region, Window, WindowAccess};
 use cdm_driver::descriptor::ErrorCode;
 use cdm_driver::dma::{Channel, DmaError, Flags, Resume, Transfer, TxStatus};
 use cdm_regmap::descriptor::Descriptor;
@@ -117,7 +117,14 @@ fn completion_by_interrupt(backend: Backend) {
 
 fn window_error_resumed_by_retry(backend: Backend) {
     let (mut dev, _) = device(backend, "window_error_resumed_by_retry");
-    dev.window(0, 0, 0xFFFF_FFFF, true, true);
+    dev.window(
+        0,
+        Window {
+            base: 0,
+            limit: 0xFFFF_FFFF,
+            access: WindowAccess::ReadWrite,
+        },
+    );
     dev.mem().write(0x1000, &[7; 64]);
     let bus = dev.regs.io_mut();
     let mut ch = Channel::open(bus, 0, RING, 4).unwrap();

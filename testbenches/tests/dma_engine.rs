@@ -7,6 +7,7 @@
 //! channel with the right record, touch no memory they must not, and resume by skip or
 //! retry while the other channels keep running.
 
+use cdm_driver::cdm::{Window, WindowAccess};
 use cdm_driver::regs::{dma, global, intr};
 use cdm_hdl::dma::engine::CHANNELS;
 use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, Opcode, MAX_LEN};
@@ -245,8 +246,22 @@ fn random_streams(backend: Backend) {
 fn malformed_descriptors_halt_and_skip(backend: Backend) {
     let mut run = Run::new(backend, MemoryTiming::random(10), "dma_engine malformed");
     // Window 0 covers sources, destinations and rings; window 1 is read-only.
-    run.bench.window(0, 0, 0x7fff_ffff, true, true);
-    run.bench.window(1, 0xa000_0000, 0xa0ff_ffff, true, false);
+    run.bench.window(
+        0,
+        Window {
+            base: 0,
+            limit: 0x7fff_ffff,
+            access: WindowAccess::ReadWrite,
+        },
+    );
+    run.bench.window(
+        1,
+        Window {
+            base: 0xa000_0000,
+            limit: 0xa0ff_ffff,
+            access: WindowAccess::Read,
+        },
+    );
     let mut at = DST;
     let cases: [(ErrorCode, MakeBad); 7] = [
         (ErrorCode::ZeroLength, |d| Descriptor::copy(SRC, d, 0)),
@@ -456,7 +471,7 @@ fn abort_mid_burst(backend: Backend) {
     run.bench.regs.io_mut().idle(3000);
     run.bench
         .regs
-        .write_at::<dma::Ctrl>(0, dma::CtrlValue::ZERO.with_run(true).with_abort(true))
+        .write_with_at::<dma::Ctrl>(0, |v| v.with_run(true).with_abort(true))
         .unwrap();
     let t0 = run.bench.cycle();
     run.bench.wait_halted(0, 100_000);
@@ -508,7 +523,7 @@ fn abort_record_names_the_first_descriptor_not_completed(backend: Backend) {
         run.bench.regs.io_mut().idle(t * 13 % 700);
         run.bench
             .regs
-            .write_at::<dma::Ctrl>(0, dma::CtrlValue::ZERO.with_run(true).with_abort(true))
+            .write_with_at::<dma::Ctrl>(0, |v| v.with_run(true).with_abort(true))
             .unwrap();
         run.bench.wait_halted(0, 100_000);
         let (code, index, _) = run.bench.halt(0);
@@ -582,8 +597,7 @@ fn interrupt_coalescing(backend: Backend) {
     let ch = 2;
     let bit = 1 << ch;
     let r = &mut run.bench.regs;
-    r.write::<intr::Enable>(intr::EnableValue::ZERO.with_dma(bit))
-        .unwrap();
+    r.write_with::<intr::Enable>(|v| v.with_dma(bit)).unwrap();
     r.write_at::<dma::Coalesce>(ch, dma::CoalesceValue::ZERO.with_count(4))
         .unwrap();
     let irq_desc = |k: u64| {
@@ -612,7 +626,7 @@ fn interrupt_coalescing(backend: Backend) {
     assert_eq!(line(&mut run.bench), 1);
     run.bench
         .regs
-        .write::<intr::Status>(intr::StatusValue::ZERO.with_dma(bit))
+        .write_with::<intr::Status>(|v| v.with_dma(bit))
         .unwrap();
     assert_eq!(line(&mut run.bench), 0);
     // By timer: one completion, then the interrupt about TIMER cycles later.
@@ -636,7 +650,7 @@ fn interrupt_coalescing(backend: Backend) {
     );
     run.bench
         .regs
-        .write::<intr::Status>(intr::StatusValue::ZERO.with_dma(bit))
+        .write_with::<intr::Status>(|v| v.with_dma(bit))
         .unwrap();
     run.score();
     // A halt interrupts at once, whatever the coalescing.

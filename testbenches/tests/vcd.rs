@@ -1,6 +1,5 @@
 //! Waveforms: the VCD writer streams the filtered ports, and the file reads back.
 
-use cdm_driver::io::RegisterIo;
 use cdm_sim::bus::axil::Timing;
 use cdm_sim::bus::bridge::CsrBridge;
 use cdm_sim::design::vcd::{SignalFilter, VcdTrace};
@@ -16,7 +15,7 @@ fn vcd_holds_the_filtered_ports_and_their_values(backend: Backend) {
     )
     .unwrap();
     let mut bridge = CsrBridge::new(dut, "axil$", Timing::EAGER, Rng::new(7)).unwrap();
-    bridge.write32(0x14, 0xcafe_f00d).unwrap();
+    bridge.write_any(0x14, 0xcafe_f00d).unwrap();
     bridge.idle(2);
     drop(bridge);
 

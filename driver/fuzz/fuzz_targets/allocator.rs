@@ -6,7 +6,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use cdm_driver::cdm::{CdmError, PageAllocator, Region, HUGE, PAGE, PAGES_PER_HUGE};
+use cdm_driver::cdm::{PageError, PageAllocator, Region, HUGE, PAGE, PAGES_PER_HUGE};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -91,9 +91,9 @@ impl Model {
 
     /// Whole free blocks go to huge pages; small pages come from the first partly
     /// used block with room, else the first block with room, at its first free page.
-    fn allocate(&mut self, huge: bool) -> Result<u64, CdmError> {
+    fn allocate(&mut self, huge: bool) -> Result<u64, PageError> {
         if std::mem::take(&mut self.fail_next) {
-            return Err(CdmError::NoMemory);
+            return Err(PageError::NoMemory);
         }
         let blocks = self.pages.len() / PAGES_PER_HUGE;
         let free: Vec<usize> = (0..blocks).map(|b| self.block_free(b)).collect();
@@ -104,7 +104,7 @@ impl Model {
                 .position(|&f| f > 0 && f < PAGES_PER_HUGE)
                 .or_else(|| free.iter().position(|&f| f > 0))
         }
-        .ok_or(CdmError::NoMemory)?;
+        .ok_or(PageError::NoMemory)?;
         let start = b * PAGES_PER_HUGE;
         if huge {
             self.pages[start..start + PAGES_PER_HUGE].fill(Page::Tail);
@@ -120,7 +120,7 @@ impl Model {
         Ok(self.addr(i))
     }
 
-    fn get(&mut self, addr: u64) -> Result<(), CdmError> {
+    fn get(&mut self, addr: u64) -> Result<(), PageError> {
         match self.head(addr) {
             Some((i, count, huge)) if count < u16::MAX - 1 => {
                 self.pages[i] = Page::Head {
@@ -129,12 +129,12 @@ impl Model {
                 };
                 Ok(())
             }
-            _ => Err(CdmError::Invalid),
+            _ => Err(PageError::Invalid),
         }
     }
 
-    fn put(&mut self, addr: u64) -> Result<bool, CdmError> {
-        let (i, count, huge) = self.head(addr).ok_or(CdmError::Invalid)?;
+    fn put(&mut self, addr: u64) -> Result<bool, PageError> {
+        let (i, count, huge) = self.head(addr).ok_or(PageError::Invalid)?;
         if count > 1 {
             self.pages[i] = Page::Head {
                 count: count - 1,
@@ -147,11 +147,11 @@ impl Model {
         Ok(true)
     }
 
-    fn split(&mut self, addr: u64) -> Result<(), CdmError> {
+    fn split(&mut self, addr: u64) -> Result<(), PageError> {
         match self.head(addr) {
             Some((i, count, true)) => {
                 if count != 1 {
-                    return Err(CdmError::Busy);
+                    return Err(PageError::Busy);
                 }
                 self.pages[i..i + PAGES_PER_HUGE].fill(Page::Head {
                     count: 1,
@@ -159,7 +159,7 @@ impl Model {
                 });
                 Ok(())
             }
-            _ => Err(CdmError::Invalid),
+            _ => Err(PageError::Invalid),
         }
     }
 
@@ -214,10 +214,10 @@ fuzz_target!(|input: Input| {
     let region = Region { base, size };
     let (np, nb) = PageAllocator::<Vec<u16>>::storage(size);
     let short = PageAllocator::new(region, vec![0; np - 1], vec![0; nb]);
-    assert_eq!(short.unwrap_err(), CdmError::Invalid, "storage too short");
+    assert_eq!(short.unwrap_err(), PageError::Invalid, "storage too short");
     let a = PageAllocator::new(region, vec![7; np], vec![7; nb]);
     if base % HUGE != 0 || base.checked_add(size - 1).is_none() {
-        assert_eq!(a.unwrap_err(), CdmError::Invalid, "{base:#x}");
+        assert_eq!(a.unwrap_err(), PageError::Invalid, "{base:#x}");
         return;
     }
     let mut a = a.unwrap();

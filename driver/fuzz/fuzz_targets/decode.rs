@@ -51,7 +51,7 @@ fn status(d: &[u8; descriptor::SIZE]) {
                 code,
                 residue: len.saturating_sub(moved),
             }),
-            None => Err(DmaError::UnknownError(code)),
+            None => Err(code),
         }
     };
     assert_eq!(TxStatus::completed(d), expected);

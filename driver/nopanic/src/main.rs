@@ -11,12 +11,14 @@ use core::fmt::{self, Write};
 use core::hint::black_box;
 use core::ptr::{addr_of, addr_of_mut};
 
-use cdm_driver::cdm::{self, CdmError, MigratePfn, PageAllocator, PageSource, Region};
+use cdm_driver::cdm::{
+    self, CdmError, MigratePfn, PageAllocator, PageSource, Region, Window, WindowAccess,
+};
 use cdm_driver::descriptor::ErrorCode;
 use cdm_driver::dma::{
     Bus, Channel, Cookie, DmaError, DmaMemory, Flags, Platform, Resume, Transfer, TxStatus,
 };
-use cdm_driver::io::{BusError, BusErrorKind, Mmio, RegisterIo};
+use cdm_driver::io::{BusError, BusErrorKind, Mmio, Offset, RegisterIo};
 use cdm_driver::regs::{self, coherent, dma, global, intr, window};
 use cdm_driver::{Access, Error, Register, RegisterVisitor, Regs};
 
@@ -52,7 +54,10 @@ fn flag(i: usize) -> bool {
 struct Device;
 
 impl RegisterIo for Device {
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
+    type Error = BusError;
+
+    fn read32(&mut self, offset: Offset) -> Result<u32, BusError> {
+        let offset = offset.get();
         if word(offset) == 0xDEAD {
             return Err(BusError {
                 offset,
@@ -62,7 +67,8 @@ impl RegisterIo for Device {
         Ok(word(offset.wrapping_add(1)))
     }
 
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), BusError> {
+        let offset = offset.get();
         black_box((offset, value));
         if flag(offset) {
             Err(BusError {
@@ -149,6 +155,12 @@ fn registers() {
     let _ = black_box(r.read::<global::Id>().map(|v| (v.vendor(), v.device())));
     let _ = black_box(r.read::<global::CapDma>().map(|v| v.channels()));
     let _ = r.write::<global::Ctrl>(global::CtrlValue::ZERO.with_enable(flag(6)));
+    let _ = r.write_with::<global::Ctrl>(|v| v.with_enable(flag(6)));
+    let _ = r.write_with_at::<dma::RingSize>(index(12), |v| v.with_log2(word(13)));
+    let _ = black_box(r.read64::<global::CapDevmem>());
+    let _ = black_box(r.read64_at::<dma::Bytes>(index(13)));
+    let _ = r.write64::<global::DevmemBase>(wide(14));
+    let _ = r.write64_at::<window::Limit>(index(9), wide(10));
     let _ = r.modify::<intr::Enable>(|v| v.with_dma(word(8)));
     let _ = r
         .read_at::<window::Ctrl>(index(9))
@@ -177,15 +189,22 @@ fn registers() {
     }
 
     // SAFETY: MMIO is a static array of regs::SIZE bytes, only used through this.
-    let mut m = unsafe { Mmio::new(addr_of_mut!(MMIO).cast::<u32>(), word(15) as usize) };
-    black_box((m.base(), m.size()));
-    let _ = m.read32(index(16)).map(black_box);
-    let _ = m.write32(index(17), word(18));
+    let mut m = unsafe { Mmio::new(addr_of_mut!(MMIO).cast::<u32>()) };
+    black_box(m.base());
+    if let Some(at) = Offset::new(index(16)) {
+        let _ = m.read32(at).map(black_box);
+        black_box((at.get(), at.word()));
+        show(&at);
+    }
+    if let Some(at) = Offset::new(index(17)) {
+        let _ = m.write32(at, word(18));
+    }
     let mut mapped = Regs::new(m);
     let _ = mapped.modify::<global::Scratch>(|v| v.with_value(word(19)));
+    let _ = black_box(mapped.read64_at::<dma::ErrAddr>(index(15)));
 }
 
-fn channel(bus: &mut impl Bus) -> Result<(), DmaError> {
+fn channel<B: Bus>(bus: &mut B) -> Result<(), DmaError<B::Error>> {
     let mut ch = Channel::open(bus, index(20), wide(21), word(23))?;
     black_box((ch.index(), ch.capacity(), ch.outstanding()));
     let t = if flag(24) {
@@ -251,7 +270,7 @@ fn decoders() {
     let _ = write!(Sink, "{e:?}");
 }
 
-fn device(bus: &mut impl Bus) -> Result<(), CdmError> {
+fn device<B: Bus>(bus: &mut B) -> Result<(), CdmError<B::Error>> {
     let region = cdm::probe(bus, wide(80), word(82))?;
     let other = Region {
         base: wide(83),
@@ -259,9 +278,20 @@ fn device(bus: &mut impl Bus) -> Result<(), CdmError> {
     };
     black_box((region.contains(wide(87), wide(89)), other.last()));
     cdm::allow_dma(bus, index(91), other)?;
-    let mut regs = Regs::new(&mut *bus);
-    cdm::place_devmem(&mut regs, other)?;
-    cdm::set_window(&mut regs, index(92), wide(93), wide(95), flag(97), flag(98))?;
+    cdm::place_devmem(bus, other)?;
+    let access = match word(97) % 4 {
+        0 => WindowAccess::None,
+        1 => WindowAccess::Read,
+        2 => WindowAccess::Write,
+        _ => WindowAccess::ReadWrite,
+    };
+    let window = Window {
+        base: wide(93),
+        limit: wide(95),
+        access,
+    };
+    cdm::set_window(bus, index(92), window)?;
+    black_box(Window::covering(other, access));
 
     // SAFETY: the storage statics are used here only, once.
     let (pages, blocks, src, dst) = unsafe {

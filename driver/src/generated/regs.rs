@@ -1682,6 +1682,36 @@ pub mod global {
                 .finish()
         }
     }
+
+    /// `GLOBAL.CAP_DEVMEM`: [`CapDevmemLo`] (bits 31:0) and [`CapDevmemHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct CapDevmem;
+
+    impl crate::Register64 for CapDevmem {
+        const NAME: &'static str = "GLOBAL.CAP_DEVMEM";
+        type Lo = CapDevmemLo;
+        type Hi = CapDevmemHi;
+    }
+
+    /// `GLOBAL.DEVMEM_BASE`: [`DevmemBaseLo`] (bits 31:0) and [`DevmemBaseHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct DevmemBase;
+
+    impl crate::Register64 for DevmemBase {
+        const NAME: &'static str = "GLOBAL.DEVMEM_BASE";
+        type Lo = DevmemBaseLo;
+        type Hi = DevmemBaseHi;
+    }
+
+    /// `GLOBAL.DEVMEM_SIZE`: [`DevmemSizeLo`] (bits 31:0) and [`DevmemSizeHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct DevmemSize;
+
+    impl crate::Register64 for DevmemSize {
+        const NAME: &'static str = "GLOBAL.DEVMEM_SIZE";
+        type Lo = DevmemSizeLo;
+        type Hi = DevmemSizeHi;
+    }
 }
 
 /// Interrupt sources; the interrupt line is any(STATUS & ENABLE).
@@ -2745,6 +2775,26 @@ pub mod window {
                 .field("write", &self.write())
                 .finish()
         }
+    }
+
+    /// `WINDOW.BASE`: [`BaseLo`] (bits 31:0) and [`BaseHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct Base;
+
+    impl crate::Register64 for Base {
+        const NAME: &'static str = "WINDOW.BASE";
+        type Lo = BaseLo;
+        type Hi = BaseHi;
+    }
+
+    /// `WINDOW.LIMIT`: [`LimitLo`] (bits 31:0) and [`LimitHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct Limit;
+
+    impl crate::Register64 for Limit {
+        const NAME: &'static str = "WINDOW.LIMIT";
+        type Lo = LimitLo;
+        type Hi = LimitHi;
     }
 }
 
@@ -4557,6 +4607,36 @@ pub mod dma {
                 .field("value", &self.value())
                 .finish()
         }
+    }
+
+    /// `DMA.RING_BASE`: [`RingBaseLo`] (bits 31:0) and [`RingBaseHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct RingBase;
+
+    impl crate::Register64 for RingBase {
+        const NAME: &'static str = "DMA.RING_BASE";
+        type Lo = RingBaseLo;
+        type Hi = RingBaseHi;
+    }
+
+    /// `DMA.ERR_ADDR`: [`ErrAddrLo`] (bits 31:0) and [`ErrAddrHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct ErrAddr;
+
+    impl crate::Register64 for ErrAddr {
+        const NAME: &'static str = "DMA.ERR_ADDR";
+        type Lo = ErrAddrLo;
+        type Hi = ErrAddrHi;
+    }
+
+    /// `DMA.BYTES`: [`BytesLo`] (bits 31:0) and [`BytesHi`] (bits 63:32) as one 64-bit value.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct Bytes;
+
+    impl crate::Register64 for Bytes {
+        const NAME: &'static str = "DMA.BYTES";
+        type Lo = BytesLo;
+        type Hi = BytesHi;
     }
 }
 

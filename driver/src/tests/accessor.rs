@@ -1,12 +1,14 @@
 //! `Regs` against the fake bus: offsets, read-modify-write, instances, errors.
 
+use core::convert::Infallible;
 use std::format;
 use std::string::ToString;
 use std::vec;
+use std::vec::Vec;
 
 use super::fake::{Fake, Op};
-use crate::io::{BusError, BusErrorKind};
-use crate::regs::{global, intr, window};
+use crate::io::{BusError, BusErrorKind, Offset, RegisterIo};
+use crate::regs::{dma, global, intr, window};
 use crate::{Error, Register, Regs};
 
 fn word(regs: &Regs<Fake>, offset: usize) -> u32 {
@@ -176,4 +178,106 @@ fn regs_works_over_a_borrowed_bus() {
         regs.write::<global::Scratch>(0x55.into()).unwrap();
     }
     assert_eq!(fake.words[global::Scratch::ADDR / 4], 0x55);
+}
+
+#[test]
+fn write_with_starts_from_the_reset_value_without_side_effects() {
+    let mut regs = Regs::new(Fake::new());
+    regs.io_mut().words[dma::Coalesce::ADDR / 4] = 0xFFFF_FFFF;
+    regs.write_with::<dma::Coalesce>(|v| v.with_timer(5))
+        .unwrap();
+    assert_eq!(
+        regs.io().writes(),
+        vec![(dma::Coalesce::ADDR, 5 << 16 | 1)],
+        "TIMER as asked, COUNT at its reset value 1, no read"
+    );
+    regs.io_mut().log.clear();
+    regs.write_with::<global::Ctrl>(|v| v).unwrap();
+    assert_eq!(
+        regs.io().writes(),
+        vec![(global::Ctrl::ADDR, 0)],
+        "no soft-reset pulse unless asked for"
+    );
+    regs.write_with_at::<window::Ctrl>(2, |v| v.with_enable(true))
+        .unwrap();
+    assert_eq!(word(&regs, window::Ctrl::ADDR + 2 * window::STRIDE), 1);
+}
+
+#[test]
+fn a_64_bit_value_is_written_low_half_first() {
+    let mut regs = Regs::new(Fake::new());
+    regs.write64_at::<window::Limit>(1, 0x1234_5678_9ABC_DEF0)
+        .unwrap();
+    let lo = window::LimitLo::ADDR + window::STRIDE;
+    let hi = window::LimitHi::ADDR + window::STRIDE;
+    assert_eq!(
+        regs.io().writes(),
+        vec![(lo, 0x9ABC_DEF0), (hi, 0x1234_5678)]
+    );
+    assert_eq!(
+        regs.read64_at::<window::Limit>(1),
+        Ok(0x1234_5678_9ABC_DEF0)
+    );
+    assert_eq!(
+        regs.read64_at::<window::Limit>(window::COUNT),
+        Err(Error::NoSuchInstance {
+            register: "WINDOW.LIMIT_LO",
+            index: window::COUNT,
+            count: window::COUNT
+        })
+    );
+}
+
+/// Channel 0's byte counter `DMA.BYTES`, counting `step` bytes after every read of
+/// either half, as a running transfer does between the reads.
+struct RunningCounter {
+    value: u64,
+    step: u64,
+    reads: Vec<&'static str>,
+}
+
+impl RegisterIo for RunningCounter {
+    type Error = Infallible;
+
+    fn read32(&mut self, offset: Offset) -> Result<u32, Infallible> {
+        let half = if Some(offset) == dma::BytesHi::address(0) {
+            self.reads.push("hi");
+            (self.value >> 32) as u32
+        } else {
+            assert_eq!(Some(offset), dma::BytesLo::address(0));
+            self.reads.push("lo");
+            self.value as u32
+        };
+        self.value += self.step;
+        Ok(half)
+    }
+
+    fn write32(&mut self, _: Offset, _: u32) -> Result<(), Infallible> {
+        unreachable!("a read writes nothing")
+    }
+}
+
+#[test]
+fn a_64_bit_read_is_never_torn_by_a_carry() {
+    // The low half wraps between the low read and the second high read: a plain
+    // high-then-low read would give 0x1_FFFF_FFF0, ahead of anything the counter held.
+    let mut regs = Regs::new(RunningCounter {
+        value: 0xFFFF_FFE0,
+        step: 0x10,
+        reads: Vec::new(),
+    });
+    assert_eq!(regs.read64::<dma::Bytes>(), Ok(0x1_0000_0010));
+    assert_eq!(regs.io().reads, ["hi", "lo", "hi", "lo"]);
+
+    let mut still = Regs::new(RunningCounter {
+        value: 0x7_0000_0000,
+        step: 0,
+        reads: Vec::new(),
+    });
+    assert_eq!(still.read64::<dma::Bytes>(), Ok(0x7_0000_0000));
+    assert_eq!(
+        still.io().reads,
+        ["hi", "lo", "hi"],
+        "no carry, no fourth read"
+    );
 }

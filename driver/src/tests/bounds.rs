@@ -6,10 +6,12 @@ use std::vec::Vec;
 
 use super::fake::Fake;
 use crate::cdm::{
-    self, alloc_and_copy, CdmError, MigratePfn, PageAllocator, PageSource, Region, HUGE, PAGE,
+    self, alloc_and_copy, CdmError, MigratePfn, PageAllocator, PageError, PageSource, Region,
+    Window, WindowAccess, HUGE, PAGE,
 };
 use crate::dma::{Channel, DmaError, Flags, Transfer, TxStatus};
 use crate::fake::Engine;
+use crate::io::BusError;
 use crate::regs::window;
 use crate::{Register, Regs};
 
@@ -66,8 +68,14 @@ fn a_transfer_past_the_top_is_refused() {
     assert_eq!(ch.outstanding(), 0);
     let last = copy(u64::MAX - 63, u64::MAX - 63);
     assert!(ch.prep(&mut e, last, Flags::default()).is_ok());
-    assert_eq!(CdmError::from(DmaError::AddressOverflow), CdmError::Invalid);
-    assert_eq!(CdmError::Dma(DmaError::AddressOverflow).errno(), -22);
+    assert_eq!(
+        CdmError::from(DmaError::<BusError>::AddressOverflow),
+        CdmError::Invalid
+    );
+    assert_eq!(
+        CdmError::Dma(DmaError::<BusError>::AddressOverflow).errno(),
+        -22
+    );
 }
 
 fn window(regs: &Regs<Fake>, i: usize) -> (u64, u64, window::CtrlValue) {
@@ -91,7 +99,15 @@ fn a_dma_window_past_the_top_is_refused() {
         Err(CdmError::Invalid)
     );
     assert_eq!(
-        cdm::set_window(&mut regs, 1, high, high - 1, true, true),
+        cdm::set_window(
+            regs.io_mut(),
+            1,
+            Window {
+                base: high,
+                limit: high - 1,
+                access: WindowAccess::ReadWrite
+            }
+        ),
         Err(CdmError::Invalid),
         "limit below base"
     );
@@ -126,13 +142,16 @@ fn device_memory_past_the_top_is_refused() {
         base: u64::MAX - (HUGE - 1),
         size: 2 * HUGE,
     };
-    assert_eq!(cdm::place_devmem(&mut regs, past), Err(CdmError::Invalid));
+    assert_eq!(
+        cdm::place_devmem(regs.io_mut(), past),
+        Err(CdmError::Invalid)
+    );
     assert!(regs.io().log.is_empty());
     let top = Region { size: HUGE, ..past };
-    cdm::place_devmem(&mut regs, top).unwrap();
+    cdm::place_devmem(regs.io_mut(), top).unwrap();
 }
 
-fn allocator(region: Region) -> Result<PageAllocator<Vec<u16>>, CdmError> {
+fn allocator(region: Region) -> Result<PageAllocator<Vec<u16>>, PageError> {
     let (p, b) = PageAllocator::<Vec<u16>>::storage(region.size);
     PageAllocator::new(region, vec![0; p], vec![0; b])
 }
@@ -144,7 +163,7 @@ fn an_allocator_past_the_top_is_refused() {
         base,
         size: 2 * HUGE,
     };
-    assert_eq!(allocator(past).unwrap_err(), CdmError::Invalid);
+    assert_eq!(allocator(past).unwrap_err(), PageError::Invalid);
 
     // The last huge page of the address space: every page it hands out is in it.
     let mut a = allocator(Region { base, size: HUGE }).unwrap();
@@ -173,7 +192,7 @@ fn an_allocator_too_large_to_count_is_refused() {
         "no storage has that length"
     );
     let a = PageAllocator::new(huge, Vec::new(), Vec::new());
-    assert_eq!(a.unwrap_err(), CdmError::Invalid);
+    assert_eq!(a.unwrap_err(), PageError::Invalid);
 }
 
 /// A page source that hands out the pages it is given (huge ones only if `huge`), and

@@ -2,11 +2,12 @@
 //! `alloc_and_copy` over the fake engine (`crate::fake`), which executes descriptors
 //! the moment the doorbell rings and fails reads of chosen addresses.
 
+use core::convert::Infallible;
 use std::vec;
 use std::vec::Vec;
 
 use crate::cdm::{
-    alloc_and_copy, CdmError, MigratePfn, PageAllocator, PageSource, Region, HUGE, PAGE,
+    alloc_and_copy, CdmError, MigratePfn, PageAllocator, PageError, PageSource, Region, HUGE, PAGE,
 };
 use crate::descriptor::ErrorCode;
 use crate::dma::{Channel, DmaError, DmaMemory, Flags, Resume, Transfer, TxStatus};
@@ -35,7 +36,7 @@ fn pages_are_reused_only_after_their_last_reference() {
     assert_eq!(a.refcount(p), 0);
     assert_eq!(
         a.put(p),
-        Err(CdmError::Invalid),
+        Err(PageError::Invalid),
         "a free page has no reference"
     );
     assert_eq!(a.free_pages(), total - 1);
@@ -51,7 +52,7 @@ fn small_pages_keep_whole_blocks_free_for_huge_ones() {
     let smalls: Vec<u64> = (0..n).map(|_| a.allocate(false).unwrap()).collect();
     let huge: Vec<u64> = (0..whole).map(|_| a.allocate(true).unwrap()).collect();
     assert!(huge.iter().all(|&h| h % HUGE == 0 && a.is_huge(h)));
-    assert_eq!(a.allocate(true), Err(CdmError::NoMemory));
+    assert_eq!(a.allocate(true), Err(PageError::NoMemory));
     for h in &huge {
         assert!(smalls.iter().all(|s| !(*h..*h + HUGE).contains(s)));
     }
@@ -66,7 +67,7 @@ fn a_split_huge_page_frees_piece_by_piece() {
     a.get(h).unwrap();
     assert_eq!(
         a.split(h),
-        Err(CdmError::Busy),
+        Err(PageError::Busy),
         "a pinned huge page stays whole"
     );
     a.put(h).unwrap();
@@ -84,7 +85,7 @@ fn a_split_huge_page_frees_piece_by_piece() {
 fn one_shot_allocation_failure() {
     let mut a = allocator();
     a.fail_next_alloc();
-    assert_eq!(a.allocate(true), Err(CdmError::NoMemory));
+    assert_eq!(a.allocate(true), Err(PageError::NoMemory));
     assert!(a.allocate(true).is_ok());
 }
 
@@ -107,7 +108,7 @@ fn migrate_entries_and_errnos() {
     assert_eq!(e.size(), PAGE);
     assert_eq!(MigratePfn::new(0, MigratePfn::COMPOUND).size(), HUGE);
     let errnos = [
-        (CdmError::Invalid, -22),
+        (CdmError::<Infallible>::Invalid, -22),
         (CdmError::NoEntry, -2),
         (CdmError::Fault, -14),
         (CdmError::Permission, -1),
@@ -116,6 +117,10 @@ fn migrate_entries_and_errnos() {
     ];
     for (e, n) in errnos {
         assert_eq!(e.errno(), n);
+    }
+    for e in [PageError::Invalid, PageError::Busy, PageError::NoMemory] {
+        let wide: CdmError<Infallible> = e.into();
+        assert_eq!(e.errno(), wide.errno(), "{e}");
     }
 }
 
@@ -318,10 +323,7 @@ fn a_completed_descriptor_decodes_to_its_state() {
         }),
         "more bytes than LEN leave no residue, not a wrapped one"
     );
-    assert_eq!(
-        TxStatus::completed(&desc(0xF0, 1, 0)),
-        Err(DmaError::UnknownError(15))
-    );
+    assert_eq!(TxStatus::completed(&desc(0xF0, 1, 0)), Err(15));
 }
 
 /// A caller may hand in the entries of an earlier migration: an invalid one must not

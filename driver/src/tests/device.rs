@@ -6,6 +6,7 @@ use std::vec::Vec;
 
 use cdm_regmap::{device_map, Access as MapAccess, RegMap};
 
+use crate::io::Offset;
 use crate::regs::{self, coherent, dma, global, intr, window};
 use crate::{Access, Register, RegisterVisitor};
 
@@ -67,7 +68,7 @@ impl RegisterVisitor for Check {
         for index in 0..block.count {
             assert_eq!(
                 R::address(index as usize),
-                Some(block.address(index, reg) as usize),
+                Offset::new(block.address(index, reg) as usize),
                 "{name}[{index}]"
             );
         }

@@ -2,7 +2,7 @@
 
 use std::vec::Vec;
 
-use crate::io::{BusError, BusErrorKind, RegisterIo};
+use crate::io::{BusError, BusErrorKind, Offset, RegisterIo};
 use crate::regs::SIZE;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,28 +37,28 @@ impl Fake {
             .collect()
     }
 
-    fn check(&self, offset: usize) -> Result<usize, BusError> {
-        assert_eq!(offset % 4, 0, "misaligned offset {offset:#x}");
-        assert!(
-            offset < SIZE,
-            "offset {offset:#x} outside the register space"
-        );
+    fn check(&self, offset: Offset) -> Result<usize, BusError> {
         match self.fail {
-            Some((at, kind)) if at == offset => Err(BusError { offset, kind }),
-            _ => Ok(offset / 4),
+            Some((at, kind)) if at == offset.get() => Err(BusError {
+                offset: offset.get(),
+                kind,
+            }),
+            _ => Ok(offset.word()),
         }
     }
 }
 
 impl RegisterIo for Fake {
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
-        self.log.push(Op::Read(offset));
+    type Error = BusError;
+
+    fn read32(&mut self, offset: Offset) -> Result<u32, BusError> {
+        self.log.push(Op::Read(offset.get()));
         let word = self.check(offset)?;
         Ok(self.words[word])
     }
 
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
-        self.log.push(Op::Write(offset, value));
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), BusError> {
+        self.log.push(Op::Write(offset.get(), value));
         let word = self.check(offset)?;
         self.words[word] = value;
         Ok(())

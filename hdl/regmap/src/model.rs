@@ -251,6 +251,21 @@ impl Block {
         self.count > 1 || self.stride != 0
     }
 
+    /// The 64-bit values of the block: a register `X_LO` (bits 31:0) with `X_HI`
+    /// (bits 63:32) four bytes above it, as `(X, X_LO, X_HI)` in map order.
+    pub fn wide_pairs(&self) -> Vec<(&str, &Register, &Register)> {
+        self.registers
+            .iter()
+            .filter_map(|lo| {
+                let stem = lo.name.strip_suffix("_LO")?;
+                let hi = self.registers.iter().find(|hi| {
+                    hi.name.strip_suffix("_HI") == Some(stem) && hi.offset == lo.offset + 4
+                })?;
+                Some((stem, lo, hi))
+            })
+            .collect()
+    }
+
     /// Byte address of `register` in instance `index`.
     pub fn address(&self, index: u32, register: &Register) -> u32 {
         self.base + index * self.stride + register.offset

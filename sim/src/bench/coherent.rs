@@ -149,7 +149,7 @@ pub fn stream(
     );
     dev.devmem_window(DEVMEM, DEVMEM_SIZE);
     dev.regs
-        .write::<coherent::Ctrl>(coherent::CtrlValue::ZERO.with_enable(true))
+        .write_with::<coherent::Ctrl>(|v| v.with_enable(true))
         .unwrap();
     dev.cpu().stall_percent = 0;
     // The snoop filter sweeps itself empty after reset; DMA to device memory waits for

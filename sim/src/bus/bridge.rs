@@ -4,7 +4,7 @@
 //! `read32`/`write32` becomes an AXI4-Lite transaction of the master model, and the
 //! simulation runs until it completes.
 
-use cdm_driver::io::{BusError, BusErrorKind, RegisterIo};
+use cdm_driver::io::{BusError, BusErrorKind, Offset, RegisterIo};
 
 use crate::bus::axil::{AxiLiteMaster, Completion, Op, Resp, Timing};
 use crate::design::dut::{Dut, NoSuchPort};
@@ -138,20 +138,34 @@ fn check(offset: usize, resp: Resp) -> Result<(), BusError> {
     Err(BusError { offset, kind })
 }
 
-impl<D: Dut, P: Peripheral> RegisterIo for CsrBridge<D, P> {
-    fn read32(&mut self, offset: usize) -> Result<u32, BusError> {
-        let done = self.access(Op::Read {
-            addr: offset as u64,
-        });
-        check(offset, done.resp).map(|()| done.data)
+impl<D: Dut, P: Peripheral> CsrBridge<D, P> {
+    /// Reads the word at any byte address, aligned or not, inside the register space
+    /// or not: what a testbench of the CSR block's decoding needs and a driver's
+    /// [`Offset`] cannot express.
+    pub fn read_any(&mut self, addr: usize) -> Result<u32, BusError> {
+        let done = self.access(Op::Read { addr: addr as u64 });
+        check(addr, done.resp).map(|()| done.data)
     }
 
-    fn write32(&mut self, offset: usize, value: u32) -> Result<(), BusError> {
+    /// Writes `value` (all byte lanes) at any byte address; see [`read_any`](Self::read_any).
+    pub fn write_any(&mut self, addr: usize, value: u32) -> Result<(), BusError> {
         let done = self.access(Op::Write {
-            addr: offset as u64,
+            addr: addr as u64,
             data: value,
             strb: 0xf,
         });
-        check(offset, done.resp)
+        check(addr, done.resp)
+    }
+}
+
+impl<D: Dut, P: Peripheral> RegisterIo for CsrBridge<D, P> {
+    type Error = BusError;
+
+    fn read32(&mut self, offset: Offset) -> Result<u32, BusError> {
+        self.read_any(offset.get())
+    }
+
+    fn write32(&mut self, offset: Offset, value: u32) -> Result<(), BusError> {
+        self.write_any(offset.get(), value)
     }
 }

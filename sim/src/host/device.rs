@@ -132,23 +132,24 @@ impl DmaDevice {
             rings: Vec::new(),
             devmem_base: 0,
         };
-        bench.window(0, 0, u64::MAX, true, true);
+        bench.window(
+            0,
+            cdm::Window {
+                base: 0,
+                limit: u64::MAX,
+                access: cdm::WindowAccess::ReadWrite,
+            },
+        );
         for ch in 0..CHANNELS {
             let base = RINGS + ch as u64 * 0x10_0000;
             let r = &mut bench.regs;
-            r.write_at::<dma::RingBaseLo>(
-                ch,
-                dma::RingBaseLoValue::ZERO.with_addr(base as u32 >> 5),
-            )
-            .unwrap();
-            r.write_at::<dma::RingBaseHi>(
-                ch,
-                dma::RingBaseHiValue::ZERO.with_addr((base >> 32) as u32),
-            )
-            .unwrap();
-            r.write_at::<dma::RingSize>(ch, dma::RingSizeValue::ZERO.with_log2(ring_log2))
+            r.write_with_at::<dma::RingBaseLo>(ch, |v| v.with_addr(base as u32 >> 5))
                 .unwrap();
-            r.write_at::<dma::Ctrl>(ch, dma::CtrlValue::ZERO.with_run(true))
+            r.write_with_at::<dma::RingBaseHi>(ch, |v| v.with_addr((base >> 32) as u32))
+                .unwrap();
+            r.write_with_at::<dma::RingSize>(ch, |v| v.with_log2(ring_log2))
+                .unwrap();
+            r.write_with_at::<dma::Ctrl>(ch, |v| v.with_run(true))
                 .unwrap();
             bench.rings.push(Ring {
                 base,
@@ -158,14 +159,14 @@ impl DmaDevice {
         }
         bench
             .regs
-            .write::<global::Ctrl>(global::CtrlValue::ZERO.with_enable(true))
+            .write_with::<global::Ctrl>(|v| v.with_enable(true))
             .unwrap();
         bench
     }
 
-    /// Programs window `i` (`limit` inclusive) through the driver.
-    pub fn window(&mut self, i: usize, base: u64, limit: u64, read: bool, write: bool) {
-        cdm::set_window(&mut self.regs, i, base, limit, read, write).expect("window programmed");
+    /// Programs DMA window `i` through the driver.
+    pub fn window(&mut self, i: usize, w: cdm::Window) {
+        cdm::set_window(self.regs.io_mut(), i, w).expect("window programmed");
     }
 
     /// The host memory port's model.
@@ -209,7 +210,7 @@ impl DmaDevice {
     /// addresses inside it use the device memory port.
     pub fn devmem_window(&mut self, base: u64, size: u64) {
         self.devmem_base = base;
-        cdm::place_devmem(&mut self.regs, cdm::Region { base, size }).expect("4 KiB granules");
+        cdm::place_devmem(self.regs.io_mut(), cdm::Region { base, size }).expect("4 KiB granules");
     }
 
     /// Address of descriptor `index` of channel `ch`.
@@ -231,7 +232,7 @@ impl DmaDevice {
     pub fn doorbell(&mut self, ch: usize) {
         let p = self.rings[ch].producer;
         self.regs
-            .write_at::<dma::Producer>(ch, dma::ProducerValue::ZERO.with_index(p as u32))
+            .write_with_at::<dma::Producer>(ch, |v| v.with_index(p as u32))
             .unwrap();
     }
 

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use cdm_driver::cdm::{CdmError, HUGE, PAGE};
+use cdm_driver::io::BusError;
 use cdm_driver::regs::{coherent, dma};
 use cdm_regmap::{DEVMEM_BYTES, DMA_WATCHDOG_RESET};
 use serde::Serialize;
@@ -77,7 +78,7 @@ pub enum JobError {
     /// A value [`Job::check`] refuses.
     Invalid(String),
     /// A migration call failed as a whole.
-    Driver(CdmError),
+    Driver(CdmError<BusError>),
 }
 
 impl fmt::Display for JobError {
@@ -91,8 +92,8 @@ impl fmt::Display for JobError {
 
 impl std::error::Error for JobError {}
 
-impl From<CdmError> for JobError {
-    fn from(e: CdmError) -> JobError {
+impl From<CdmError<BusError>> for JobError {
+    fn from(e: CdmError<BusError>) -> JobError {
         JobError::Driver(e)
     }
 }

@@ -30,6 +30,7 @@ use cdm_driver::cdm::{
     PAGES_PER_HUGE,
 };
 use cdm_driver::dma::{Channel, Flags, Transfer};
+use cdm_driver::io::BusError;
 use cdm_driver::regs::coherent;
 
 use crate::bus::axi4_memory::MemoryTiming;
@@ -195,7 +196,7 @@ impl Host {
     }
 
     /// Splits the huge mapping holding `va` and its frame into small pages.
-    fn split(&mut self, va: u64) -> Result<(), CdmError> {
+    fn split(&mut self, va: u64) -> Result<(), CdmError<BusError>> {
         let Some(p) = self.mm.pte(va).filter(|p| p.huge) else {
             return Ok(());
         };
@@ -272,7 +273,7 @@ impl Host {
     /// of a hole maps the zero page (the huge one in a THP range), a write allocates
     /// (a huge page in a THP range when the whole 2 MiB is a hole) or breaks the zero
     /// page.
-    fn fault(&mut self, va: u64, write: bool) -> Result<Pte, CdmError> {
+    fn fault(&mut self, va: u64, write: bool) -> Result<Pte, CdmError<BusError>> {
         let vma = self.mm.vma(va).ok_or(CdmError::Fault)?;
         match vma.prot {
             Prot::None => return Err(CdmError::Fault),
@@ -339,7 +340,7 @@ impl Host {
 
     /// Maps a new zeroed system page at `page` (or a huge one at `huge`, falling back
     /// to a small page when none is free).
-    fn populate(&mut self, page: u64, huge: Option<u64>) -> Result<Pte, CdmError> {
+    fn populate(&mut self, page: u64, huge: Option<u64>) -> Result<Pte, CdmError<BusError>> {
         if let Some(head) = huge {
             if let Ok(frame) = self.system.allocate(true) {
                 self.dev.mem().write(frame, &vec![0; HUGE as usize]);
@@ -378,7 +379,7 @@ impl Host {
     /// # Errors
     ///
     /// `Fault` outside a readable range, `Busy` on a page under migration.
-    pub fn cpu_read(&mut self, va: u64, len: usize) -> Result<Vec<u8>, CdmError> {
+    pub fn cpu_read(&mut self, va: u64, len: usize) -> Result<Vec<u8>, CdmError<BusError>> {
         let mut out = vec![0; len];
         let mut at = 0;
         while at < len {
@@ -397,7 +398,7 @@ impl Host {
     ///
     /// `Fault` outside a mapped range, `Permission` on a read-only one, `Busy` on a
     /// page under migration.
-    pub fn cpu_write(&mut self, va: u64, data: &[u8]) -> Result<(), CdmError> {
+    pub fn cpu_write(&mut self, va: u64, data: &[u8]) -> Result<(), CdmError<BusError>> {
         let mut at = 0;
         while at < data.len() {
             let v = va + at as u64;
@@ -426,7 +427,7 @@ impl Host {
     ///
     /// `Invalid` for an unaligned range; `Busy` when a pinned huge page would need a
     /// split.
-    pub fn munmap(&mut self, va: u64, len: u64) -> Result<(), CdmError> {
+    pub fn munmap(&mut self, va: u64, len: u64) -> Result<(), CdmError<BusError>> {
         if !va.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) {
             return Err(CdmError::Invalid);
         }
@@ -451,7 +452,12 @@ impl Host {
 
     /// Faults in `va..va + len` for device `n` (`hmm_range_fault`) and returns the
     /// frames of its pages.
-    fn device_fault(&mut self, va: u64, len: u64, write: bool) -> Result<Vec<Pte>, CdmError> {
+    fn device_fault(
+        &mut self,
+        va: u64,
+        len: u64,
+        write: bool,
+    ) -> Result<Vec<Pte>, CdmError<BusError>> {
         if !va.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || len > BOUNCE.size {
             return Err(CdmError::Invalid);
         }
@@ -461,7 +467,12 @@ impl Host {
     }
 
     /// Copies each page between its frame and the bounce buffer with device `n`'s DMA.
-    fn device_copy(&mut self, n: usize, frames: &[Pte], to_bounce: bool) -> Result<(), CdmError> {
+    fn device_copy(
+        &mut self,
+        n: usize,
+        frames: &[Pte],
+        to_bounce: bool,
+    ) -> Result<(), CdmError<BusError>> {
         let bus = self.dev.regs.io_mut();
         let chan = &mut self.devices[n].chan;
         for (i, p) in frames.iter().enumerate() {
@@ -498,7 +509,12 @@ impl Host {
     /// # Errors
     ///
     /// `Fault` for an unmapped or protected page, `Invalid` for a bad range.
-    pub fn device_read(&mut self, n: usize, va: u64, len: u64) -> Result<Vec<u8>, CdmError> {
+    pub fn device_read(
+        &mut self,
+        n: usize,
+        va: u64,
+        len: u64,
+    ) -> Result<Vec<u8>, CdmError<BusError>> {
         let frames = self.device_fault(va, len, false)?;
         self.device_copy(n, &frames, true)?;
         Ok(self.dev.mem().read_vec(BOUNCE.base, len as usize))
@@ -510,7 +526,12 @@ impl Host {
     /// # Errors
     ///
     /// `Fault` for an unmapped or protected page, `Permission` for a read-only one.
-    pub fn device_write(&mut self, n: usize, va: u64, data: &[u8]) -> Result<(), CdmError> {
+    pub fn device_write(
+        &mut self,
+        n: usize,
+        va: u64,
+        data: &[u8],
+    ) -> Result<(), CdmError<BusError>> {
         let frames = self.device_fault(va, data.len() as u64, true)?;
         self.dev.mem().write(BOUNCE.base, data);
         self.device_copy(n, &frames, false)
@@ -520,7 +541,12 @@ impl Host {
 
     /// `migrate_vma_setup`: one entry per 4 KiB page of `va..va + len`; selected pages
     /// get `MIGRATE` and become migration entries.
-    fn collect(&mut self, va: u64, len: u64, select: Select) -> Result<Vec<MigratePfn>, CdmError> {
+    fn collect(
+        &mut self,
+        va: u64,
+        len: u64,
+        select: Select,
+    ) -> Result<Vec<MigratePfn>, CdmError<BusError>> {
         if !va.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || len == 0 {
             return Err(CdmError::Invalid);
         }
@@ -668,7 +694,12 @@ impl Host {
     ///
     /// `Invalid` for a bad range, one not wholly mapped, or a protected one; `Busy` if
     /// the device hangs. Pages whose allocation or copy fails stay in place.
-    pub fn migrate_to_device(&mut self, n: usize, va: u64, len: u64) -> Result<Migrated, CdmError> {
+    pub fn migrate_to_device(
+        &mut self,
+        n: usize,
+        va: u64,
+        len: u64,
+    ) -> Result<Migrated, CdmError<BusError>> {
         self.migrate(n, va, len, Select::System)
     }
 
@@ -678,7 +709,12 @@ impl Host {
     /// # Errors
     ///
     /// As [`migrate_to_device`](Self::migrate_to_device).
-    pub fn migrate_to_system(&mut self, n: usize, va: u64, len: u64) -> Result<Migrated, CdmError> {
+    pub fn migrate_to_system(
+        &mut self,
+        n: usize,
+        va: u64,
+        len: u64,
+    ) -> Result<Migrated, CdmError<BusError>> {
         self.migrate(n, va, len, Select::Device(n))
     }
 
@@ -690,7 +726,7 @@ impl Host {
         va: u64,
         len: u64,
         select: Select,
-    ) -> Result<Migrated, CdmError> {
+    ) -> Result<Migrated, CdmError<BusError>> {
         let start = self.cycle();
         let src = self.collect(va, len, select)?;
         let mut dst = vec![MigratePfn::EMPTY; src.len()];
@@ -721,7 +757,7 @@ impl Host {
     /// # Errors
     ///
     /// `Busy` when a page cannot leave (pinned) or the device hangs.
-    pub fn evict(&mut self, n: usize) -> Result<usize, CdmError> {
+    pub fn evict(&mut self, n: usize) -> Result<usize, CdmError<BusError>> {
         let mapped: Vec<u64> = self
             .mm
             .all_ptes()
@@ -755,7 +791,7 @@ impl Host {
     /// # Errors
     ///
     /// As a CPU read; `Busy` if a long-term pin cannot move the page.
-    pub fn pin(&mut self, va: u64, long_term: bool) -> Result<u64, CdmError> {
+    pub fn pin(&mut self, va: u64, long_term: bool) -> Result<u64, CdmError<BusError>> {
         let mut p = self.fault(va, false)?;
         if let (true, Kind::Device(n)) = (long_term, p.kind) {
             let page = va & !(PAGE - 1);
@@ -778,7 +814,7 @@ impl Host {
     /// # Errors
     ///
     /// `Invalid` for a frame that is not pinned.
-    pub fn unpin(&mut self, frame: u64) -> Result<(), CdmError> {
+    pub fn unpin(&mut self, frame: u64) -> Result<(), CdmError<BusError>> {
         let kind = match self.owner(frame) {
             Some(n) => Kind::Device(n),
             None => Kind::System,

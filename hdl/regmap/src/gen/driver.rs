@@ -10,6 +10,10 @@
 //! | `CtrlValue` | a value of the register (`u32` newtype): `bits`, `from_bits`, `RESET`, `ZERO`, per field `<FIELD>_MASK` (in place), `<FIELD>_SHIFT`, `<FIELD>_RESET` (right-aligned), a reader `field()` and, unless `RO`, a writer `with_field(v)` |
 //! | `CtrlMode` | for a field `MODE` with named values: `#[repr(u32)]` enum with `TryFrom<u32>` |
 //!
+//! and for every pair `X_LO` / `X_HI` (bits 31:0 and 63:32 of one value, `X_HI` four
+//! bytes above `X_LO`) a zero-sized type `X` implementing `Register64`, which
+//! `Regs::read64` and `write64` take.
+//!
 //! Readers return `bool` for one-bit fields, the enum for fields whose named values
 //! cover every bit pattern, `Result<Enum, u32>` (the raw value on error) for other
 //! enumerated fields, and `u32` otherwise; enumerated fields also get `field_bits()`
@@ -18,7 +22,7 @@
 //! every register type.
 //!
 //! The generated code names the driver's hand-written items by absolute paths:
-//! `crate::{Register, Readable, Writable, RegisterVisitor, FieldInfo, Access}`, and
+//! `crate::{Register, Register64, Readable, Writable, RegisterVisitor, FieldInfo, Access}`, and
 //! the prelude through `::core::...`, so a register called `OPTION` or `FROM` cannot
 //! shadow anything. Names that are Rust keywords get `r#` (or a trailing `_` for
 //! `self`, `Self`, `super`, `crate`). Two map items that would get the same Rust
@@ -281,7 +285,37 @@ impl Gen {
         for reg in &block.registers {
             self.register(block, reg, &mut types);
         }
+        for (stem, lo, hi) in block.wide_pairs() {
+            self.wide(block, stem, lo, hi, &mut types);
+        }
         self.line(0, "}");
+    }
+
+    /// The 64-bit value of a `X_LO` / `X_HI` pair, for `Regs::read64` and `write64`.
+    fn wide(&mut self, block: &Block, stem: &str, lo: &Register, hi: &Register, types: &mut Scope) {
+        let path = format!("{}.{stem}", block.name);
+        let ty = ident_camel(stem);
+        types.claim(self, &ty, format!("the 64-bit pair {path}"));
+        self.line(1, "");
+        self.doc(
+            1,
+            &format!(
+                "`{path}`: [`{}`] (bits 31:0) and [`{}`] (bits 63:32) as one 64-bit value.",
+                ident_camel(&lo.name),
+                ident_camel(&hi.name)
+            ),
+        );
+        self.line(
+            1,
+            "#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]",
+        );
+        self.line(1, &format!("pub struct {ty};"));
+        self.line(1, "");
+        self.line(1, &format!("impl crate::Register64 for {ty} {{"));
+        self.line(2, &format!("const NAME: &'static str = {path:?};"));
+        self.line(2, &format!("type Lo = {};", ident_camel(&lo.name)));
+        self.line(2, &format!("type Hi = {};", ident_camel(&hi.name)));
+        self.line(1, "}");
     }
 
     fn register(&mut self, block: &Block, reg: &Register, types: &mut Scope) {
