@@ -541,12 +541,11 @@ impl Channel {
     ///
     /// Register errors.
     pub fn resume<B: Bus>(&mut self, bus: &mut B, how: Resume) -> Result<(), DmaError<B::Error>> {
-        let v = dma::CtrlValue::ZERO.with_run(true);
-        let v = match how {
-            Resume::Retry => v.with_retry(true),
-            Resume::Skip => v.with_skip(true),
-        };
-        Regs::new(bus).write_at::<dma::Ctrl>(self.index, v)?;
+        Regs::new(bus).write_with_at::<dma::Ctrl>(self.index, |v| {
+            v.with_run(true)
+                .with_retry(how == Resume::Retry)
+                .with_skip(how == Resume::Skip)
+        })?;
         Ok(())
     }
 

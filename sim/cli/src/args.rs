@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::num::IntErrorKind;
 use std::path::{Path, PathBuf};
 
+use cdm_sim::bench::{micros, CLOCK_MHZ};
 use cdm_sim::host::migrate_job::MAX_LATENCY;
 
 /// A byte count: decimal or `0x`-hex, with an optional binary unit (`K`/`KiB`,
@@ -48,8 +49,9 @@ pub fn latency(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{text}` is not a number of cycles"))?;
     if cycles > MAX_LATENCY {
         return Err(format!(
-            "{cycles} cycles: at most {MAX_LATENCY} (100 us at 100 MHz); slower memory \
-             would trip the DMA watchdog and fail every copy"
+            "{cycles} cycles: at most {MAX_LATENCY} ({} us at {CLOCK_MHZ} MHz); slower memory \
+             would trip the DMA watchdog and fail every copy",
+            micros(MAX_LATENCY)
         ));
     }
     Ok(cycles)

@@ -14,6 +14,7 @@ use cdm_hdl::device::DeviceTop;
 use cdm_hdl::export::ports::PortMap;
 use cdm_regmap::{device_map, gen};
 use cdm_sim::bench::coherent::{self as coherent_bench, Direction, Held};
+use cdm_sim::bench::{bus_gbps, micros, BUS_BYTES, CLOCK_MHZ};
 use cdm_sim::bench::{dma as dma_bench, migrate as migrate_bench, sim as sim_bench};
 use cdm_sim::design::vcd::{SignalFilter, VcdTrace};
 use cdm_sim::host::migrate_job;
@@ -320,7 +321,7 @@ fn synth(json: Option<PathBuf>) -> Outcome {
     let dir = std::env::temp_dir().join(format!("cdm-synth-{}", std::process::id()));
     println!(
         "yosys synth_xilinx -family xc7; xc7a50t: {} LUTs, {} FFs, {} BRAM36; logic depth in \
-         LUT levels between registers (target 8 for 100 MHz on a -1 part)",
+         LUT levels between registers (target 8 for {CLOCK_MHZ} MHz on a -1 part)",
         XC7A50T.lut, XC7A50T.ff, XC7A50T.bram36
     );
     println!(
@@ -383,7 +384,13 @@ fn bench_dma(args: BenchDma, backend: Backend) -> Outcome {
     let header = || {
         println!(
             "{:>9} {:>9} {:>8} {:>7} {:>10} {:>12} {:>12}",
-            "size (B)", "aligned", "latency", "copies", "cycles", "utilization", "GB/s@100MHz"
+            "size (B)",
+            "aligned",
+            "latency",
+            "copies",
+            "cycles",
+            "utilization",
+            format!("GB/s@{CLOCK_MHZ}MHz")
         )
     };
     let print = |row: &dma_bench::DmaRow| {
@@ -395,12 +402,12 @@ fn bench_dma(args: BenchDma, backend: Backend) -> Outcome {
             row.copies,
             row.cycles,
             row.utilization * 100.0,
-            row.utilization * 1.6
+            row.utilization * bus_gbps()
         )
     };
     println!(
         "DMA engine on {backend}: copies on one channel's ring, ideal pipelined memory; \
-         utilization = bytes per cycle / 16"
+         utilization = bytes per cycle / {BUS_BYTES}"
     );
     header();
     let mut rows = Vec::new();
@@ -476,7 +483,7 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
     let json = Output::maybe(args.json.as_ref())?;
     println!(
         "Coherent memory controller on {backend}: 4 KiB copies through the whole device, \
-         memory latency {}; utilization = bytes per cycle / 16; the cost is against the \
+         memory latency {}; utilization = bytes per cycle / {BUS_BYTES}; the cost is against the \
          same copies between host buffers, which bypass the controller",
         args.latency
     );
@@ -487,7 +494,7 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
         "copies",
         "cycles",
         "utilization",
-        "GB/s@100MHz",
+        format!("GB/s@{CLOCK_MHZ}MHz"),
         "cost",
         "lines snooped",
         "fast path"
@@ -527,7 +534,7 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
                 row.copies,
                 row.cycles,
                 row.utilization * 100.0,
-                row.utilization * 1.6,
+                row.utilization * bus_gbps(),
                 (1.0 - row.utilization / baseline) * 100.0,
                 row.dma_snooped,
                 row.dma_uncached
@@ -553,12 +560,12 @@ fn bench_coherence(args: BenchCoherence, backend: Backend) -> Outcome {
         let h = coherent_bench::host_read_stream(backend, latency, 2048)?;
         println!(
             "host reads of {} distinct lines, memory latency {}: {} cycles, {:.1}% of the \
-             bus ({:.3} GB/s at 100 MHz)",
+             bus ({:.3} GB/s at {CLOCK_MHZ} MHz)",
             h.lines,
             h.latency_cycles,
             h.cycles,
             h.utilization * 100.0,
-            h.utilization * 1.6
+            h.utilization * bus_gbps()
         );
         host_streams.push(h);
     }
@@ -643,15 +650,15 @@ fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Outcome {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let us = |cycles: u64| cycles as f64 / 100.0;
     for (name, leg) in [("to device", &s.to_device), ("to system", &s.to_system)] {
         println!(
-            "  {name}: {} pages in {} cycles ({:.1} us at 100 MHz), {:.3} GB/s of 1.6 \
+            "  {name}: {} pages in {} cycles ({:.1} us at {CLOCK_MHZ} MHz), {:.3} GB/s of {:.1} \
              ({:.1}% of the bus), {} descriptors, {} failed copies",
             leg.pages,
             leg.cycles,
-            us(leg.cycles),
+            micros(leg.cycles),
             leg.gbps(),
+            bus_gbps(),
             leg.utilization() * 100.0,
             leg.descriptors,
             leg.copy_failed
@@ -671,7 +678,7 @@ fn migrate(args: MigrateArgs, sim: Option<Backend>) -> Outcome {
     println!(
         "  total {} cycles ({:.1} us simulated, {:.1} s here); {} bytes checked, {} wrong: {}",
         s.cycles,
-        us(s.cycles),
+        micros(s.cycles),
         started.elapsed().as_secs_f64(),
         s.bytes_checked,
         s.mismatches,
@@ -701,8 +708,9 @@ fn bench_migrate(args: BenchMigrate, backend: Backend) -> Outcome {
     let json = Output::maybe(args.json.as_ref())?;
     println!(
         "Page migration on {backend} through the driver and the host mm, memory latency {}; \
-         GB/s at 100 MHz against the 1.6 GB/s of the 16-byte bus",
-        args.latency
+         GB/s at {CLOCK_MHZ} MHz against the {:.1} GB/s of the {BUS_BYTES}-byte bus",
+        args.latency,
+        bus_gbps()
     );
     println!(
         "{:>10} {:>10} {:>12} {:>11} {:>9} {:>8} {:>12}",

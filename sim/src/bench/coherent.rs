@@ -19,6 +19,7 @@ use cdm_hdl::coherent::snoop_filter::{SETS_LOG2, WAYS};
 use cdm_hdl::device::DeviceTop;
 use cdm_regmap::descriptor::{self, Descriptor};
 
+use super::utilization;
 use crate::bus::axi4_master::Burst;
 use crate::bus::axi4_memory::MemoryTiming;
 use crate::bus::axil::Timing;
@@ -209,7 +210,7 @@ pub fn stream(
         copies,
         bytes: copies * PAGE,
         cycles,
-        utilization: (copies * PAGE) as f64 / (cycles as f64 * 16.0),
+        utilization: utilization(copies * PAGE, cycles),
         dma_snooped: after.0 - before.0,
         dma_uncached: after.1 - before.1,
     })
@@ -420,7 +421,7 @@ pub fn host_read_stream(
         latency_cycles: latency,
         lines,
         cycles,
-        utilization: (lines * LINE as u64) as f64 / (cycles as f64 * 16.0),
+        utilization: utilization(lines * LINE as u64, cycles),
     })
 }
 

@@ -11,6 +11,7 @@ use cdm_hdl::device::DeviceTop;
 use cdm_hdl::dma::mover::DmaMover;
 use cdm_regmap::descriptor::Descriptor;
 
+use super::{utilization, BUS_BYTES};
 use crate::bus::axi4_memory::{Axi4Memory, MemoryTiming};
 use crate::bus::axil::Timing;
 use crate::design::backend::Backend;
@@ -120,7 +121,7 @@ pub fn mover_stream(
         latency_cycles: latency,
         copies,
         cycles,
-        utilization: (size * copies) as f64 / (cycles as f64 * 16.0),
+        utilization: utilization(size * copies, cycles),
     })
 }
 
@@ -184,7 +185,7 @@ pub fn engine_run(
             });
         }
         assert!(
-            now - start < 1000 * latency + 64 * count * (size / 16 + 64),
+            now - start < 1000 * latency + 64 * count * (size / BUS_BYTES + 64),
             "engine benchmark stalled"
         );
     }
@@ -205,7 +206,7 @@ pub fn engine_stream(
         latency_cycles: latency,
         copies,
         cycles: run.cycles,
-        utilization: (size * copies) as f64 / (run.cycles as f64 * 16.0),
+        utilization: utilization(size * copies, run.cycles),
     })
 }
 

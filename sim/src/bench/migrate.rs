@@ -8,6 +8,7 @@ use cdm_driver::cdm::{HUGE, PAGE};
 use cdm_hdl::device::DeviceTop;
 use serde::Serialize;
 
+use super::{gbps, utilization};
 use crate::bus::axi4_memory::MemoryTiming;
 use crate::bus::axil::Timing;
 use crate::design::backend::Backend;
@@ -15,11 +16,6 @@ use crate::design::verilator::Unavailable;
 use crate::host::mm::Prot;
 use crate::host::Host;
 use crate::rng::Rng;
-
-/// Bytes per cycle of the 128-bit bus: the physical limit.
-pub const BUS_BYTES: f64 = 16.0;
-/// GB/s of one byte per cycle at 100 MHz.
-pub const GBPS_PER_BYTE_PER_CYCLE: f64 = 0.1;
 
 /// One measurement.
 #[derive(Clone, Debug, Serialize)]
@@ -88,14 +84,14 @@ pub fn run(
             host.munmap(va, size).expect("unmap");
             for (direction, m) in [("to_device", to), ("to_system", back)] {
                 // What moved, not what was asked for.
-                let per_cycle = (m.copy.migrated as u64 * PAGE) as f64 / m.cycles.max(1) as f64;
+                let moved = m.copy.migrated as u64 * PAGE;
                 let row = Row {
                     direction,
                     huge_pages: huge,
                     size_bytes: size,
                     cycles: m.cycles,
-                    gbps: per_cycle * GBPS_PER_BYTE_PER_CYCLE,
-                    utilization: per_cycle / BUS_BYTES,
+                    gbps: gbps(moved, m.cycles),
+                    utilization: utilization(moved, m.cycles),
                     pages: m.copy.migrated,
                     descriptors: m.copy.descriptors,
                 };

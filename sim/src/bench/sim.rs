@@ -86,7 +86,7 @@ fn measure(top: &str, backend: &str, cycles: u64, run: impl FnOnce() -> u64) -> 
         accesses,
         seconds,
         cycles_per_second: cycles as f64 / seconds,
-        simulated_us: cycles as f64 / 100.0,
+        simulated_us: super::micros(cycles),
     }
 }
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::tools::run;
 
 /// The clock the flow constrains, in MHz (the board's).
-pub const TARGET_MHZ: f64 = 100.0;
+pub const TARGET_MHZ: f64 = crate::bench::CLOCK_MHZ;
 
 /// The blocks the flow runs out of context: (name, rust-hdl module in the device's
 /// Verilog), then the whole device.

@@ -143,10 +143,7 @@ impl DmaDevice {
         for ch in 0..CHANNELS {
             let base = RINGS + ch as u64 * 0x10_0000;
             let r = &mut bench.regs;
-            r.write_with_at::<dma::RingBaseLo>(ch, |v| v.with_addr(base as u32 >> 5))
-                .unwrap();
-            r.write_with_at::<dma::RingBaseHi>(ch, |v| v.with_addr((base >> 32) as u32))
-                .unwrap();
+            r.write64_at::<dma::RingBase>(ch, base).unwrap();
             r.write_with_at::<dma::RingSize>(ch, |v| v.with_log2(ring_log2))
                 .unwrap();
             r.write_with_at::<dma::Ctrl>(ch, |v| v.with_run(true))
@@ -309,30 +306,25 @@ impl DmaDevice {
     pub fn halt(&mut self, ch: usize) -> (Option<ErrorCode>, u16, u64) {
         let s = self.status(ch);
         let index = self.regs.read_at::<dma::ErrIndex>(ch).unwrap().index() as u16;
-        let lo = self.regs.read_at::<dma::ErrAddrLo>(ch).unwrap().value() as u64;
-        let hi = self.regs.read_at::<dma::ErrAddrHi>(ch).unwrap().value() as u64;
-        (ErrorCode::from_bits(s.error()), index, hi << 32 | lo)
+        let addr = self.regs.read64_at::<dma::ErrAddr>(ch).unwrap();
+        (ErrorCode::from_bits(s.error()), index, addr)
     }
 
     /// RETRY or SKIP on a halted channel.
     pub fn resume(&mut self, ch: usize, skip: bool) {
-        let v = if skip {
-            dma::CtrlValue::ZERO.with_run(true).with_skip(true)
-        } else {
-            dma::CtrlValue::ZERO.with_run(true).with_retry(true)
-        };
-        self.regs.write_at::<dma::Ctrl>(ch, v).unwrap();
+        self.regs
+            .write_with_at::<dma::Ctrl>(ch, |v| v.with_run(true).with_skip(skip).with_retry(!skip))
+            .unwrap();
     }
 
     /// Channel counters: bytes, descriptors, busy cycles, stall cycles.
     pub fn counters(&mut self, ch: usize) -> (u64, u32, u32, u32) {
         let r = &mut self.regs;
-        let lo = r.read_at::<dma::BytesLo>(ch).unwrap().value() as u64;
-        let hi = r.read_at::<dma::BytesHi>(ch).unwrap().value() as u64;
+        let bytes = r.read64_at::<dma::Bytes>(ch).unwrap();
         let descs = r.read_at::<dma::Descs>(ch).unwrap().value();
         let busy = r.read_at::<dma::BusyCycles>(ch).unwrap().value();
         let stall = r.read_at::<dma::StallCycles>(ch).unwrap().value();
-        (hi << 32 | lo, descs, busy, stall)
+        (bytes, descs, busy, stall)
     }
 
     pub fn cycle(&mut self) -> u64 {

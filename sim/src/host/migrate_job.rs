@@ -11,7 +11,7 @@ use cdm_driver::regs::{coherent, dma};
 use cdm_regmap::{DEVMEM_BYTES, DMA_WATCHDOG_RESET};
 use serde::Serialize;
 
-use crate::bench::migrate::{BUS_BYTES, GBPS_PER_BYTE_PER_CYCLE};
+use crate::bench::{gbps, utilization};
 use crate::bus::axi4_memory::MemoryTiming;
 use crate::bus::axil::Timing;
 use crate::design::dut::Dut;
@@ -135,14 +135,14 @@ impl Leg {
         self.pages as u64 * PAGE
     }
 
-    /// GB/s at 100 MHz.
+    /// GB/s at the device's clock.
     pub fn gbps(&self) -> f64 {
-        self.bytes() as f64 / self.cycles.max(1) as f64 * GBPS_PER_BYTE_PER_CYCLE
+        gbps(self.bytes(), self.cycles)
     }
 
-    /// Fraction of the 16-byte bus.
+    /// Fraction of the data bus.
     pub fn utilization(&self) -> f64 {
-        self.bytes() as f64 / self.cycles.max(1) as f64 / BUS_BYTES
+        utilization(self.bytes(), self.cycles)
     }
 }
 
