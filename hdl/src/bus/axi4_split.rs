@@ -154,3 +154,10 @@ impl Logic for Axi4Split {
         self.border.pop.next = self.s.bvalid.val() & self.s.bready.val();
     }
 }
+
+crate::port_map!(Axi4Split as "split" {
+    clock: clock,
+    in reset,
+    in base_page,
+    in size_pages,
+} axi4 { slave s, master host, master dev });

@@ -56,6 +56,7 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::queue::registered_fifo::RegisteredFifo16>(),
         Top::of::<crate::dma::burst::BurstSplitter>(),
         Top::of::<crate::bus::axi4_slice::Axi4Slice>(),
+        Top::of::<crate::bus::axi4_split::Axi4Split>(),
         Top::of::<crate::csr::CsrBlock>(),
         Top::of::<crate::device::DeviceTop>(),
         Top::of::<crate::dma::check::DescriptorCheck>(),

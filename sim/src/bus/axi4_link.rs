@@ -122,7 +122,7 @@ impl Request {
         if self.burst == 0 {
             (self.addr | (bytes - 1)).max(self.addr)
         } else {
-            (self.addr & !(bytes - 1)) + self.beats() * bytes - 1
+            (self.addr & !(bytes - 1)) + (self.beats() * bytes - 1)
         }
     }
 
@@ -228,5 +228,21 @@ mod tests {
             burst: 1,
         };
         assert_eq!(lanes(&narrow, 0, 16), 0x00f0);
+    }
+
+    /// The axi4_split testbench found it: a burst that ends at the top of the address
+    /// space overflowed computing its last byte.
+    #[test]
+    fn a_burst_at_the_top_of_the_address_space() {
+        let r = Request {
+            id: 0,
+            addr: u64::MAX - 0xff,
+            len: 15,
+            size: 4,
+            burst: 1,
+        };
+        assert_eq!(r.last_byte(), u64::MAX);
+        assert!(!r.crosses_4k());
+        assert_eq!(r.beat_addr(15), u64::MAX - 0xf);
     }
 }
