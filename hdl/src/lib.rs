@@ -8,6 +8,7 @@
 //! - [`queue`]: FIFOs and the skid buffer.
 //! - [`board`]: pieces of the XEM7010 board top.
 //! - [`export`]: port maps, the list of tops and the standard-port wrapper.
+//! - [`param`]: constants of blocks that set themselves.
 
 pub mod board;
 pub mod bus;
@@ -16,6 +17,7 @@ pub mod csr;
 pub mod device;
 pub mod dma;
 pub mod export;
+pub mod param;
 pub mod queue;
 
 pub use rust_hdl;

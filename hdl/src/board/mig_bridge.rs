@@ -16,6 +16,7 @@
 use rust_hdl::prelude::*;
 
 use crate::bus::axi4::Axi4Slave;
+use crate::param::Param;
 use crate::queue::fifo::Fifo;
 
 /// The MIG 7-series user interface (`app_*`), seen from its user.
@@ -48,7 +49,7 @@ pub struct ReadBurst {
     pub len: Bits<8>,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct MigBridge {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -74,9 +75,9 @@ pub struct MigBridge {
     r_beat: DFF<Bits<8>>,
     /// The command port went to a read last time (turns when both wait).
     read_last: DFF<Bit>,
-    room: Constant<Bits<6>>,
+    room: Param<6, { READ_ROOM }>,
     /// The wrap mask of an INCR burst: no wrap.
-    ones: Constant<Bits<64>>,
+    ones: Param<64, { u64::MAX }>,
     rdata: Fifo<Bits<128>, 5, 6>,
     /// Per read burst, for R.
     bursts: Fifo<ReadBurst, 4, 5>,
@@ -90,45 +91,6 @@ pub struct MigBridge {
     beat_done: Signal<Local, Bit>,
     r_pop: Signal<Local, Bit>,
     r_last: Signal<Local, Bit>,
-}
-
-impl Default for MigBridge {
-    fn default() -> Self {
-        MigBridge {
-            clock: Default::default(),
-            reset: Default::default(),
-            axi: Default::default(),
-            app: Default::default(),
-            w_busy: Default::default(),
-            w_addr: Default::default(),
-            w_wrap: Default::default(),
-            w_id: Default::default(),
-            w_cmd_sent: Default::default(),
-            w_data_sent: Default::default(),
-            b_pending: Default::default(),
-            r_busy: Default::default(),
-            r_addr: Default::default(),
-            r_wrap: Default::default(),
-            r_left: Default::default(),
-            inflight: Default::default(),
-            r_beat: Default::default(),
-            read_last: Default::default(),
-            room: Constant::new(Bits::from(READ_ROOM)),
-            ones: Constant::new(Bits::from(u64::MAX)),
-            rdata: Default::default(),
-            bursts: Default::default(),
-            want_w: Default::default(),
-            want_r: Default::default(),
-            wdf_take: Default::default(),
-            grant_w: Default::default(),
-            grant_r: Default::default(),
-            w_cmd_take: Default::default(),
-            r_issue: Default::default(),
-            beat_done: Default::default(),
-            r_pop: Default::default(),
-            r_last: Default::default(),
-        }
-    }
 }
 
 impl Logic for MigBridge {

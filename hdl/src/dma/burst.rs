@@ -10,8 +10,9 @@
 use rust_hdl::prelude::*;
 
 use super::realign::BEAT_COUNT_BITS;
+use crate::param::Param;
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct BurstSplitter {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -32,29 +33,7 @@ pub struct BurstSplitter {
     left: DFF<Bits<BEAT_COUNT_BITS>>,
     to_page_end: Signal<Local, Bits<9>>,
     take: Signal<Local, Bits<9>>,
-    max_burst: Constant<Bits<9>>,
-}
-
-impl Default for BurstSplitter {
-    fn default() -> Self {
-        BurstSplitter {
-            clock: Default::default(),
-            reset: Default::default(),
-            load: Default::default(),
-            start: Default::default(),
-            beats: Default::default(),
-            busy: Default::default(),
-            burst_addr: Default::default(),
-            burst_len: Default::default(),
-            last: Default::default(),
-            advance: Default::default(),
-            addr: Default::default(),
-            left: Default::default(),
-            to_page_end: Default::default(),
-            take: Default::default(),
-            max_burst: Constant::new(256u64.into()),
-        }
-    }
+    max_burst: Param<9, 256>,
 }
 
 impl Logic for BurstSplitter {

@@ -9,6 +9,7 @@
 
 use rust_hdl::prelude::*;
 
+use crate::param::Param;
 use cdm_regmap::descriptor::ErrorCode;
 
 /// The channel's CSRs, from the channel's side.
@@ -41,7 +42,7 @@ pub struct ChannelCsr {
     pub interrupt: Signal<Out, Bit>,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct DmaChannel {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -100,7 +101,7 @@ pub struct DmaChannel {
     late_done: DFF<Bit>,
     late_irq: DFF<Bit>,
     late_bytes: DFF<Bits<32>>,
-    code_aborted: Constant<Bits<4>>,
+    code_aborted: Param<4, { ErrorCode::Aborted as u64 }>,
     mask: Signal<Local, Bits<16>>,
     busy: Signal<Local, Bit>,
     threshold: Signal<Local, Bits<8>>,
@@ -113,68 +114,6 @@ pub struct DmaChannel {
     halting: Signal<Local, Bit>,
     aborting: Signal<Local, Bit>,
     resuming: Signal<Local, Bit>,
-}
-
-impl Default for DmaChannel {
-    fn default() -> Self {
-        DmaChannel {
-            clock: Default::default(),
-            reset: Default::default(),
-            csr: Default::default(),
-            fetched: Default::default(),
-            dropped: Default::default(),
-            retired: Default::default(),
-            completed: Default::default(),
-            completed_irq: Default::default(),
-            completed_bytes: Default::default(),
-            stop: Default::default(),
-            halt: Default::default(),
-            halt_code: Default::default(),
-            halt_index: Default::default(),
-            halt_addr: Default::default(),
-            beat: Default::default(),
-            fetch_index: Default::default(),
-            fetch_addr: Default::default(),
-            eligible: Default::default(),
-            stopping: Default::default(),
-            halted: Default::default(),
-            consumer: Default::default(),
-            fetch: Default::default(),
-            consumer_q: Default::default(),
-            live: Default::default(),
-            stopping_q: Default::default(),
-            halted_q: Default::default(),
-            retry_q: Default::default(),
-            skip_q: Default::default(),
-            error: Default::default(),
-            err_index: Default::default(),
-            err_addr: Default::default(),
-            pending: Default::default(),
-            timer: Default::default(),
-            bytes: Default::default(),
-            descs: Default::default(),
-            busy_cycles: Default::default(),
-            stall_cycles: Default::default(),
-            raise: Default::default(),
-            slot_addr: Default::default(),
-            slot_index: Default::default(),
-            late_done: Default::default(),
-            late_irq: Default::default(),
-            late_bytes: Default::default(),
-            code_aborted: Constant::new((ErrorCode::Aborted as u64).into()),
-            mask: Default::default(),
-            busy: Default::default(),
-            threshold: Default::default(),
-            counted: Default::default(),
-            by_count: Default::default(),
-            by_timer: Default::default(),
-            waited: Default::default(),
-            completed_to: Default::default(),
-            halting: Default::default(),
-            aborting: Default::default(),
-            resuming: Default::default(),
-        }
-    }
 }
 
 impl Logic for DmaChannel {

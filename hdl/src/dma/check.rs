@@ -13,6 +13,7 @@
 
 use rust_hdl::prelude::*;
 
+use crate::param::Param;
 use cdm_regmap::descriptor::{ctrl, ErrorCode, MAX_LEN};
 
 /// The DMA address windows of the register map.
@@ -37,7 +38,7 @@ pub struct WindowPorts {
     pub write: Signal<In, Bit>,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct DescriptorCheck {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -63,15 +64,15 @@ pub struct DescriptorCheck {
     dst_last: DFF<Bits<64>>,
     src_wraps: DFF<Bit>,
     dst_wraps: DFF<Bit>,
-    last_window: Constant<Bits<WINDOW_BITS>>,
-    max_len: Constant<Bits<32>>,
-    reserved: Constant<Bits<32>>,
-    code_zero_length: Constant<Bits<4>>,
-    code_too_large: Constant<Bits<4>>,
-    code_reserved: Constant<Bits<4>>,
-    code_opcode: Constant<Bits<4>>,
-    code_src_window: Constant<Bits<4>>,
-    code_dst_window: Constant<Bits<4>>,
+    last_window: Param<WINDOW_BITS, { WINDOWS as u64 - 1 }>,
+    max_len: Param<32, { MAX_LEN }>,
+    reserved: Param<32, { ctrl::RESERVED as u64 }>,
+    code_zero_length: Param<4, { ErrorCode::ZeroLength as u64 }>,
+    code_too_large: Param<4, { ErrorCode::LengthTooLarge as u64 }>,
+    code_reserved: Param<4, { ErrorCode::ReservedBits as u64 }>,
+    code_opcode: Param<4, { ErrorCode::BadOpcode as u64 }>,
+    code_src_window: Param<4, { ErrorCode::SourceWindow as u64 }>,
+    code_dst_window: Param<4, { ErrorCode::DestinationWindow as u64 }>,
     src_end: Signal<Local, Bits<65>>,
     dst_end: Signal<Local, Bits<65>>,
     base_lo: Signal<Local, Bits<32>>,
@@ -87,57 +88,6 @@ pub struct DescriptorCheck {
     dst_here: Signal<Local, Bit>,
     src_any: Signal<Local, Bit>,
     dst_any: Signal<Local, Bit>,
-}
-
-impl Default for DescriptorCheck {
-    fn default() -> Self {
-        let code = |e: ErrorCode| Constant::new((e as u64).into());
-        DescriptorCheck {
-            clock: Default::default(),
-            reset: Default::default(),
-            start: Default::default(),
-            busy: Default::default(),
-            src: Default::default(),
-            dst: Default::default(),
-            len: Default::default(),
-            ctrl: Default::default(),
-            windows: Default::default(),
-            done: Default::default(),
-            error: Default::default(),
-            active: Default::default(),
-            window: Default::default(),
-            src_ok: Default::default(),
-            dst_ok: Default::default(),
-            src_last: Default::default(),
-            dst_last: Default::default(),
-            src_wraps: Default::default(),
-            dst_wraps: Default::default(),
-            last_window: Constant::new((WINDOWS as u64 - 1).into()),
-            max_len: Constant::new(MAX_LEN.into()),
-            reserved: Constant::new((ctrl::RESERVED as u64).into()),
-            code_zero_length: code(ErrorCode::ZeroLength),
-            code_too_large: code(ErrorCode::LengthTooLarge),
-            code_reserved: code(ErrorCode::ReservedBits),
-            code_opcode: code(ErrorCode::BadOpcode),
-            code_src_window: code(ErrorCode::SourceWindow),
-            code_dst_window: code(ErrorCode::DestinationWindow),
-            src_end: Default::default(),
-            dst_end: Default::default(),
-            base_lo: Default::default(),
-            base_hi: Default::default(),
-            limit_lo: Default::default(),
-            limit_hi: Default::default(),
-            base: Default::default(),
-            limit: Default::default(),
-            enable: Default::default(),
-            read: Default::default(),
-            write: Default::default(),
-            src_here: Default::default(),
-            dst_here: Default::default(),
-            src_any: Default::default(),
-            dst_any: Default::default(),
-        }
-    }
 }
 
 impl Logic for DescriptorCheck {

@@ -10,6 +10,7 @@ use rust_hdl::prelude::*;
 use super::burst::BurstSplitter;
 use super::realign::{Realigner, BEAT_COUNT_BITS};
 use crate::bus::axi4::Axi4ReadMaster;
+use crate::param::Param;
 use crate::queue::registered_fifo::RegisteredFifo;
 
 /// Read bursts in flight.
@@ -26,7 +27,7 @@ pub struct RealignPlan {
     pub out_beats: Bits<BEAT_COUNT_BITS>,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct DmaRead {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -46,7 +47,7 @@ pub struct DmaRead {
     plans: RegisteredFifo<RealignPlan, 6, 7>,
     realign: Realigner,
     outstanding: DFF<Bits<7>>,
-    max_reads: Constant<Bits<7>>,
+    max_reads: Param<7, { MAX_READS }>,
     in_beats: Signal<Local, Bits<BEAT_COUNT_BITS>>,
     out_beats: Signal<Local, Bits<BEAT_COUNT_BITS>>,
     splitter_ready: Signal<Local, Bit>,
@@ -55,38 +56,6 @@ pub struct DmaRead {
     take: Signal<Local, Bit>,
     ar_fire: Signal<Local, Bit>,
     r_done: Signal<Local, Bit>,
-}
-
-impl Default for DmaRead {
-    fn default() -> Self {
-        DmaRead {
-            clock: Default::default(),
-            reset: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            cmd_src: Default::default(),
-            cmd_len: Default::default(),
-            cmd_dst_low: Default::default(),
-            axi: Default::default(),
-            out_valid: Default::default(),
-            out_ready: Default::default(),
-            out_data: Default::default(),
-            out_err: Default::default(),
-            splitter: Default::default(),
-            plans: Default::default(),
-            realign: Default::default(),
-            outstanding: Default::default(),
-            max_reads: Constant::new(MAX_READS.into()),
-            in_beats: Default::default(),
-            splitter_ready: Default::default(),
-            out_beats: Default::default(),
-            src_low: Default::default(),
-            rotate: Default::default(),
-            take: Default::default(),
-            ar_fire: Default::default(),
-            r_done: Default::default(),
-        }
-    }
 }
 
 impl Logic for DmaRead {

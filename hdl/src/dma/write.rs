@@ -13,6 +13,7 @@ use rust_hdl::prelude::*;
 use super::burst::BurstSplitter;
 use super::realign::BEAT_COUNT_BITS;
 use crate::bus::axi4::Axi4WriteMaster;
+use crate::param::Param;
 use crate::queue::fifo::Fifo;
 use crate::queue::registered_fifo::RegisteredFifo;
 
@@ -35,7 +36,7 @@ pub struct BurstLayout {
     pub pattern: Bits<64>,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct DmaWrite {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -63,8 +64,8 @@ pub struct DmaWrite {
     /// Per transfer whose data is all sent: some read beat failed.
     rq: Fifo<Bit, 6, 7>,
     outstanding: DFF<Bits<7>>,
-    max_writes: Constant<Bits<7>>,
-    all_lanes: Constant<Bits<16>>,
+    max_writes: Param<7, { MAX_WRITES }>,
+    all_lanes: Param<16, 0xffff>,
     t_first: DFF<Bit>,
     t_fill: DFF<Bit>,
     t_pattern: DFF<Bits<64>>,
@@ -87,59 +88,6 @@ pub struct DmaWrite {
     first_mask: Signal<Local, Bits<16>>,
     last_mask: Signal<Local, Bits<16>>,
     beat_err: Signal<Local, Bit>,
-}
-
-impl Default for DmaWrite {
-    fn default() -> Self {
-        DmaWrite {
-            clock: Default::default(),
-            reset: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            cmd_dst: Default::default(),
-            cmd_len: Default::default(),
-            cmd_fill: Default::default(),
-            cmd_pattern: Default::default(),
-            axi: Default::default(),
-            in_valid: Default::default(),
-            in_ready: Default::default(),
-            in_data: Default::default(),
-            in_err: Default::default(),
-            done_valid: Default::default(),
-            done_ready: Default::default(),
-            done_read_err: Default::default(),
-            done_write_err: Default::default(),
-            splitter: Default::default(),
-            wq: Default::default(),
-            bq: Default::default(),
-            rq: Default::default(),
-            outstanding: Default::default(),
-            max_writes: Constant::new(MAX_WRITES.into()),
-            all_lanes: Constant::new(0xffffu64.into()),
-            t_first: Default::default(),
-            t_fill: Default::default(),
-            t_pattern: Default::default(),
-            t_dst_low: Default::default(),
-            t_end_low: Default::default(),
-            w_beat: Default::default(),
-            r_err: Default::default(),
-            w_err: Default::default(),
-            done: Default::default(),
-            done_r: Default::default(),
-            done_w: Default::default(),
-            take: Default::default(),
-            splitter_ready: Default::default(),
-            aw_fire: Default::default(),
-            b_fire: Default::default(),
-            w_fire: Default::default(),
-            entry: Default::default(),
-            w_fill: Default::default(),
-            w_last: Default::default(),
-            first_mask: Default::default(),
-            last_mask: Default::default(),
-            beat_err: Default::default(),
-        }
-    }
 }
 
 impl Logic for DmaWrite {
