@@ -61,6 +61,8 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::device::DeviceTop>(),
         Top::of::<crate::dma::check::DescriptorCheck>(),
         Top::of::<crate::dma::realign::Realigner>(),
+        Top::of::<crate::dma::read::DmaReadTop>(),
+        Top::of::<crate::dma::write::DmaWriteTop>(),
         Top::of::<crate::dma::mover::DmaMover>(),
         Top::of::<crate::coherent::snoop_filter::SnoopFilter>(),
         Top::of::<crate::coherent::home_agent::HomeAgent>(),
