@@ -59,6 +59,7 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::bus::axi4_split::Axi4Split>(),
         Top::of::<crate::csr::CsrBlock>(),
         Top::of::<crate::device::DeviceTop>(),
+        Top::of::<crate::dma::channel::DmaChannel>(),
         Top::of::<crate::dma::check::DescriptorCheck>(),
         Top::of::<crate::dma::realign::Realigner>(),
         Top::of::<crate::dma::read::DmaReadTop>(),
