@@ -12,6 +12,7 @@ use super::realign::{Realigner, BEAT_COUNT_BITS};
 use crate::bus::axi4::{Axi4Master, Axi4ReadMaster};
 use crate::param::Param;
 use crate::queue::registered_fifo::RegisteredFifo;
+use crate::queue::skid::Skid;
 
 /// Read bursts in flight.
 pub const MAX_READS: u64 = 64;
@@ -45,6 +46,9 @@ pub struct DmaRead {
     splitter: BurstSplitter,
     /// One plan per transfer with reads in flight: as deep as the reads in flight.
     plans: RegisteredFifo<RealignPlan, 6, 7>,
+    /// The plans' head, in registers: the realigner's take of a plan (which follows the
+    /// data FIFO's room behind it) reaches only these, not the plans' RAM address.
+    next_plan: Skid<RealignPlan>,
     realign: Realigner,
     outstanding: DFF<Bits<7>>,
     max_reads: Param<7, { MAX_READS }>,
@@ -62,9 +66,10 @@ impl Logic for DmaRead {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, outstanding);
-        clock!(self, clock, splitter, plans, realign);
+        clock!(self, clock, splitter, plans, next_plan, realign);
         self.splitter.reset.next = self.reset.val();
         self.plans.reset.next = self.reset.val();
+        self.next_plan.reset.next = self.reset.val();
         self.realign.reset.next = self.reset.val();
         // AR: the splitter's current burst, while fewer than MAX_READS are in flight.
         self.axi.arvalid.next =
@@ -99,13 +104,17 @@ impl Logic for DmaRead {
         self.plans.data_in.next.skip_first = self.src_low.val() > self.cmd_dst_low.val();
         self.plans.data_in.next.in_beats = self.in_beats.val();
         self.plans.data_in.next.out_beats = self.out_beats.val();
-        // Realigner takes the next plan when idle.
-        self.realign.cmd_valid.next = !self.plans.empty.val();
-        self.realign.cmd_rotate.next = self.plans.data_out.val().rotate;
-        self.realign.cmd_skip_first.next = self.plans.data_out.val().skip_first;
-        self.realign.cmd_in_beats.next = self.plans.data_out.val().in_beats;
-        self.realign.cmd_out_beats.next = self.plans.data_out.val().out_beats;
-        self.plans.pop.next = self.realign.cmd_ready.val() & !self.plans.empty.val();
+        // Plans move to the skid whenever it has room; the realigner takes the next one
+        // from there when idle.
+        self.next_plan.in_valid.next = !self.plans.empty.val();
+        self.next_plan.in_data.next = self.plans.data_out.val();
+        self.plans.pop.next = self.next_plan.in_ready.val() & !self.plans.empty.val();
+        self.realign.cmd_valid.next = self.next_plan.out_valid.val();
+        self.realign.cmd_rotate.next = self.next_plan.out_data.val().rotate;
+        self.realign.cmd_skip_first.next = self.next_plan.out_data.val().skip_first;
+        self.realign.cmd_in_beats.next = self.next_plan.out_data.val().in_beats;
+        self.realign.cmd_out_beats.next = self.next_plan.out_data.val().out_beats;
+        self.next_plan.out_ready.next = self.realign.cmd_ready.val();
         self.splitter.advance.next = self.ar_fire.val();
         // R into the realigner, realigned data out.
         self.realign.in_valid.next = self.axi.rvalid.val();
