@@ -11,7 +11,7 @@ use cdm_sim::bus::axi4_master::Burst;
 use cdm_sim::coherent::home_bench::HomeBench;
 use cdm_sim::coherent::host_cache::{merge, Access};
 use cdm_sim::coherent::host_port::Arrived;
-use cdm_sim::coherent::protocol::{LineData, Rsp, Snp, SnpOp, State, LINE};
+use cdm_sim::coherent::protocol::{LineData, PortState, ReqOp, Rsp, Snp, SnpOp, State, LINE};
 use cdm_testbenches::{on_each_backend, open, Backend};
 
 /// Device memory in the DMA port's address space.
@@ -293,7 +293,7 @@ fn bad_input_cases(backend: Backend) {
     arrived(&mut b);
     let before = bursts(&b);
     assert_eq!(
-        raw(&mut b, 6, 0x20, 0xa0, &[]),
+        raw(&mut b, ReqOp::RESERVED, 0x20, 0xa0, &[]),
         vec![Arrived::Refused(0xa0)]
     );
     refused += 1;
@@ -308,7 +308,7 @@ fn bad_input_cases(backend: Backend) {
 
     // A reserved op followed by data beats: refused, the beats dropped.
     assert_eq!(
-        raw(&mut b, 7, 0x21, 0xa1, &beats(0x77)),
+        raw(&mut b, ReqOp::RESERVED + 1, 0x21, 0xa1, &beats(0x77)),
         vec![Arrived::Refused(0xa1)]
     );
     refused += 1;
@@ -319,17 +319,20 @@ fn bad_input_cases(backend: Backend) {
     // line 0x22, so a DMA write to 0x22 would snoop it).
     let far = [1 << 23, (1 << 30) | 0x22, (1 << 57) | 0x22];
     for line in far {
-        for op in 0..6u64 {
-            let write = op == 3 || op == 4;
-            let data = if write { &beats(0x66)[..] } else { &[][..] };
+        for op in ReqOp::ALL {
+            let data = if op.writes() {
+                &beats(0x66)[..]
+            } else {
+                &[][..]
+            };
             let before = bursts(&b);
             assert_eq!(
-                raw(&mut b, op, line, 0xb0 + op as u8, data),
-                vec![Arrived::Refused(0xb0 + op as u8)],
-                "op {op} line {line:#x}"
+                raw(&mut b, op.code(), line, 0xb0 + op.code() as u8, data),
+                vec![Arrived::Refused(0xb0 + op.code() as u8)],
+                "{op:?} line {line:#x}"
             );
             refused += 1;
-            assert_eq!(bursts(&b), before, "op {op} line {line:#x} reached memory");
+            assert_eq!(bursts(&b), before, "{op:?} line {line:#x} reached memory");
         }
     }
     b.dma_burst(write_burst(&b, 0x22, &[0x22; LINE], [0xffff; 4]));
@@ -341,7 +344,7 @@ fn bad_input_cases(backend: Backend) {
 
     // A write-back of a line the filter does not hold: stale (the crossing rule),
     // answered I, its data dropped, counted as a conflict.
-    let got = raw(&mut b, 3, 0x23, 0xa3, &beats(0x55));
+    let got = raw(&mut b, ReqOp::WrBack.code(), 0x23, 0xa3, &beats(0x55));
     assert!(got.len() == 1 && rsp(State::I, None)(&got[0]), "{got:?}");
     assert_eq!(memory(&b, 0x23), initial(0x23).to_vec());
     assert_eq!(b.output("conflicts"), 1);
@@ -349,11 +352,11 @@ fn bad_input_cases(backend: Backend) {
     // Headers whose last bit contradicts their op (a write-back without data, a read
     // followed by data): refused, and the next request is served as usual.
     assert_eq!(
-        raw(&mut b, 3, 0x24, 0xa4, &[]),
+        raw(&mut b, ReqOp::WrBack.code(), 0x24, 0xa4, &[]),
         vec![Arrived::Refused(0xa4)]
     );
     assert_eq!(
-        raw(&mut b, 0, 0x24, 0xa5, &beats(0x44)),
+        raw(&mut b, ReqOp::RdShared.code(), 0x24, 0xa5, &beats(0x44)),
         vec![Arrived::Refused(0xa5)]
     );
     refused += 2;
@@ -369,7 +372,8 @@ fn bad_input_cases(backend: Backend) {
 
     // A dirty snoop answer with no snoop outstanding: taken and dropped with its data,
     // and the next snoop is answered by its own answer.
-    b.host.answer_raw(0x25, 0, true, &beats(0x99));
+    b.host
+        .answer_raw(0x25, PortState::I.code(), true, &beats(0x99));
     b.run_until(|b| b.host.quiet(), 1_000);
     assert!(b.host.quiet(), "a stray answer was never taken");
     assert_eq!(memory(&b, 0x25), initial(0x25).to_vec());
@@ -386,7 +390,8 @@ fn bad_input_cases(backend: Backend) {
     // dropped, and the real answer's data lands.
     let dirty = own(&mut b, 0x27, 0x27);
     b.host.hold_answers = true;
-    b.host.answer_raw(0x28, 0, true, &beats(0x88));
+    b.host
+        .answer_raw(0x28, PortState::I.code(), true, &beats(0x88));
     b.dma.push(Burst::Read(b.line_request(0x27)));
     b.run_until(|b| !b.host.arrived.is_empty(), 10_000);
     b.run_until(|_| false, 20);

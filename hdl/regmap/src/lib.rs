@@ -6,6 +6,7 @@
 //! [`device_map`] is the map; [`RegMap::validate`] rejects a broken one with a message
 //! naming the culprit.
 
+pub mod coherent;
 pub mod descriptor;
 mod device;
 pub mod gen;

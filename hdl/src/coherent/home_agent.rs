@@ -36,10 +36,12 @@
 //! line * 64. Every channel carries a header beat, then 4 data beats where the message
 //! has a line (writes, read responses, dirty snoop answers), `last` on the final beat.
 
+use cdm_regmap::coherent::{PortState, ReqOp, SnpOp};
 use rust_hdl::prelude::*;
 
 use super::snoop_filter::{SnoopFilter, LINE_BITS};
 use crate::bus::axi4::{Axi4Master, Axi4Slave};
+use crate::param::Param;
 use crate::queue::fifo::Fifo;
 
 /// Line address bits on the coherent port (64-bit byte addresses).
@@ -63,7 +65,7 @@ const WQ_BITS: usize = 81;
 pub struct CoherentPort {
     pub req_valid: Signal<In, Bit>,
     pub req_ready: Signal<Out, Bit>,
-    pub req_op: Signal<In, Bits<3>>,
+    pub req_op: Signal<In, Bits<{ ReqOp::WIDTH }>>,
     pub req_line: Signal<In, Bits<LINE_ADDR_BITS>>,
     pub req_tag: Signal<In, Bits<8>>,
     pub req_data: Signal<In, Bits<128>>,
@@ -74,15 +76,15 @@ pub struct CoherentPort {
     /// 1: a snoop; 0: a response.
     pub s2m_snoop: Signal<Out, Bit>,
     pub s2m_tag: Signal<Out, Bits<8>>,
-    pub s2m_state: Signal<Out, Bits<2>>,
-    pub s2m_op: Signal<Out, Bit>,
+    pub s2m_state: Signal<Out, Bits<{ PortState::WIDTH }>>,
+    pub s2m_op: Signal<Out, Bits<{ SnpOp::WIDTH }>>,
     pub s2m_line: Signal<Out, Bits<LINE_ADDR_BITS>>,
     pub s2m_data: Signal<Out, Bits<128>>,
     pub s2m_last: Signal<Out, Bit>,
     pub snp_valid: Signal<In, Bit>,
     pub snp_ready: Signal<Out, Bit>,
     pub snp_line: Signal<In, Bits<LINE_ADDR_BITS>>,
-    pub snp_state: Signal<In, Bits<2>>,
+    pub snp_state: Signal<In, Bits<{ PortState::WIDTH }>>,
     pub snp_dirty: Signal<In, Bit>,
     pub snp_data: Signal<In, Bits<128>>,
     pub snp_last: Signal<In, Bit>,
@@ -144,12 +146,12 @@ pub struct HomeAgent {
     state: DFF<Bits<6>>,
     /// Where a filter write continues.
     after_write: DFF<Bits<6>>,
-    op: DFF<Bits<3>>,
+    op: DFF<Bits<{ ReqOp::WIDTH }>>,
     line: DFF<Bits<LINE_ADDR_BITS>>,
     tag: DFF<Bits<8>>,
-    grant: DFF<Bits<2>>,
+    grant: DFF<Bits<{ PortState::WIDTH }>>,
     snp_line: DFF<Bits<LINE_ADDR_BITS>>,
-    snp_op: DFF<Bit>,
+    snp_op: DFF<Bits<{ SnpOp::WIDTH }>>,
     snp_shared: DFF<Bit>,
     way: DFF<Bits<2>>,
     w_present: DFF<Bit>,
@@ -228,6 +230,21 @@ pub struct HomeAgent {
     snp_match: Signal<Local, Bit>,
     snp_held: Signal<Local, Bit>,
     snp_stray: Signal<Local, Bit>,
+    req_read: Signal<Local, Bit>,
+    /// The coherent port's encodings (`cdm_regmap::coherent`).
+    rd_shared: Param<{ ReqOp::WIDTH }, { ReqOp::RdShared as u64 }>,
+    rd_own: Param<{ ReqOp::WIDTH }, { ReqOp::RdOwn as u64 }>,
+    rd_current: Param<{ ReqOp::WIDTH }, { ReqOp::RdCurrent as u64 }>,
+    wr_back: Param<{ ReqOp::WIDTH }, { ReqOp::WrBack as u64 }>,
+    wr_partial: Param<{ ReqOp::WIDTH }, { ReqOp::WrPartial as u64 }>,
+    clean_evict: Param<{ ReqOp::WIDTH }, { ReqOp::CleanEvict as u64 }>,
+    op_reserved: Param<{ ReqOp::WIDTH }, { ReqOp::RESERVED }>,
+    state_i: Param<{ PortState::WIDTH }, { PortState::I as u64 }>,
+    state_s: Param<{ PortState::WIDTH }, { PortState::S as u64 }>,
+    state_e: Param<{ PortState::WIDTH }, { PortState::E as u64 }>,
+    state_refused: Param<{ PortState::WIDTH }, { PortState::Refused as u64 }>,
+    snp_inv: Param<{ SnpOp::WIDTH }, { SnpOp::Inv as u64 }>,
+    snp_data: Param<{ SnpOp::WIDTH }, { SnpOp::Data as u64 }>,
 }
 
 impl Logic for HomeAgent {
@@ -319,11 +336,15 @@ impl Logic for HomeAgent {
         if self.snp_stray.val() & self.host.snp_dirty.val() & !self.host.snp_last.val() {
             self.snp_drop.d.next = true;
         }
-        // A request is refused when its op is reserved (6, 7), its line lies beyond
-        // device memory (DEVMEM_LINE_BITS = 23), or its header's `last` contradicts its
-        // op (a write's header is followed by data, any other's is the last beat).
-        self.req_write.next = (self.host.req_op.val() == 3) | (self.host.req_op.val() == 4);
-        self.req_refused.next = (self.host.req_op.val() > 5)
+        // A request is refused when its op is reserved, its line lies beyond device
+        // memory (DEVMEM_LINE_BITS = 23), or its header's `last` contradicts its op (a
+        // write's header is followed by data, any other's is the last beat).
+        self.req_read.next = (self.host.req_op.val() == self.rd_shared.val())
+            | (self.host.req_op.val() == self.rd_own.val())
+            | (self.host.req_op.val() == self.rd_current.val());
+        self.req_write.next = (self.host.req_op.val() == self.wr_back.val())
+            | (self.host.req_op.val() == self.wr_partial.val());
+        self.req_refused.next = (self.host.req_op.val() >= self.op_reserved.val())
             | self.host.req_line.val().get_bits::<35>(23).any()
             | (self.host.req_last.val() == self.req_write.val());
         self.sf.op_valid.next = false;
@@ -499,7 +520,8 @@ impl Logic for HomeAgent {
             & ((bit_cast::<11, 10>(self.r_reserved.q.val())
                 + bit_cast::<11, 8>(self.dev.arlen.val()))
                 < 512);
-        self.host_clear.next = (self.host.req_op.val() == 5) | !self.dma_writes.q.val().any();
+        self.host_clear.next =
+            (self.host.req_op.val() == self.clean_evict.val()) | !self.dma_writes.q.val().any();
         self.take_aw.next = self.dev.awvalid.val()
             & !self.wq.full.val()
             & !(self.enable.val()
@@ -603,15 +625,15 @@ impl Logic for HomeAgent {
                     self.op.d.next = self.host.req_op.val();
                     self.line.d.next = self.host.req_line.val();
                     self.tag.d.next = self.host.req_tag.val();
-                    self.grant.d.next = 0.into();
+                    self.grant.d.next = self.state_i.val();
                     self.state.d.next = 1.into();
-                    if self.host.req_op.val() == 2 {
+                    if self.host.req_op.val() == self.rd_current.val() {
                         // RdCurrent: no filter.
                         self.state.d.next = 11.into();
                     }
                     if self.req_refused.val() {
-                        // Refused: answered Err (3), its data beats, if any, dropped.
-                        self.grant.d.next = 3.into();
+                        // Refused: answered Err, its data beats, if any, dropped.
+                        self.grant.d.next = self.state_refused.val();
                         self.state.d.next = 18.into();
                         if !self.host.req_last.val() {
                             self.state.d.next = 17.into();
@@ -628,71 +650,65 @@ impl Logic for HomeAgent {
             2 => {
                 if self.sf.result_valid.val() {
                     self.way.d.next = self.sf.result_way.val();
-                    match self.op.q.val().index() {
-                        0 => {
-                            // RdShared: insert as shared (after evicting a victim).
-                            self.grant.d.next = 1.into();
-                            self.w_present.d.next = true;
-                            self.w_any.d.next = self.sf.result_any.val();
-                            self.after_write.d.next = 11.into();
-                            self.state.d.next = 8.into();
-                            if !self.sf.result_hit.val() {
-                                self.w_any.d.next = false;
-                                if self.sf.result_evict.val() {
-                                    self.snp_line.d.next = bit_cast::<LINE_ADDR_BITS, LINE_BITS>(
-                                        self.sf.result_victim_line.val(),
-                                    );
-                                    self.snp_op.d.next = false;
-                                    self.state.d.next = 3.into();
-                                }
-                            }
-                        }
-                        1 => {
-                            // RdOwn: insert or upgrade to any.
-                            self.grant.d.next = 2.into();
-                            self.w_present.d.next = true;
-                            self.w_any.d.next = true;
-                            self.after_write.d.next = 11.into();
-                            self.state.d.next = 8.into();
-                            if !self.sf.result_hit.val() & self.sf.result_evict.val() {
+                    if self.op.q.val() == self.rd_shared.val() {
+                        // RdShared: insert as shared (after evicting a victim).
+                        self.grant.d.next = self.state_s.val();
+                        self.w_present.d.next = true;
+                        self.w_any.d.next = self.sf.result_any.val();
+                        self.after_write.d.next = 11.into();
+                        self.state.d.next = 8.into();
+                        if !self.sf.result_hit.val() {
+                            self.w_any.d.next = false;
+                            if self.sf.result_evict.val() {
                                 self.snp_line.d.next = bit_cast::<LINE_ADDR_BITS, LINE_BITS>(
                                     self.sf.result_victim_line.val(),
                                 );
-                                self.snp_op.d.next = false;
+                                self.snp_op.d.next = self.snp_inv.val();
                                 self.state.d.next = 3.into();
                             }
                         }
-                        3 => {
-                            // WrBack: write and drop the entry; stale if not held.
-                            self.w_present.d.next = false;
-                            self.w_any.d.next = false;
-                            self.after_write.d.next = 14.into();
+                    } else if self.op.q.val() == self.rd_own.val() {
+                        // RdOwn: insert or upgrade to any.
+                        self.grant.d.next = self.state_e.val();
+                        self.w_present.d.next = true;
+                        self.w_any.d.next = true;
+                        self.after_write.d.next = 11.into();
+                        self.state.d.next = 8.into();
+                        if !self.sf.result_hit.val() & self.sf.result_evict.val() {
+                            self.snp_line.d.next = bit_cast::<LINE_ADDR_BITS, LINE_BITS>(
+                                self.sf.result_victim_line.val(),
+                            );
+                            self.snp_op.d.next = self.snp_inv.val();
+                            self.state.d.next = 3.into();
+                        }
+                    } else if self.op.q.val() == self.wr_back.val() {
+                        // WrBack: write and drop the entry; stale if not held.
+                        self.w_present.d.next = false;
+                        self.w_any.d.next = false;
+                        self.after_write.d.next = 14.into();
+                        self.state.d.next = 8.into();
+                        if !self.sf.result_hit.val() {
+                            self.state.d.next = 17.into();
+                        }
+                    } else if self.op.q.val() == self.wr_partial.val() {
+                        // WrPartial: invalidate a host copy first.
+                        self.w_present.d.next = false;
+                        self.w_any.d.next = false;
+                        self.after_write.d.next = 14.into();
+                        self.state.d.next = 14.into();
+                        if self.sf.result_hit.val() {
+                            self.snp_line.d.next = self.line.q.val();
+                            self.snp_op.d.next = self.snp_inv.val();
+                            self.state.d.next = 3.into();
+                        }
+                    } else {
+                        // CleanEvict: drop the entry if held.
+                        self.w_present.d.next = false;
+                        self.w_any.d.next = false;
+                        self.after_write.d.next = 18.into();
+                        self.state.d.next = 18.into();
+                        if self.sf.result_hit.val() {
                             self.state.d.next = 8.into();
-                            if !self.sf.result_hit.val() {
-                                self.state.d.next = 17.into();
-                            }
-                        }
-                        4 => {
-                            // WrPartial: invalidate a host copy first.
-                            self.w_present.d.next = false;
-                            self.w_any.d.next = false;
-                            self.after_write.d.next = 14.into();
-                            self.state.d.next = 14.into();
-                            if self.sf.result_hit.val() {
-                                self.snp_line.d.next = self.line.q.val();
-                                self.snp_op.d.next = false;
-                                self.state.d.next = 3.into();
-                            }
-                        }
-                        _ => {
-                            // CleanEvict: drop the entry if held.
-                            self.w_present.d.next = false;
-                            self.w_any.d.next = false;
-                            self.after_write.d.next = 18.into();
-                            self.state.d.next = 18.into();
-                            if self.sf.result_hit.val() {
-                                self.state.d.next = 8.into();
-                            }
                         }
                     }
                 }
@@ -712,7 +728,7 @@ impl Logic for HomeAgent {
             4 => {
                 // Snoop answer header; dirty data follows.
                 if self.host.snp_valid.val() & self.snp_match.val() {
-                    self.snp_shared.d.next = self.host.snp_state.val() == 1;
+                    self.snp_shared.d.next = self.host.snp_state.val() == self.state_s.val();
                     self.state.d.next = 8.into();
                     if self.host.snp_dirty.val() {
                         self.state.d.next = 5.into();
@@ -813,7 +829,10 @@ impl Logic for HomeAgent {
                     if self.sf.result_hit.val() & (self.d_write.q.val() | self.sf.result_any.val())
                     {
                         self.snp_line.d.next = self.line.q.val();
-                        self.snp_op.d.next = !self.d_write.q.val();
+                        self.snp_op.d.next = self.snp_data.val();
+                        if self.d_write.q.val() {
+                            self.snp_op.d.next = self.snp_inv.val();
+                        }
                         self.state.d.next = 3.into();
                     }
                 }
@@ -871,31 +890,34 @@ impl Logic for HomeAgent {
             & self.snp_match.val()
             & (self.snp_line.q.val() == self.line.q.val())
         {
-            self.w_present.d.next = self.host.snp_state.val() == 1;
+            self.w_present.d.next = self.host.snp_state.val() == self.state_s.val();
             self.w_any.d.next = false;
         }
         // Counters.
         if (self.state.q.val() == 0) & self.host.req_valid.val() & self.host.req_ready.val() {
             if self.req_refused.val() {
                 self.n_refused.d.next = self.n_refused.q.val() + 1;
-            } else if self.host.req_op.val() <= 2 {
+            } else if self.req_read.val() {
                 self.n_host_reads.d.next = self.n_host_reads.q.val() + 1;
             } else if self.req_write.val() {
                 self.n_host_writes.d.next = self.n_host_writes.q.val() + 1;
             }
         }
         if self.host.s2m_snoop.val() & self.host.s2m_valid.val() & self.host.s2m_ready.val() {
-            if self.snp_op.q.val() {
+            if self.snp_op.q.val() == self.snp_data.val() {
                 self.n_snoops_data.d.next = self.n_snoops_data.q.val() + 1;
             } else {
                 self.n_snoops_inv.d.next = self.n_snoops_inv.q.val() + 1;
             }
         }
         if (self.state.q.val() == 2) & self.sf.result_valid.val() {
-            if (self.op.q.val() <= 1) & !self.sf.result_hit.val() & self.sf.result_evict.val() {
+            if ((self.op.q.val() == self.rd_shared.val()) | (self.op.q.val() == self.rd_own.val()))
+                & !self.sf.result_hit.val()
+                & self.sf.result_evict.val()
+            {
                 self.n_evictions.d.next = self.n_evictions.q.val() + 1;
             }
-            if (self.op.q.val() == 3) & !self.sf.result_hit.val() {
+            if (self.op.q.val() == self.wr_back.val()) & !self.sf.result_hit.val() {
                 self.n_conflicts.d.next = self.n_conflicts.q.val() + 1;
             }
         }

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 
 use super::host_cache::HostCache;
-use super::protocol::{LineData, Req, Rsp, Snp, SnpOp, SnpRsp, State, LINE, RSP_REFUSED};
+use super::protocol::{LineData, PortState, Req, Rsp, Snp, SnpOp, SnpRsp, State, LINE};
 use crate::bus::axi4_memory::{from_words, to_words};
 use crate::design::dut::{Dut, NoSuchPort, PortId};
 use crate::rng::Rng;
@@ -239,7 +239,7 @@ impl HostPort {
         while let Some(r) = self.cache.out.pop_front() {
             let p = &self.req_ports;
             let header = Beat {
-                fields: vec![(p[2], r.op as u64), (p[3], r.line), (p[4], r.tag as u64)],
+                fields: vec![(p[2], r.op.code()), (p[3], r.line), (p[4], r.tag as u64)],
                 data: [0; 16],
                 mask: 0,
                 last: true,
@@ -301,36 +301,32 @@ impl HostPort {
                     }
                 }
                 None if dut.get(s[2]) == 1 => {
-                    let op = if dut.get(s[5]) == 1 {
-                        SnpOp::Data
-                    } else {
-                        SnpOp::Inv
-                    };
+                    let op = SnpOp::from_code(dut.get(s[5])).expect("snp.op is one bit");
                     self.deliver(Arrived::Snp(Snp {
                         op,
                         line: dut.get(s[6]),
                     }));
                 }
-                None if dut.get(s[4]) == RSP_REFUSED => {
-                    assert!(last, "a refused request's answer carries no data");
-                    self.deliver(Arrived::Refused(dut.get(s[3]) as u8));
-                }
                 None => {
-                    let state = match dut.get(s[4]) {
-                        0 => State::I,
-                        1 => State::S,
-                        2 => State::E,
-                        _ => State::M,
-                    };
-                    let rsp = Rsp {
-                        tag: dut.get(s[3]) as u8,
-                        state,
-                        data: None,
-                    };
-                    if last {
-                        self.deliver(Arrived::Rsp(rsp));
-                    } else {
-                        self.partial = Some((rsp, Vec::new()));
+                    let tag = dut.get(s[3]) as u8;
+                    let code = PortState::from_code(dut.get(s[4])).expect("rsp.state is two bits");
+                    match State::granted(code) {
+                        None => {
+                            assert!(last, "a refused request's answer carries no data");
+                            self.deliver(Arrived::Refused(tag));
+                        }
+                        Some(state) => {
+                            let rsp = Rsp {
+                                tag,
+                                state,
+                                data: None,
+                            };
+                            if last {
+                                self.deliver(Arrived::Rsp(rsp));
+                            } else {
+                                self.partial = Some((rsp, Vec::new()));
+                            }
+                        }
                     }
                 }
             }
@@ -358,7 +354,10 @@ impl HostPort {
                 let header = Beat {
                     fields: vec![
                         (p[2], a.line),
-                        (p[3], a.state as u64),
+                        (
+                            p[3],
+                            a.state.answered().expect("a snoop leaves at most S").code(),
+                        ),
                         (p[4], a.dirty.is_some() as u64),
                     ],
                     data: [0; 16],

@@ -1,8 +1,9 @@
 //! The messages of the host coherent port (`docs/COHERENCE.md`), as the host models and
-//! the reference home agent exchange them. Encodings match the document's tables.
+//! the reference home agent exchange them. The wire encodings come from
+//! `cdm_regmap::coherent`, the one source of the document's tables.
 
 /// Bytes in a line.
-pub const LINE: usize = 64;
+pub const LINE: usize = cdm_regmap::coherent::LINE_BYTES as usize;
 
 /// Line contents.
 pub type LineData = [u8; LINE];
@@ -10,40 +11,35 @@ pub type LineData = [u8; LINE];
 /// Host cache state of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum State {
-    I = 0,
-    S = 1,
-    E = 2,
-    M = 3,
+    I,
+    S,
+    E,
+    M,
 }
 
-/// Host requests (`req.op`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReqOp {
-    RdShared = 0,
-    RdOwn = 1,
-    RdCurrent = 2,
-    WrBack = 3,
-    WrPartial = 4,
-    CleanEvict = 5,
-}
+impl State {
+    /// The state as the port carries it in `snp_rsp.state`, which only I and S reach (a
+    /// snoop leaves no host copy exclusive); `None` for E and M.
+    pub fn answered(self) -> Option<PortState> {
+        match self {
+            State::I => Some(PortState::I),
+            State::S => Some(PortState::S),
+            State::E | State::M => None,
+        }
+    }
 
-impl ReqOp {
-    pub const ALL: [ReqOp; 6] = [
-        ReqOp::RdShared,
-        ReqOp::RdOwn,
-        ReqOp::RdCurrent,
-        ReqOp::WrBack,
-        ReqOp::WrPartial,
-        ReqOp::CleanEvict,
-    ];
-
-    pub fn reads(self) -> bool {
-        matches!(self, ReqOp::RdShared | ReqOp::RdOwn | ReqOp::RdCurrent)
+    /// The state a response grants; `None` for a refused request.
+    pub fn granted(code: PortState) -> Option<State> {
+        match code {
+            PortState::I => Some(State::I),
+            PortState::S => Some(State::S),
+            PortState::E => Some(State::E),
+            PortState::Refused => None,
+        }
     }
 }
 
-/// `rsp.state` of a refused request (bad input, `docs/COHERENCE.md`); no data follows.
-pub const RSP_REFUSED: u64 = 3;
+pub use cdm_regmap::coherent::{PortState, ReqOp, SnpOp};
 
 /// A host request; writes carry the line and a byte mask (all ones for WrBack).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,15 +56,6 @@ pub struct Rsp {
     pub tag: u8,
     pub state: State,
     pub data: Option<Box<LineData>>,
-}
-
-/// Back-invalidate snoops (`snp.op`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SnpOp {
-    /// Give the line up.
-    Inv = 0,
-    /// Keep at most a shared copy.
-    Data = 1,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
