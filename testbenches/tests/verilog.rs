@@ -36,13 +36,15 @@ fn write_design(name: &str, verilog: &str) -> PathBuf {
 }
 
 /// Runs `passes` of yosys on every top after its front end (`hierarchy -check; proc;
-/// check -assert`), and fails on an error or an inferred latch.
-fn yosys_on_every_top(what: &str, passes: impl Fn(&str) -> String) {
+/// check -assert`), and fails on an error or an inferred latch. Each run writes its
+/// designs under `stem-<top>`, so that runs in parallel processes (CI runs synth_xilinx
+/// beside `cargo test`) never read a file another is writing.
+fn yosys_on_every_top(what: &str, stem: &str, passes: impl Fn(&str) -> String) {
     if !tools::available(what, &["yosys"]) {
         return;
     }
     for top in tops::all() {
-        let file = write_design(&format!("yosys-{}", top.name), &top.verilog);
+        let file = write_design(&format!("{stem}-{}", top.name), &top.verilog);
         let script = format!(
             "read_verilog {}; hierarchy -check -top {m}; proc; check -assert; {}",
             file.display(),
@@ -62,7 +64,7 @@ fn yosys_on_every_top(what: &str, passes: impl Fn(&str) -> String) {
 
 #[test]
 fn every_top_passes_yosys_checks() {
-    yosys_on_every_top("yosys", |_| String::new());
+    yosys_on_every_top("yosys", "yosys", |_| String::new());
 }
 
 /// The whole mapping takes about 9 minutes on one core, so it runs with `CDM_SYNTH=1`
@@ -75,7 +77,7 @@ fn every_top_synthesizes_for_xc7() {
         );
         return;
     }
-    yosys_on_every_top("yosys synth_xilinx", |m| {
+    yosys_on_every_top("yosys synth_xilinx", "synth", |m| {
         format!("synth_xilinx -family xc7 -top {m}; stat")
     });
 }
