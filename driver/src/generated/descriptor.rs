@@ -35,7 +35,6 @@ pub const STATUS_DONE: u32 = 0x1;
 pub const STATUS_ERROR_MASK: u32 = 0xf0;
 /// STATUS: position of the error code.
 pub const STATUS_ERROR_SHIFT: u32 = 0x4;
-
 /// Why a descriptor failed: its STATUS error code, and the channel's STATUS.ERROR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -99,13 +98,19 @@ impl ErrorCode {
             ErrorCode::LengthTooLarge => "LEN is above MAX_LEN.",
             ErrorCode::ReservedBits => "A reserved CTRL bit is set.",
             ErrorCode::BadOpcode => "The opcode is neither COPY nor FILL.",
-            ErrorCode::SourceWindow => "The source range is not inside one enabled window that allows reads.",
-            ErrorCode::DestinationWindow => "The destination range is not inside one enabled window that allows writes.",
+            ErrorCode::SourceWindow => {
+                "The source range is not inside one enabled window that allows reads."
+            }
+            ErrorCode::DestinationWindow => {
+                "The destination range is not inside one enabled window that allows writes."
+            }
             ErrorCode::FetchError => "The descriptor fetch got SLVERR or DECERR.",
             ErrorCode::ReadError => "A source read got SLVERR or DECERR.",
             ErrorCode::WriteError => "A destination write got SLVERR or DECERR.",
             ErrorCode::StatusError => "The status write-back got SLVERR or DECERR.",
-            ErrorCode::Timeout => "The DMA watchdog expired while the channel waited on the bus.",
+            ErrorCode::Timeout => {
+                "The DMA watchdog expired while the channel waited on the bus."
+            }
             ErrorCode::Aborted => "Software aborted the channel.",
         }
     }

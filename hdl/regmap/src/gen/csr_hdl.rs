@@ -20,8 +20,10 @@
 //! - Unmapped and misaligned addresses answer `SLVERR`; a write to a locked register is
 //!   ignored and answers `OKAY`.
 
-use std::fmt::Write;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 
+use super::rust::{doc, hex, ident, int, render};
 use crate::model::{Access, Block, Field, RegInstance, RegMap};
 use crate::{camel, snake};
 
@@ -40,54 +42,82 @@ struct FieldPort<'a> {
 }
 
 impl FieldPort<'_> {
-    fn ty(&self) -> String {
-        if self.field.width == 1 {
-            "Bit".to_string()
-        } else {
-            format!("Bits<{}>", self.field.width)
+    fn ty(&self) -> TokenStream {
+        match self.field.width {
+            1 => quote!(Bit),
+            w => {
+                let w = int(w.into());
+                quote!(Bits<#w>)
+            }
         }
     }
 
-    fn storage(&self) -> Option<String> {
+    fn storage(&self) -> Option<TokenStream> {
         let stored = match self.field.access {
             Access::RW | Access::WO | Access::W1C | Access::W1S => true,
             Access::RO | Access::W1P => false,
         };
-        stored.then(|| format!("{}_q", self.base))
+        let q = format_ident!("{}_q", self.base);
+        stored.then(|| quote!(#q))
+    }
+
+    /// The port in `CsrBlock` with `suffix` on its name: `window[0].status_done_set`.
+    fn port(&self, suffix: &str) -> TokenStream {
+        let (array, name) = match self.path.split_once('.') {
+            Some((array, name)) => (Some(array), name),
+            None => (None, self.path.as_str()),
+        };
+        let name = format_ident!("{name}{suffix}");
+        match array.and_then(|a| a.strip_suffix(']')?.split_once('[')) {
+            Some((block, index)) => {
+                let block = ident(block);
+                let index = int(index.parse().expect("an instance index"));
+                quote!(#block[#index].#name)
+            }
+            None => quote!(#name),
+        }
+    }
+
+    /// The bits of this field in `word`.
+    fn bits_of(&self, word: TokenStream) -> TokenStream {
+        let f = self.field;
+        let lsb = int(f.lsb.into());
+        if f.width == 1 {
+            quote!(#word.get_bit(#lsb))
+        } else {
+            let w = int(f.width.into());
+            quote!(#word.get_bits::<#w>(#lsb))
+        }
     }
 
     /// Expression for the written data of this field, already masked by WSTRB.
-    fn written(&self) -> String {
-        let f = self.field;
-        if f.width == 1 {
-            format!(
-                "self.w_data.q.val().get_bit({l}) & self.w_mask.val().get_bit({l})",
-                l = f.lsb
-            )
-        } else {
-            format!(
-                "self.w_data.q.val().get_bits::<{w}>({l}) & self.w_mask.val().get_bits::<{w}>({l})",
-                w = f.width,
-                l = f.lsb
-            )
-        }
+    fn written(&self) -> TokenStream {
+        let data = self.bits_of(quote!(self.w_data.q.val()));
+        let mask = self.strobed();
+        quote!(#data & #mask)
     }
 
     /// Expression for the bytes this write touches, as a field-wide mask.
-    fn strobed(&self) -> String {
-        let f = self.field;
-        if f.width == 1 {
-            format!("self.w_mask.val().get_bit({})", f.lsb)
+    fn strobed(&self) -> TokenStream {
+        self.bits_of(quote!(self.w_mask.val()))
+    }
+
+    fn reset_literal(&self) -> TokenStream {
+        if self.field.width == 1 {
+            let reset = self.field.reset != 0;
+            quote!(#reset)
         } else {
-            format!("self.w_mask.val().get_bits::<{}>({})", f.width, f.lsb)
+            let reset = wide_hex(self.field.reset.into());
+            quote!(#reset.into())
         }
     }
 
-    fn reset_literal(&self) -> String {
+    /// The value of a pulse between pulses.
+    fn idle(&self) -> TokenStream {
         if self.field.width == 1 {
-            (self.field.reset != 0).to_string()
+            quote!(false)
         } else {
-            format!("{:#x}_u64.into()", self.field.reset)
+            quote!(0.into())
         }
     }
 
@@ -100,6 +130,21 @@ impl FieldPort<'_> {
             self.field.doc
         )
     }
+}
+
+/// The flip-flops of first-stage read group `g`: its value and whether it holds the
+/// register read.
+fn read_group(g: u32) -> (proc_macro2::Ident, proc_macro2::Ident) {
+    (
+        format_ident!("rd_group{g}"),
+        format_ident!("rd_group{g}_hit"),
+    )
+}
+
+/// A hex literal typed `u64`, for constants `.into()` turns into `Bits` of any width.
+fn wide_hex(v: u64) -> TokenStream {
+    let v: proc_macro2::Literal = format!("{v:#x}_u64").parse().expect("a literal");
+    quote!(#v)
 }
 
 fn field_ports(map: &RegMap) -> Vec<FieldPort<'_>> {
@@ -167,74 +212,144 @@ fn read_groups(insts: &[RegInstance<'_>]) -> Vec<u32> {
     groups
 }
 
-fn read_value(ports: &[FieldPort<'_>], inst: &RegInstance<'_>) -> String {
+fn read_value(ports: &[FieldPort<'_>], inst: &RegInstance<'_>) -> TokenStream {
     let mut constant = 0u32;
     let mut terms = Vec::new();
     for p in ports.iter().filter(|p| p.inst.address == inst.address) {
         let f = p.field;
-        let source = match (f.access, &p.storage()) {
+        let source = match (f.access, p.storage()) {
             (Access::RO, _) if f.constant => {
                 constant |= f.reset << f.lsb;
                 continue;
             }
-            (Access::RO, _) => format!("self.{}.val()", p.path),
+            (Access::RO, _) => {
+                let port = p.port("");
+                quote!(self.#port.val())
+            }
             (Access::WO | Access::W1P, _) => continue,
-            (_, Some(q)) => format!("self.{q}.q.val()"),
+            (_, Some(q)) => quote!(self.#q.q.val()),
             (_, None) => unreachable!("readable fields other than RO are stored"),
         };
         let widened = match f.width {
             32 => source,
-            1 => format!("bit_cast::<32, 1>({source}.into())"),
-            w => format!("bit_cast::<32, {w}>({source})"),
+            1 => quote!(bit_cast::<32, 1>(#source.into())),
+            w => {
+                let w = int(w.into());
+                quote!(bit_cast::<32, #w>(#source))
+            }
         };
-        terms.push(if f.lsb == 0 {
-            widened
-        } else {
-            format!("({widened} << {})", f.lsb)
-        });
+        terms.push((widened, f.lsb));
     }
-    if constant != 0 || terms.is_empty() {
-        terms.push(format!("{constant:#x}"));
-    }
+    let shifted = |(widened, lsb): &(TokenStream, u32)| match lsb {
+        0 => widened.clone(),
+        lsb => {
+            let lsb = int((*lsb).into());
+            quote!(#widened << #lsb)
+        }
+    };
     match terms.as_slice() {
-        [only] if only.starts_with("0x") => format!("{only}_u64.into()"),
-        [only] => match only.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-            Some(shifted) => shifted.to_string(),
-            None => only.clone(),
-        },
-        _ => terms.join(" | "),
+        [] => {
+            let constant = wide_hex(constant.into());
+            quote!(#constant.into())
+        }
+        [only] if constant == 0 => shifted(only),
+        _ => {
+            let mut terms: Vec<TokenStream> = terms
+                .iter()
+                .map(|t| match t.1 {
+                    0 => shifted(t),
+                    _ => {
+                        let t = shifted(t);
+                        quote!((#t))
+                    }
+                })
+                .collect();
+            if constant != 0 {
+                let constant = hex(constant.into());
+                terms.push(quote!(#constant));
+            }
+            quote!(#(#terms)|*)
+        }
     }
 }
 
 /// Declares the hardware port(s) of one field as `name`: the value, and the hardware
 /// set (W1C) or clear (W1S with a hardware clear).
-fn port_decl(w: &mut String, p: &FieldPort<'_>, name: &str) {
+fn port_decl(p: &FieldPort<'_>, name: &str) -> TokenStream {
     let ty = p.ty();
-    let doc = p.doc();
+    let field = &p.field.name;
+    let (value, set, clr) = (
+        format_ident!("{name}"),
+        format_ident!("{name}_set"),
+        format_ident!("{name}_clr"),
+    );
     match p.field.access {
+        Access::RO if p.field.constant => quote!(),
         Access::RO => {
-            if !p.field.constant {
-                writeln!(w, "    /// {doc}\n    pub {name}: Signal<In, {ty}>,").unwrap();
-            }
+            let doc = doc(&p.doc());
+            quote!(#doc pub #value: Signal<In, #ty>,)
         }
         Access::W1P => {
-            writeln!(
-                w,
-                "    /// {doc} One-cycle pulse.\n    pub {name}: Signal<Out, {ty}>,"
-            )
-            .unwrap();
+            let doc = doc(&format!("{} One-cycle pulse.", p.doc()));
+            quote!(#doc pub #value: Signal<Out, #ty>,)
         }
         access => {
-            writeln!(w, "    /// {doc}\n    pub {name}: Signal<Out, {ty}>,").unwrap();
-            let field = &p.field.name;
+            let doc = doc(&p.doc());
+            let mut decl = quote!(#doc pub #value: Signal<Out, #ty>,);
             if access == Access::W1C {
-                writeln!(w, "    /// Hardware set of {field}: wins over a software clear.\n    pub {name}_set: Signal<In, {ty}>,").unwrap();
+                let doc = doc_of_hw("set", field, "wins over a software clear");
+                decl.extend(quote!(#doc pub #set: Signal<In, #ty>,));
             }
             if access == Access::W1S && p.field.hw_clear {
-                writeln!(w, "    /// Hardware clear of {field}: a software set wins over it.\n    pub {name}_clr: Signal<In, {ty}>,").unwrap();
+                let doc = doc_of_hw("clear", field, "a software set wins over it");
+                decl.extend(quote!(#doc pub #clr: Signal<In, #ty>,));
             }
+            decl
         }
     }
+}
+
+fn doc_of_hw(what: &str, field: &str, rule: &str) -> TokenStream {
+    doc(&format!("Hardware {what} of {field}: {rule}."))
+}
+
+/// The port map's entries for one field: its value, and its hardware set or clear.
+fn port_map_entries(p: &FieldPort<'_>) -> TokenStream {
+    let (value, set, clr) = (p.port(""), p.port("_set"), p.port("_clr"));
+    match p.field.access {
+        Access::RO if p.field.constant => quote!(),
+        Access::RO => quote!(in #value,),
+        access => {
+            let mut entries = quote!(out #value,);
+            if access == Access::W1C {
+                entries.extend(quote!(in #set,));
+            }
+            if access == Access::W1S && p.field.hw_clear {
+                entries.extend(quote!(in #clr,));
+            }
+            entries
+        }
+    }
+}
+
+/// The AXI4-Lite handshake and the read pipeline's flip-flops, with their types.
+fn channel_registers(abits: u32) -> Vec<(&'static str, TokenStream)> {
+    let abits = int(abits.into());
+    vec![
+        ("aw_full", quote!(Bit)),
+        ("aw_addr", quote!(Bits<#abits>)),
+        ("w_full", quote!(Bit)),
+        ("w_data", quote!(Bits<32>)),
+        ("w_strb", quote!(Bits<4>)),
+        ("b_valid", quote!(Bit)),
+        ("b_resp", quote!(Bits<2>)),
+        ("ar_pending", quote!(Bit)),
+        ("ar_addr", quote!(Bits<#abits>)),
+        ("rd_ready", quote!(Bit)),
+        ("r_valid", quote!(Bit)),
+        ("r_data", quote!(Bits<32>)),
+        ("r_resp", quote!(Bits<2>)),
+    ]
 }
 
 /// Generates the rust-hdl source of the CSR block `CsrBlock` and its port map.
@@ -242,409 +357,194 @@ pub fn rust_hdl(map: &RegMap) -> String {
     let ports = field_ports(map);
     let abits = map.address_bits();
     let insts = map.instances();
-    let mut s = String::new();
-    let w = &mut s;
+    let groups = read_groups(&insts);
+    let channel = channel_registers(abits);
 
-    writeln!(
-        w,
-        "// @generated by cdm_regmap::gen::csr_hdl from the register map `{}`; do not edit.",
-        map.name
-    )
-    .unwrap();
-    writeln!(w).unwrap();
-    writeln!(
-        w,
-        "/// CSR block of the `{}` register map: AXI4-Lite slave and per-field ports.",
-        map.name
-    )
-    .unwrap();
-    writeln!(w, "///").unwrap();
-    writeln!(
-        w,
-        "/// See the module documentation for the timing of writes and reads."
-    )
-    .unwrap();
-    for block in map.blocks.iter().filter(|b| b.is_array()) {
-        writeln!(
-            w,
-            "/// Ports of one {} instance (see `CsrBlock`).",
+    // The per-instance interfaces of array blocks, and the block's fields.
+    let interfaces = map.blocks.iter().filter(|b| b.is_array()).map(|block| {
+        let doc = doc(&format!(
+            "Ports of one {} instance (see `CsrBlock`).",
             block.name
-        )
-        .unwrap();
-        writeln!(w, "#[derive(LogicInterface, Default)]").unwrap();
-        writeln!(w, "pub struct {} {{", array_interface(block)).unwrap();
-        for p in ports
+        ));
+        let name = format_ident!("{}", array_interface(block));
+        let decls = ports
             .iter()
             .filter(|p| p.inst.block.name == block.name && p.inst.index == 0)
-        {
-            let name = p.path.rsplit('.').next().unwrap_or_default();
-            port_decl(w, p, name);
+            .map(|p| port_decl(p, p.path.rsplit('.').next().unwrap_or_default()));
+        quote! {
+            #doc
+            #[derive(LogicInterface, Default)]
+            pub struct #name { #(#decls)* }
         }
-        writeln!(w, "}}\n").unwrap();
-    }
-    writeln!(w, "#[derive(LogicBlock, Default)]").unwrap();
-    writeln!(w, "pub struct CsrBlock {{").unwrap();
-    writeln!(w, "    pub clock: Signal<In, Clock>,").unwrap();
-    writeln!(
-        w,
-        "    /// Synchronous reset, active high: every register returns to its reset value."
-    )
-    .unwrap();
-    writeln!(w, "    pub reset: Signal<In, Bit>,").unwrap();
-    writeln!(w, "    /// Register access from the host.").unwrap();
-    writeln!(w, "    pub axil: AxiLiteSlave<{abits}>,").unwrap();
-    for p in ports.iter().filter(|p| !p.inst.block.is_array()) {
-        port_decl(w, p, &p.base);
-    }
-    for block in map.blocks.iter().filter(|b| b.is_array()) {
-        writeln!(
-            w,
-            "    /// {} ports, one interface per instance.\n    pub {}: [{}; {}],",
-            block.name,
-            snake(&block.name),
-            array_interface(block),
-            block.count
-        )
-        .unwrap();
-    }
-    for (name, ty) in [
-        ("aw_full", "Bit".to_string()),
-        ("aw_addr", format!("Bits<{abits}>")),
-        ("w_full", "Bit".to_string()),
-        ("w_data", "Bits<32>".to_string()),
-        ("w_strb", "Bits<4>".to_string()),
-        ("b_valid", "Bit".to_string()),
-        ("b_resp", "Bits<2>".to_string()),
-        ("ar_pending", "Bit".to_string()),
-        ("ar_addr", format!("Bits<{abits}>")),
-        ("rd_ready", "Bit".to_string()),
-        ("r_valid", "Bit".to_string()),
-        ("r_data", "Bits<32>".to_string()),
-        ("r_resp", "Bits<2>".to_string()),
-    ] {
-        writeln!(w, "    {name}: DFF<{ty}>,").unwrap();
-    }
-    for p in &ports {
-        if let Some(q) = p.storage() {
-            writeln!(w, "    {q}: DFF<{}>,", p.ty()).unwrap();
-        }
-    }
-    let groups = read_groups(&insts);
-    for g in &groups {
-        writeln!(
-            w,
-            "    rd_group{g}: DFF<Bits<32>>,\n    rd_group{g}_hit: DFF<Bit>,"
-        )
-        .unwrap();
-    }
-    for (name, ty) in [
-        ("commit", "Bit"),
-        ("wr_hit", "Bit"),
-        ("w_mask", "Bits<32>"),
-        ("w_mask0", "Bits<32>"),
-        ("w_mask1", "Bits<32>"),
-        ("w_mask2", "Bits<32>"),
-        ("w_mask3", "Bits<32>"),
-        ("ar_take", "Bit"),
-        ("rd_hit", "Bit"),
-        ("rd_value", "Bits<32>"),
-    ] {
-        writeln!(w, "    {name}: Signal<Local, {ty}>,").unwrap();
-    }
-    writeln!(w, "}}\n").unwrap();
-
-    // The kernel.
-    let dffs: Vec<String> = [
-        "aw_full",
-        "aw_addr",
-        "w_full",
-        "w_data",
-        "w_strb",
-        "b_valid",
-        "b_resp",
-        "ar_pending",
-        "ar_addr",
-        "rd_ready",
-        "r_valid",
-        "r_data",
-        "r_resp",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain(ports.iter().filter_map(|p| p.storage()))
-    .chain(
-        groups
-            .iter()
-            .flat_map(|g| [format!("rd_group{g}"), format!("rd_group{g}_hit")]),
-    )
-    .collect();
-    // A register's `if` inside its decode arm stays an `if`: clippy would fold it into a
-    // match guard, which rust-hdl's Verilog generator silently drops.
-    writeln!(w, "#[allow(clippy::collapsible_match)]").unwrap();
-    writeln!(w, "impl Logic for CsrBlock {{").unwrap();
-    writeln!(w, "    #[hdl_gen]").unwrap();
-    writeln!(w, "    fn update(&mut self) {{").unwrap();
-    writeln!(w, "        dff_setup!(self, clock, {});", dffs.join(", ")).unwrap();
-    w.push_str(
-        "        // Write channel: hold AW and W until both are here, then commit.
-        self.axil.awready.next = !self.aw_full.q.val() & !self.b_valid.q.val();
-        self.axil.wready.next = !self.w_full.q.val() & !self.b_valid.q.val();
-        if self.axil.awvalid.val() & !self.aw_full.q.val() & !self.b_valid.q.val() {
-            self.aw_full.d.next = true;
-            self.aw_addr.d.next = self.axil.awaddr.val();
-        }
-        if self.axil.wvalid.val() & !self.w_full.q.val() & !self.b_valid.q.val() {
-            self.w_full.d.next = true;
-            self.w_data.d.next = self.axil.wdata.val();
-            self.w_strb.d.next = self.axil.wstrb.val();
-        }
-        self.commit.next = self.aw_full.q.val() & self.w_full.q.val();
-        self.w_mask0.next = 0.into();
-        if self.w_strb.q.val().get_bit(0) {
-            self.w_mask0.next = 0xff.into();
-        }
-        self.w_mask1.next = 0.into();
-        if self.w_strb.q.val().get_bit(1) {
-            self.w_mask1.next = 0xff00.into();
-        }
-        self.w_mask2.next = 0.into();
-        if self.w_strb.q.val().get_bit(2) {
-            self.w_mask2.next = 0xff0000.into();
-        }
-        self.w_mask3.next = 0.into();
-        if self.w_strb.q.val().get_bit(3) {
-            self.w_mask3.next = 0xff000000_u64.into();
-        }
-        self.w_mask.next = self.w_mask0.val() | self.w_mask1.val() | self.w_mask2.val() | self.w_mask3.val();
-        self.wr_hit.next = false;
-",
-    );
-    // Address decode as a `match` on decimal literals: rust-hdl emits a Verilog `case`,
-    // which synthesizes to a parallel mux (an `if` chain would be a priority chain).
-    writeln!(w, "        match self.aw_addr.q.val().index() {{").unwrap();
-    for inst in &insts {
-        writeln!(
-            w,
-            "            {} => {{\n                self.wr_hit.next = true;\n            }}",
-            inst.address
-        )
-        .unwrap();
-    }
-    writeln!(w, "            _ => {{}}\n        }}").unwrap();
-    w.push_str(
-        "        if self.commit.val() {
-            self.aw_full.d.next = false;
-            self.w_full.d.next = false;
-            self.b_valid.d.next = true;
-            self.b_resp.d.next = 2.into();
-            if self.wr_hit.val() {
-                self.b_resp.d.next = 0.into();
-            }
-        }
-        if self.b_valid.q.val() & self.axil.bready.val() {
-            self.b_valid.d.next = false;
-        }
-        self.axil.bvalid.next = self.b_valid.q.val();
-        self.axil.bresp.next = self.b_resp.q.val();
-        // Hardware events.
-",
-    );
-    for p in &ports {
-        let q = p.storage();
-        match (p.field.access, q) {
-            (Access::W1C, Some(q)) => writeln!(
-                w,
-                "        self.{q}.d.next = self.{q}.q.val() | self.{b}_set.val();",
-                b = p.path
-            )
-            .unwrap(),
-            (Access::W1S, Some(q)) if p.field.hw_clear => writeln!(
-                w,
-                "        self.{q}.d.next = self.{q}.q.val() & !self.{b}_clr.val();",
-                b = p.path
-            )
-            .unwrap(),
-            (Access::W1P, _) => {
-                let zero = if p.field.width == 1 {
-                    "false"
-                } else {
-                    "0.into()"
-                };
-                writeln!(w, "        self.{}.next = {zero};", p.path).unwrap()
-            }
-            _ => {}
-        }
-    }
-    w.push_str("        // Software writes.\n");
-    writeln!(w, "        match self.aw_addr.q.val().index() {{").unwrap();
-    for inst in insts
+    });
+    let scalar_ports = ports
         .iter()
-        .filter(|i| i.register.fields.iter().any(|f| f.access != Access::RO))
-    {
-        let lock = inst.register.locked_by.as_ref().map(|path| {
-            let (block, register, field) = map.field(path).expect("validated lock");
-            let lock = RegInstance {
-                block,
-                index: 0,
-                register,
-                address: block.address(0, register),
-            };
-            format!(" & !self.{}_q.q.val()", flat_name(&lock, field))
-        });
-        writeln!(w, "            {} => {{", inst.address).unwrap();
-        writeln!(
-            w,
-            "                if self.commit.val(){} {{",
-            lock.unwrap_or_default()
-        )
-        .unwrap();
-        for p in ports.iter().filter(|p| p.inst.address == inst.address) {
-            let data = p.written();
-            let strobed = p.strobed();
-            let b = &p.path;
-            let line = match (p.field.access, p.storage()) {
-                (Access::RW | Access::WO, Some(q)) => {
-                    format!("self.{q}.d.next = (self.{q}.q.val() & !{strobed}) | ({data});")
+        .filter(|p| !p.inst.block.is_array())
+        .map(|p| port_decl(p, &p.base));
+    let array_ports = map.blocks.iter().filter(|b| b.is_array()).map(|block| {
+        let doc = doc(&format!(
+            "{} ports, one interface per instance.",
+            block.name
+        ));
+        let (name, ty) = (
+            ident(&snake(&block.name)),
+            format_ident!("{}", array_interface(block)),
+        );
+        let count = int(block.count.into());
+        quote!(#doc pub #name: [#ty; #count],)
+    });
+    let channel_dffs = channel.iter().map(|(name, ty)| {
+        let name = format_ident!("{name}");
+        quote!(#name: DFF<#ty>,)
+    });
+    let storage = ports.iter().filter_map(|p| {
+        let (q, ty) = (p.storage()?, p.ty());
+        Some(quote!(#q: DFF<#ty>,))
+    });
+    let group_dffs = groups.iter().map(|g| {
+        let (value, hit) = read_group(*g);
+        quote!(#value: DFF<Bits<32>>, #hit: DFF<Bit>,)
+    });
+
+    // The kernel's flip-flops, in `dff_setup!` order.
+    let dffs: Vec<TokenStream> = channel
+        .iter()
+        .map(|(name, _)| {
+            let name = format_ident!("{name}");
+            quote!(#name)
+        })
+        .chain(ports.iter().filter_map(|p| p.storage()))
+        .chain(groups.iter().flat_map(|g| {
+            let (value, hit) = read_group(*g);
+            [quote!(#value), quote!(#hit)]
+        }))
+        .collect();
+    let addresses: Vec<_> = insts.iter().map(|i| int(i.address.into())).collect();
+
+    // Hardware events: a W1C set or a W1S clear from hardware, and pulses back to idle.
+    let events = ports.iter().map(|p| {
+        let (set, clr) = (p.port("_set"), p.port("_clr"));
+        match (p.field.access, p.storage()) {
+            (Access::W1C, Some(q)) => quote!(self.#q.d.next = self.#q.q.val() | self.#set.val();),
+            (Access::W1S, Some(q)) if p.field.hw_clear => {
+                quote!(self.#q.d.next = self.#q.q.val() & !self.#clr.val();)
+            }
+            (Access::W1P, _) => {
+                let (port, idle) = (p.port(""), p.idle());
+                quote!(self.#port.next = #idle;)
+            }
+            _ => quote!(),
+        }
+    });
+
+    // Software writes, register by register; a locked register ignores them.
+    let writes =
+        insts
+            .iter()
+            .filter(|i| i.register.fields.iter().any(|f| f.access != Access::RO))
+            .map(|inst| {
+                let lock = inst.register.locked_by.as_ref().map(|path| {
+                    let (block, register, field) = map.field(path).expect("validated lock");
+                    let lock = RegInstance {
+                        block,
+                        index: 0,
+                        register,
+                        address: block.address(0, register),
+                    };
+                    let q = format_ident!("{}_q", flat_name(&lock, field));
+                    quote!(& !self.#q.q.val())
+                });
+                let fields = ports.iter().filter(|p| p.inst.address == inst.address).map(|p| {
+                let (data, strobed) = (p.written(), p.strobed());
+                let (port, set, clr) = (p.port(""), p.port("_set"), p.port("_clr"));
+                match (p.field.access, p.storage()) {
+                    (Access::RW | Access::WO, Some(q)) => {
+                        quote!(self.#q.d.next = (self.#q.q.val() & !#strobed) | (#data);)
+                    }
+                    (Access::W1C, Some(q)) => {
+                        quote!(self.#q.d.next = (self.#q.q.val() & !(#data)) | self.#set.val();)
+                    }
+                    (Access::W1S, Some(q)) if p.field.hw_clear => {
+                        quote!(self.#q.d.next = (self.#q.q.val() & !self.#clr.val()) | (#data);)
+                    }
+                    (Access::W1S, Some(q)) => quote!(self.#q.d.next = self.#q.q.val() | (#data);),
+                    (Access::W1P, _) => quote!(self.#port.next = #data;),
+                    _ => quote!(),
                 }
-                (Access::W1C, Some(q)) => format!(
-                    "self.{q}.d.next = (self.{q}.q.val() & !({data})) | self.{b}_set.val();"
-                ),
-                (Access::W1S, Some(q)) if p.field.hw_clear => format!(
-                    "self.{q}.d.next = (self.{q}.q.val() & !self.{b}_clr.val()) | ({data});"
-                ),
-                (Access::W1S, Some(q)) => format!("self.{q}.d.next = self.{q}.q.val() | ({data});"),
-                (Access::W1P, _) => format!("self.{b}.next = {data};"),
-                _ => continue,
-            };
-            writeln!(w, "                    {line}").unwrap();
-        }
-        writeln!(w, "                }}\n            }}").unwrap();
-    }
-    writeln!(w, "            _ => {{}}\n        }}").unwrap();
-    w.push_str(
-        "        // Read channel: the address is registered in the AR handshake cycle; the
-        // next cycle each group selects its register; the OR of the groups is the answer.
-        self.axil.arready.next =
-            !self.r_valid.q.val() & !self.ar_pending.q.val() & !self.rd_ready.q.val();
-        self.ar_take.next = self.axil.arvalid.val() & self.axil.arready.val();
-        if self.ar_take.val() {
-            self.ar_pending.d.next = true;
-            self.ar_addr.d.next = self.axil.araddr.val();
-        }
-        if self.ar_pending.q.val() {
-            self.ar_pending.d.next = false;
-            self.rd_ready.d.next = true;
-        }
-",
-    );
+            });
+                let address = int(inst.address.into());
+                quote! {
+                    #address => {
+                        if self.commit.val() #lock {
+                            #(#fields)*
+                        }
+                    }
+                }
+            });
+
     // Each group decodes its own register by the word index inside it, once the group
     // bits and the alignment match: a small mux per group, not one across the map.
-    let word_bits = READ_GROUP.trailing_zeros() - 2;
-    let group_bits = abits - READ_GROUP.trailing_zeros();
-    for g in &groups {
-        writeln!(
-            w,
-            "        self.rd_group{g}.d.next = 0.into();\n        self.rd_group{g}_hit.d.next = false;"
-        )
-        .unwrap();
-        writeln!(
-            w,
-            "        if (self.ar_addr.q.val().get_bits::<{group_bits}>({}) == {g})\n            \
-             & !self.ar_addr.q.val().get_bits::<2>(0).any()\n        {{",
-            READ_GROUP.trailing_zeros()
-        )
-        .unwrap();
-        writeln!(
-            w,
-            "            match self.ar_addr.q.val().get_bits::<{word_bits}>(2).index() {{"
-        )
-        .unwrap();
-        for inst in insts.iter().filter(|i| i.address / READ_GROUP == *g) {
-            writeln!(
-                w,
-                "                {} => {{",
-                (inst.address % READ_GROUP) / 4
-            )
-            .unwrap();
-            writeln!(w, "                    self.rd_group{g}_hit.d.next = true;").unwrap();
-            writeln!(
-                w,
-                "                    self.rd_group{g}.d.next = {};",
-                read_value(&ports, inst)
-            )
-            .unwrap();
-            writeln!(w, "                }}").unwrap();
-        }
-        writeln!(w, "                _ => {{}}\n            }}\n        }}").unwrap();
-    }
-    let or = |suffix: &str, zero: &str| {
-        let terms: Vec<String> = groups
+    let word_bits = int((READ_GROUP.trailing_zeros() - 2).into());
+    let group_bits = int((abits - READ_GROUP.trailing_zeros()).into());
+    let group_lsb = int(READ_GROUP.trailing_zeros().into());
+    let reads = groups.iter().map(|g| {
+        let (value, hit) = read_group(*g);
+        let arms = insts
             .iter()
-            .map(|g| format!("self.rd_group{g}{suffix}.q.val()"))
-            .collect();
-        if terms.is_empty() {
-            zero.to_string()
-        } else {
-            terms.join("\n            | ")
-        }
-    };
-    writeln!(w, "        self.rd_value.next = {};", or("", "0.into()")).unwrap();
-    writeln!(w, "        self.rd_hit.next = {};", or("_hit", "false")).unwrap();
-    w.push_str(
-        "        if self.rd_ready.q.val() {
-            self.rd_ready.d.next = false;
-            self.r_valid.d.next = true;
-            self.r_data.d.next = self.rd_value.val();
-            self.r_resp.d.next = 2.into();
-            if self.rd_hit.val() {
-                self.r_resp.d.next = 0.into();
+            .filter(|i| i.address / READ_GROUP == *g)
+            .map(|inst| {
+                let word = int(((inst.address % READ_GROUP) / 4).into());
+                let read = read_value(&ports, inst);
+                quote! {
+                    #word => {
+                        self.#hit.d.next = true;
+                        self.#value.d.next = #read;
+                    }
+                }
+            });
+        let g = int((*g).into());
+        quote! {
+            self.#value.d.next = 0.into();
+            self.#hit.d.next = false;
+            if (self.ar_addr.q.val().get_bits::<#group_bits>(#group_lsb) == #g)
+                & !self.ar_addr.q.val().get_bits::<2>(0).any()
+            {
+                match self.ar_addr.q.val().get_bits::<#word_bits>(2).index() {
+                    #(#arms)*
+                    _ => {}
+                }
             }
         }
-        if self.r_valid.q.val() & self.axil.rready.val() {
-            self.r_valid.d.next = false;
-        }
-        self.axil.rvalid.next = self.r_valid.q.val();
-        self.axil.rdata.next = self.r_data.q.val();
-        self.axil.rresp.next = self.r_resp.q.val();
-        // Field values to hardware.
-",
-    );
-    for p in &ports {
+    });
+    let (group_values, group_hits): (Vec<_>, Vec<_>) =
+        groups.iter().map(|g| read_group(*g)).unzip();
+    let (rd_value, rd_hit) = if groups.is_empty() {
+        (quote!(0.into()), quote!(false))
+    } else {
+        (
+            quote!(#(self.#group_values.q.val())|*),
+            quote!(#(self.#group_hits.q.val())|*),
+        )
+    };
+
+    let outputs = ports.iter().filter_map(|p| {
+        let (q, port) = (p.storage()?, p.port(""));
+        Some(quote!(self.#port.next = self.#q.q.val();))
+    });
+    let resets = ports.iter().map(|p| {
+        let mut reset = quote!();
         if let Some(q) = p.storage() {
-            writeln!(w, "        self.{}.next = self.{q}.q.val();", p.path).unwrap();
-        }
-    }
-    w.push_str(
-        "        // Synchronous reset.
-        if self.reset.val() {
-            self.aw_full.d.next = false;
-            self.w_full.d.next = false;
-            self.b_valid.d.next = false;
-            self.ar_pending.d.next = false;
-            self.rd_ready.d.next = false;
-            self.r_valid.d.next = false;
-",
-    );
-    for p in &ports {
-        if let Some(q) = p.storage() {
-            writeln!(w, "            self.{q}.d.next = {};", p.reset_literal()).unwrap();
+            let value = p.reset_literal();
+            reset.extend(quote!(self.#q.d.next = #value;));
         }
         if p.field.access == Access::W1P {
-            let zero = if p.field.width == 1 {
-                "false"
-            } else {
-                "0.into()"
-            };
-            writeln!(w, "            self.{}.next = {zero};", p.path).unwrap();
+            let (port, idle) = (p.port(""), p.idle());
+            reset.extend(quote!(self.#port.next = #idle;));
         }
-    }
-    writeln!(w, "        }}\n    }}\n}}\n").unwrap();
-
-    // Port map for backend-neutral testbenches.
-    writeln!(w, "crate::port_map!(CsrBlock as \"csr\" {{").unwrap();
-    writeln!(w, "    clock: clock,").unwrap();
-    writeln!(w, "    in reset,").unwrap();
-    for (dir, sig) in [
+        reset
+    });
+    let port_map = ports.iter().map(port_map_entries);
+    let axil_ports = [
         ("in", "awaddr"),
         ("in", "awvalid"),
         ("out", "awready"),
@@ -662,27 +562,176 @@ pub fn rust_hdl(map: &RegMap) -> String {
         ("out", "rresp"),
         ("out", "rvalid"),
         ("in", "rready"),
-    ] {
-        writeln!(w, "    {dir} axil.{sig},").unwrap();
-    }
-    for p in &ports {
-        match p.field.access {
-            Access::RO => {
-                if !p.field.constant {
-                    writeln!(w, "    in {},", p.path).unwrap();
+    ]
+    .map(|(dir, sig)| {
+        let (dir, sig) = (format_ident!("{dir}"), format_ident!("{sig}"));
+        quote!(#dir axil.#sig,)
+    });
+
+    let map_doc = doc(&format!(
+        "CSR block of the `{}` register map: AXI4-Lite slave and per-field ports.\n\n\
+         See the module documentation for the timing of writes and reads.",
+        map.name
+    ));
+    let abits = int(abits.into());
+    render(
+        &format!(
+            "// @generated by cdm_regmap::gen::csr_hdl from the register map `{}`; do not edit.\n",
+            map.name
+        ),
+        quote! {
+            #(#interfaces)*
+
+            #map_doc
+            #[derive(LogicBlock, Default)]
+            pub struct CsrBlock {
+                pub clock: Signal<In, Clock>,
+                /// Synchronous reset, active high: every register returns to its reset value.
+                pub reset: Signal<In, Bit>,
+                /// Register access from the host.
+                pub axil: AxiLiteSlave<#abits>,
+                #(#scalar_ports)*
+                #(#array_ports)*
+                #(#channel_dffs)*
+                #(#storage)*
+                #(#group_dffs)*
+                commit: Signal<Local, Bit>,
+                wr_hit: Signal<Local, Bit>,
+                w_mask: Signal<Local, Bits<32>>,
+                w_mask0: Signal<Local, Bits<32>>,
+                w_mask1: Signal<Local, Bits<32>>,
+                w_mask2: Signal<Local, Bits<32>>,
+                w_mask3: Signal<Local, Bits<32>>,
+                ar_take: Signal<Local, Bit>,
+                rd_hit: Signal<Local, Bit>,
+                rd_value: Signal<Local, Bits<32>>,
+            }
+
+            // A register's `if` inside its decode arm stays an `if`: clippy would fold it
+            // into a match guard, which rust-hdl's Verilog generator silently drops.
+            #[allow(clippy::collapsible_match)]
+            impl Logic for CsrBlock {
+                #[hdl_gen]
+                fn update(&mut self) {
+                    dff_setup!(self, clock, #(#dffs),*);
+                    // Write channel: hold AW and W until both are here, then commit.
+                    self.axil.awready.next = !self.aw_full.q.val() & !self.b_valid.q.val();
+                    self.axil.wready.next = !self.w_full.q.val() & !self.b_valid.q.val();
+                    if self.axil.awvalid.val() & !self.aw_full.q.val() & !self.b_valid.q.val() {
+                        self.aw_full.d.next = true;
+                        self.aw_addr.d.next = self.axil.awaddr.val();
+                    }
+                    if self.axil.wvalid.val() & !self.w_full.q.val() & !self.b_valid.q.val() {
+                        self.w_full.d.next = true;
+                        self.w_data.d.next = self.axil.wdata.val();
+                        self.w_strb.d.next = self.axil.wstrb.val();
+                    }
+                    self.commit.next = self.aw_full.q.val() & self.w_full.q.val();
+                    self.w_mask0.next = 0.into();
+                    if self.w_strb.q.val().get_bit(0) {
+                        self.w_mask0.next = 0xff.into();
+                    }
+                    self.w_mask1.next = 0.into();
+                    if self.w_strb.q.val().get_bit(1) {
+                        self.w_mask1.next = 0xff00.into();
+                    }
+                    self.w_mask2.next = 0.into();
+                    if self.w_strb.q.val().get_bit(2) {
+                        self.w_mask2.next = 0xff0000.into();
+                    }
+                    self.w_mask3.next = 0.into();
+                    if self.w_strb.q.val().get_bit(3) {
+                        self.w_mask3.next = 0xff000000_u64.into();
+                    }
+                    self.w_mask.next = self.w_mask0.val()
+                        | self.w_mask1.val()
+                        | self.w_mask2.val()
+                        | self.w_mask3.val();
+                    self.wr_hit.next = false;
+                    // Address decode as a `match` on decimal literals: rust-hdl emits a
+                    // Verilog `case`, which synthesizes to a parallel mux (an `if` chain
+                    // would be a priority chain).
+                    match self.aw_addr.q.val().index() {
+                        #(#addresses => {
+                            self.wr_hit.next = true;
+                        })*
+                        _ => {}
+                    }
+                    if self.commit.val() {
+                        self.aw_full.d.next = false;
+                        self.w_full.d.next = false;
+                        self.b_valid.d.next = true;
+                        self.b_resp.d.next = 2.into();
+                        if self.wr_hit.val() {
+                            self.b_resp.d.next = 0.into();
+                        }
+                    }
+                    if self.b_valid.q.val() & self.axil.bready.val() {
+                        self.b_valid.d.next = false;
+                    }
+                    self.axil.bvalid.next = self.b_valid.q.val();
+                    self.axil.bresp.next = self.b_resp.q.val();
+                    // Hardware events.
+                    #(#events)*
+                    // Software writes.
+                    match self.aw_addr.q.val().index() {
+                        #(#writes)*
+                        _ => {}
+                    }
+                    // Read channel: the address is registered in the AR handshake cycle;
+                    // the next cycle each group selects its register; the OR of the
+                    // groups is the answer.
+                    self.axil.arready.next =
+                        !self.r_valid.q.val() & !self.ar_pending.q.val() & !self.rd_ready.q.val();
+                    self.ar_take.next = self.axil.arvalid.val() & self.axil.arready.val();
+                    if self.ar_take.val() {
+                        self.ar_pending.d.next = true;
+                        self.ar_addr.d.next = self.axil.araddr.val();
+                    }
+                    if self.ar_pending.q.val() {
+                        self.ar_pending.d.next = false;
+                        self.rd_ready.d.next = true;
+                    }
+                    #(#reads)*
+                    self.rd_value.next = #rd_value;
+                    self.rd_hit.next = #rd_hit;
+                    if self.rd_ready.q.val() {
+                        self.rd_ready.d.next = false;
+                        self.r_valid.d.next = true;
+                        self.r_data.d.next = self.rd_value.val();
+                        self.r_resp.d.next = 2.into();
+                        if self.rd_hit.val() {
+                            self.r_resp.d.next = 0.into();
+                        }
+                    }
+                    if self.r_valid.q.val() & self.axil.rready.val() {
+                        self.r_valid.d.next = false;
+                    }
+                    self.axil.rvalid.next = self.r_valid.q.val();
+                    self.axil.rdata.next = self.r_data.q.val();
+                    self.axil.rresp.next = self.r_resp.q.val();
+                    // Field values to hardware.
+                    #(#outputs)*
+                    // Synchronous reset.
+                    if self.reset.val() {
+                        self.aw_full.d.next = false;
+                        self.w_full.d.next = false;
+                        self.b_valid.d.next = false;
+                        self.ar_pending.d.next = false;
+                        self.rd_ready.d.next = false;
+                        self.r_valid.d.next = false;
+                        #(#resets)*
+                    }
                 }
             }
-            access => {
-                writeln!(w, "    out {},", p.path).unwrap();
-                if access == Access::W1C {
-                    writeln!(w, "    in {}_set,", p.path).unwrap();
-                }
-                if access == Access::W1S && p.field.hw_clear {
-                    writeln!(w, "    in {}_clr,", p.path).unwrap();
-                }
-            }
-        }
-    }
-    writeln!(w, "}});").unwrap();
-    s
+
+            // Port map for backend-neutral testbenches.
+            crate::port_map!(CsrBlock as "csr" {
+                clock: clock,
+                in reset,
+                #(#axil_ports)*
+                #(#port_map)*
+            });
+        },
+    )
 }

@@ -9,6 +9,7 @@ pub mod csr_hdl;
 pub mod descriptor;
 pub mod driver;
 pub mod markdown;
+pub mod rust;
 pub mod svd;
 
 /// The map as pretty-printed JSON.
