@@ -136,6 +136,9 @@ impl PortState {
     }
 }
 
+// The reserved codes are codes of the field.
+const _: () = assert!(ReqOp::RESERVED < 1 << ReqOp::WIDTH);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,7 +149,6 @@ mod tests {
             assert!(op.code() < ReqOp::RESERVED);
             assert_eq!(ReqOp::from_code(op.code()), Some(op));
         }
-        assert!(ReqOp::RESERVED < 1 << ReqOp::WIDTH);
         assert_eq!(ReqOp::from_code(ReqOp::RESERVED), None);
         for op in SnpOp::ALL {
             assert!(op.code() < 1 << SnpOp::WIDTH);
