@@ -54,16 +54,60 @@ pub mod r#type {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0100;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "MODE", lsb: 0, width: 2, access: crate::Access::RW, reset: 0x1, doc: "Exhaustive enumeration." },
-            crate::FieldInfo { name: "TYPE", lsb: 4, width: 3, access: crate::Access::RW, reset: 0x5, doc: "Partial enumeration named by a keyword." },
-            crate::FieldInfo { name: "LOOP", lsb: 7, width: 1, access: crate::Access::RO, reset: 0x0, doc: "One-bit enumeration, read-only." },
-            crate::FieldInfo { name: "SELF", lsb: 8, width: 1, access: crate::Access::W1P, reset: 0x0, doc: "A pulse named by a keyword." },
-            crate::FieldInfo { name: "CRATE", lsb: 12, width: 4, access: crate::Access::WO, reset: 0x0, doc: "Write-only." },
-            crate::FieldInfo { name: "FN", lsb: 16, width: 16, access: crate::Access::RW, reset: 0xBEEF, doc: "Upper half." },
+            crate::FieldInfo {
+                name: "MODE",
+                lsb: 0,
+                width: 2,
+                access: crate::Access::RW,
+                reset: 0x1,
+                doc: "Exhaustive enumeration.",
+            },
+            crate::FieldInfo {
+                name: "TYPE",
+                lsb: 4,
+                width: 3,
+                access: crate::Access::RW,
+                reset: 0x5,
+                doc: "Partial enumeration named by a keyword.",
+            },
+            crate::FieldInfo {
+                name: "LOOP",
+                lsb: 7,
+                width: 1,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "One-bit enumeration, read-only.",
+            },
+            crate::FieldInfo {
+                name: "SELF",
+                lsb: 8,
+                width: 1,
+                access: crate::Access::W1P,
+                reset: 0x0,
+                doc: "A pulse named by a keyword.",
+            },
+            crate::FieldInfo {
+                name: "CRATE",
+                lsb: 12,
+                width: 4,
+                access: crate::Access::WO,
+                reset: 0x0,
+                doc: "Write-only.",
+            },
+            crate::FieldInfo {
+                name: "FN",
+                lsb: 16,
+                width: 16,
+                access: crate::Access::RW,
+                reset: 0xBEEF,
+                doc: "Upper half.",
+            },
         ];
         type Value = MatchValue;
     }
+
     impl crate::Readable for Match {}
+
     impl crate::Writable for Match {}
 
     /// Named values of `TYPE.MATCH.MODE` (bits 1:0).
@@ -334,7 +378,10 @@ pub mod r#type {
         #[inline]
         #[must_use]
         pub const fn with_type_bits(self, value: u32) -> Self {
-            Self((self.0 & !Self::TYPE_MASK) | ((value << Self::TYPE_SHIFT) & Self::TYPE_MASK))
+            Self(
+                (self.0 & !Self::TYPE_MASK)
+                    | ((value << Self::TYPE_SHIFT) & Self::TYPE_MASK),
+            )
         }
 
         /// Bits of `TYPE.MATCH.LOOP`, in place.
@@ -414,7 +461,10 @@ pub mod r#type {
         #[inline]
         #[must_use]
         pub const fn with_crate(self, value: u32) -> Self {
-            Self((self.0 & !Self::CRATE_MASK) | ((value << Self::CRATE_SHIFT) & Self::CRATE_MASK))
+            Self(
+                (self.0 & !Self::CRATE_MASK)
+                    | ((value << Self::CRATE_SHIFT) & Self::CRATE_MASK),
+            )
         }
 
         /// Bits of `TYPE.MATCH.FN`, in place.
@@ -500,11 +550,20 @@ pub mod r#type {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "WORD", lsb: 0, width: 32, access: crate::Access::RW, reset: 0xDEAD_BEEF, doc: "A full-width field." },
+            crate::FieldInfo {
+                name: "WORD",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0xDEAD_BEEF,
+                doc: "A full-width field.",
+            },
         ];
         type Value = OptionValue;
     }
+
     impl crate::Readable for Option {}
+
     impl crate::Writable for Option {}
 
     /// A value of [`Option`] (`TYPE.OPTION`): the register's 32 bits with a typed view of its fields.
@@ -610,11 +669,20 @@ pub mod r#type {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0001;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "LOCK", lsb: 0, width: 1, access: crate::Access::W1S, reset: 0x0, doc: "Locks CHAN.CFG." },
+            crate::FieldInfo {
+                name: "LOCK",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::W1S,
+                reset: 0x0,
+                doc: "Locks CHAN.CFG.",
+            },
         ];
         type Value = LockValue;
     }
+
     impl crate::Readable for Lock {}
+
     impl crate::Writable for Lock {}
 
     /// A value of [`Lock`] (`TYPE.LOCK`): the register's 32 bits with a typed view of its fields.
@@ -733,13 +801,24 @@ pub mod chan {
         const READ_MASK: u32 = 0xFFFF_FFF0;
         const WRITE_MASK: u32 = 0xFFFF_FFF0;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("TYPE.LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "TYPE.LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "SIZE", lsb: 4, width: 28, access: crate::Access::RW, reset: 0x0, doc: "Upper bits." },
+            crate::FieldInfo {
+                name: "SIZE",
+                lsb: 4,
+                width: 28,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Upper bits.",
+            },
         ];
         type Value = CfgValue;
     }
+
     impl crate::Readable for Cfg {}
+
     impl crate::Writable for Cfg {}
 
     /// A value of [`Cfg`] (`CHAN.CFG`): the register's 32 bits with a typed view of its fields.
@@ -789,7 +868,10 @@ pub mod chan {
         #[inline]
         #[must_use]
         pub const fn with_size(self, value: u32) -> Self {
-            Self((self.0 & !Self::SIZE_MASK) | ((value << Self::SIZE_SHIFT) & Self::SIZE_MASK))
+            Self(
+                (self.0 & !Self::SIZE_MASK)
+                    | ((value << Self::SIZE_SHIFT) & Self::SIZE_MASK),
+            )
         }
     }
 
@@ -848,14 +930,44 @@ pub mod chan {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0007;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "DONE", lsb: 0, width: 1, access: crate::Access::W1C, reset: 0x0, doc: "Done." },
-            crate::FieldInfo { name: "ERR", lsb: 1, width: 1, access: crate::Access::W1C, reset: 0x0, doc: "Error." },
-            crate::FieldInfo { name: "KICK", lsb: 2, width: 1, access: crate::Access::W1S, reset: 0x0, doc: "Kick; hardware clears it." },
-            crate::FieldInfo { name: "LEVEL", lsb: 8, width: 4, access: crate::Access::RO, reset: 0x3, doc: "Level." },
+            crate::FieldInfo {
+                name: "DONE",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::W1C,
+                reset: 0x0,
+                doc: "Done.",
+            },
+            crate::FieldInfo {
+                name: "ERR",
+                lsb: 1,
+                width: 1,
+                access: crate::Access::W1C,
+                reset: 0x0,
+                doc: "Error.",
+            },
+            crate::FieldInfo {
+                name: "KICK",
+                lsb: 2,
+                width: 1,
+                access: crate::Access::W1S,
+                reset: 0x0,
+                doc: "Kick; hardware clears it.",
+            },
+            crate::FieldInfo {
+                name: "LEVEL",
+                lsb: 8,
+                width: 4,
+                access: crate::Access::RO,
+                reset: 0x3,
+                doc: "Level.",
+            },
         ];
         type Value = EventsValue;
     }
+
     impl crate::Readable for Events {}
+
     impl crate::Writable for Events {}
 
     /// A value of [`Events`] (`CHAN.EVENTS`): the register's 32 bits with a typed view of its fields.
@@ -1034,10 +1146,18 @@ pub mod chan {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "DATA", lsb: 0, width: 16, access: crate::Access::WO, reset: 0x0, doc: "Data." },
+            crate::FieldInfo {
+                name: "DATA",
+                lsb: 0,
+                width: 16,
+                access: crate::Access::WO,
+                reset: 0x0,
+                doc: "Data.",
+            },
         ];
         type Value = PushValue;
     }
+
     impl crate::Writable for Push {}
 
     /// A value of [`Push`] (`CHAN.PUSH`): the register's 32 bits with a typed view of its fields.

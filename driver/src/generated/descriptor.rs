@@ -35,6 +35,7 @@ pub const STATUS_DONE: u32 = 0x1;
 pub const STATUS_ERROR_MASK: u32 = 0xf0;
 /// STATUS: position of the error code.
 pub const STATUS_ERROR_SHIFT: u32 = 0x4;
+
 /// Why a descriptor failed: its STATUS error code, and the channel's STATUS.ERROR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]

@@ -95,11 +95,26 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VENDOR", lsb: 0, width: 16, access: crate::Access::RO, reset: 0x1CD7, doc: "Vendor identifier." },
-            crate::FieldInfo { name: "DEVICE", lsb: 16, width: 16, access: crate::Access::RO, reset: 0x1, doc: "Device identifier." },
+            crate::FieldInfo {
+                name: "VENDOR",
+                lsb: 0,
+                width: 16,
+                access: crate::Access::RO,
+                reset: 0x1CD7,
+                doc: "Vendor identifier.",
+            },
+            crate::FieldInfo {
+                name: "DEVICE",
+                lsb: 16,
+                width: 16,
+                access: crate::Access::RO,
+                reset: 0x1,
+                doc: "Device identifier.",
+            },
         ];
         type Value = IdValue;
     }
+
     impl crate::Readable for Id {}
 
     /// A value of [`Id`] (`GLOBAL.ID`): the register's 32 bits with a typed view of its fields.
@@ -211,12 +226,34 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "PATCH", lsb: 0, width: 8, access: crate::Access::RO, reset: 0x0, doc: "Patch level." },
-            crate::FieldInfo { name: "MINOR", lsb: 8, width: 8, access: crate::Access::RO, reset: 0x1, doc: "Minor version: registers added." },
-            crate::FieldInfo { name: "MAJOR", lsb: 16, width: 8, access: crate::Access::RO, reset: 0x0, doc: "Major version: incompatible change." },
+            crate::FieldInfo {
+                name: "PATCH",
+                lsb: 0,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Patch level.",
+            },
+            crate::FieldInfo {
+                name: "MINOR",
+                lsb: 8,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0x1,
+                doc: "Minor version: registers added.",
+            },
+            crate::FieldInfo {
+                name: "MAJOR",
+                lsb: 16,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Major version: incompatible change.",
+            },
         ];
         type Value = VersionValue;
     }
+
     impl crate::Readable for Version {}
 
     /// A value of [`Version`] (`GLOBAL.VERSION`): the register's 32 bits with a typed view of its fields.
@@ -343,12 +380,34 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "CHANNELS", lsb: 0, width: 8, access: crate::Access::RO, reset: 0x4, doc: "Number of DMA channels." },
-            crate::FieldInfo { name: "DATA_BYTES", lsb: 8, width: 8, access: crate::Access::RO, reset: 0x10, doc: "Width of the DMA data path in bytes." },
-            crate::FieldInfo { name: "WINDOWS", lsb: 16, width: 8, access: crate::Access::RO, reset: 0x4, doc: "Number of DMA address windows." },
+            crate::FieldInfo {
+                name: "CHANNELS",
+                lsb: 0,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0x4,
+                doc: "Number of DMA channels.",
+            },
+            crate::FieldInfo {
+                name: "DATA_BYTES",
+                lsb: 8,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0x10,
+                doc: "Width of the DMA data path in bytes.",
+            },
+            crate::FieldInfo {
+                name: "WINDOWS",
+                lsb: 16,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0x4,
+                doc: "Number of DMA address windows.",
+            },
         ];
         type Value = CapDmaValue;
     }
+
     impl crate::Readable for CapDma {}
 
     /// A value of [`CapDma`] (`GLOBAL.CAP_DMA`): the register's 32 bits with a typed view of its fields.
@@ -473,10 +532,18 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "SIZE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x2000_0000, doc: "Bits 31:0 of the device memory size." },
+            crate::FieldInfo {
+                name: "SIZE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x2000_0000,
+                doc: "Bits 31:0 of the device memory size.",
+            },
         ];
         type Value = CapDevmemLoValue;
     }
+
     impl crate::Readable for CapDevmemLo {}
 
     /// A value of [`CapDevmemLo`] (`GLOBAL.CAP_DEVMEM_LO`): the register's 32 bits with a typed view of its fields.
@@ -571,10 +638,18 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "SIZE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Bits 63:32 of the device memory size." },
+            crate::FieldInfo {
+                name: "SIZE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Bits 63:32 of the device memory size.",
+            },
         ];
         type Value = CapDevmemHiValue;
     }
+
     impl crate::Readable for CapDevmemHi {}
 
     /// A value of [`CapDevmemHi`] (`GLOBAL.CAP_DEVMEM_HI`): the register's 32 bits with a typed view of its fields.
@@ -669,11 +744,20 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "Any value; no effect on the device." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Any value; no effect on the device.",
+            },
         ];
         type Value = ScratchValue;
     }
+
     impl crate::Readable for Scratch {}
+
     impl crate::Writable for Scratch {}
 
     /// A value of [`Scratch`] (`GLOBAL.SCRATCH`): the register's 32 bits with a typed view of its fields.
@@ -780,12 +864,28 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0002;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ENABLE", lsb: 0, width: 1, access: crate::Access::RW, reset: 0x0, doc: "Enables the device's engines." },
-            crate::FieldInfo { name: "SOFT_RESET", lsb: 1, width: 1, access: crate::Access::W1P, reset: 0x0, doc: "Write 1 to reset the engines; CSRs keep their values." },
+            crate::FieldInfo {
+                name: "ENABLE",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Enables the device's engines.",
+            },
+            crate::FieldInfo {
+                name: "SOFT_RESET",
+                lsb: 1,
+                width: 1,
+                access: crate::Access::W1P,
+                reset: 0x0,
+                doc: "Write 1 to reset the engines; CSRs keep their values.",
+            },
         ];
         type Value = CtrlValue;
     }
+
     impl crate::Readable for Ctrl {}
+
     impl crate::Writable for Ctrl {}
 
     /// A value of [`Ctrl`] (`GLOBAL.CTRL`): the register's 32 bits with a typed view of its fields.
@@ -924,11 +1024,26 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "READY", lsb: 0, width: 1, access: crate::Access::RO, reset: 0x0, doc: "The engines are out of reset and idle-capable." },
-            crate::FieldInfo { name: "BUSY", lsb: 1, width: 1, access: crate::Access::RO, reset: 0x0, doc: "Some engine has work in progress." },
+            crate::FieldInfo {
+                name: "READY",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "The engines are out of reset and idle-capable.",
+            },
+            crate::FieldInfo {
+                name: "BUSY",
+                lsb: 1,
+                width: 1,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Some engine has work in progress.",
+            },
         ];
         type Value = StatusValue;
     }
+
     impl crate::Readable for Status {}
 
     /// A value of [`Status`] (`GLOBAL.STATUS`): the register's 32 bits with a typed view of its fields.
@@ -1038,11 +1153,20 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0001;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "LOCK", lsb: 0, width: 1, access: crate::Access::W1S, reset: 0x0, doc: "Write 1 to lock every WINDOW register until reset." },
+            crate::FieldInfo {
+                name: "LOCK",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::W1S,
+                reset: 0x0,
+                doc: "Write 1 to lock every WINDOW register until reset.",
+            },
         ];
         type Value = WindowLockValue;
     }
+
     impl crate::Readable for WindowLock {}
+
     impl crate::Writable for WindowLock {}
 
     /// A value of [`WindowLock`] (`GLOBAL.WINDOW_LOCK`): the register's 32 bits with a typed view of its fields.
@@ -1150,11 +1274,20 @@ pub mod global {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "CYCLES", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0001_0000, doc: "Timeout in cycles; 0 disables the watchdog." },
+            crate::FieldInfo {
+                name: "CYCLES",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0001_0000,
+                doc: "Timeout in cycles; 0 disables the watchdog.",
+            },
         ];
         type Value = DmaWatchdogValue;
     }
+
     impl crate::Readable for DmaWatchdog {}
+
     impl crate::Writable for DmaWatchdog {}
 
     /// A value of [`DmaWatchdog`] (`GLOBAL.DMA_WATCHDOG`): the register's 32 bits with a typed view of its fields.
@@ -1259,13 +1392,24 @@ pub mod global {
         const READ_MASK: u32 = 0xFFFF_F000;
         const WRITE_MASK: u32 = 0xFFFF_F000;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 12, width: 20, access: crate::Access::RW, reset: 0x0, doc: "Device memory window base, bits 31:12 (4 KiB aligned)." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 12,
+                width: 20,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Device memory window base, bits 31:12 (4 KiB aligned).",
+            },
         ];
         type Value = DevmemBaseLoValue;
     }
+
     impl crate::Readable for DevmemBaseLo {}
+
     impl crate::Writable for DevmemBaseLo {}
 
     /// A value of [`DevmemBaseLo`] (`GLOBAL.DEVMEM_BASE_LO`): the register's 32 bits with a typed view of its fields.
@@ -1315,7 +1459,10 @@ pub mod global {
         #[inline]
         #[must_use]
         pub const fn with_addr(self, value: u32) -> Self {
-            Self((self.0 & !Self::ADDR_MASK) | ((value << Self::ADDR_SHIFT) & Self::ADDR_MASK))
+            Self(
+                (self.0 & !Self::ADDR_MASK)
+                    | ((value << Self::ADDR_SHIFT) & Self::ADDR_MASK),
+            )
         }
     }
 
@@ -1370,13 +1517,24 @@ pub mod global {
         const READ_MASK: u32 = 0xFFFF_FFFF;
         const WRITE_MASK: u32 = 0xFFFF_FFFF;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "Device memory window base, bits 63:32." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Device memory window base, bits 63:32.",
+            },
         ];
         type Value = DevmemBaseHiValue;
     }
+
     impl crate::Readable for DevmemBaseHi {}
+
     impl crate::Writable for DevmemBaseHi {}
 
     /// A value of [`DevmemBaseHi`] (`GLOBAL.DEVMEM_BASE_HI`): the register's 32 bits with a typed view of its fields.
@@ -1481,13 +1639,24 @@ pub mod global {
         const READ_MASK: u32 = 0xFFFF_F000;
         const WRITE_MASK: u32 = 0xFFFF_F000;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 12, width: 20, access: crate::Access::RW, reset: 0x0, doc: "Device memory window size, bits 31:12 (4 KiB granules; 0: no window)." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 12,
+                width: 20,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Device memory window size, bits 31:12 (4 KiB granules; 0: no window).",
+            },
         ];
         type Value = DevmemSizeLoValue;
     }
+
     impl crate::Readable for DevmemSizeLo {}
+
     impl crate::Writable for DevmemSizeLo {}
 
     /// A value of [`DevmemSizeLo`] (`GLOBAL.DEVMEM_SIZE_LO`): the register's 32 bits with a typed view of its fields.
@@ -1537,7 +1706,10 @@ pub mod global {
         #[inline]
         #[must_use]
         pub const fn with_addr(self, value: u32) -> Self {
-            Self((self.0 & !Self::ADDR_MASK) | ((value << Self::ADDR_SHIFT) & Self::ADDR_MASK))
+            Self(
+                (self.0 & !Self::ADDR_MASK)
+                    | ((value << Self::ADDR_SHIFT) & Self::ADDR_MASK),
+            )
         }
     }
 
@@ -1592,13 +1764,24 @@ pub mod global {
         const READ_MASK: u32 = 0xFFFF_FFFF;
         const WRITE_MASK: u32 = 0xFFFF_FFFF;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "Device memory window size, bits 63:32." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Device memory window size, bits 63:32.",
+            },
         ];
         type Value = DevmemSizeHiValue;
     }
+
     impl crate::Readable for DevmemSizeHi {}
+
     impl crate::Writable for DevmemSizeHi {}
 
     /// A value of [`DevmemSizeHi`] (`GLOBAL.DEVMEM_SIZE_HI`): the register's 32 bits with a typed view of its fields.
@@ -1747,12 +1930,28 @@ pub mod intr {
         const SIDE_EFFECT_MASK: u32 = 0x0000_01FF;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "DMA", lsb: 0, width: 8, access: crate::Access::W1C, reset: 0x0, doc: "Pending, one bit per DMA channel." },
-            crate::FieldInfo { name: "COHERENT", lsb: 8, width: 1, access: crate::Access::W1C, reset: 0x0, doc: "Pending, coherent memory controller event." },
+            crate::FieldInfo {
+                name: "DMA",
+                lsb: 0,
+                width: 8,
+                access: crate::Access::W1C,
+                reset: 0x0,
+                doc: "Pending, one bit per DMA channel.",
+            },
+            crate::FieldInfo {
+                name: "COHERENT",
+                lsb: 8,
+                width: 1,
+                access: crate::Access::W1C,
+                reset: 0x0,
+                doc: "Pending, coherent memory controller event.",
+            },
         ];
         type Value = StatusValue;
     }
+
     impl crate::Readable for Status {}
+
     impl crate::Writable for Status {}
 
     /// A value of [`Status`] (`INTR.STATUS`): the register's 32 bits with a typed view of its fields.
@@ -1887,12 +2086,28 @@ pub mod intr {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "DMA", lsb: 0, width: 8, access: crate::Access::RW, reset: 0x0, doc: "Enable, one bit per DMA channel." },
-            crate::FieldInfo { name: "COHERENT", lsb: 8, width: 1, access: crate::Access::RW, reset: 0x0, doc: "Enable, coherent memory controller event." },
+            crate::FieldInfo {
+                name: "DMA",
+                lsb: 0,
+                width: 8,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Enable, one bit per DMA channel.",
+            },
+            crate::FieldInfo {
+                name: "COHERENT",
+                lsb: 8,
+                width: 1,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Enable, coherent memory controller event.",
+            },
         ];
         type Value = EnableValue;
     }
+
     impl crate::Readable for Enable {}
+
     impl crate::Writable for Enable {}
 
     /// A value of [`Enable`] (`INTR.ENABLE`): the register's 32 bits with a typed view of its fields.
@@ -2027,11 +2242,26 @@ pub mod intr {
         const SIDE_EFFECT_MASK: u32 = 0x0000_01FF;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "DMA", lsb: 0, width: 8, access: crate::Access::W1P, reset: 0x0, doc: "Write 1 to set the STATUS bit, one bit per DMA channel." },
-            crate::FieldInfo { name: "COHERENT", lsb: 8, width: 1, access: crate::Access::W1P, reset: 0x0, doc: "Write 1 to set the STATUS bit, coherent memory controller event." },
+            crate::FieldInfo {
+                name: "DMA",
+                lsb: 0,
+                width: 8,
+                access: crate::Access::W1P,
+                reset: 0x0,
+                doc: "Write 1 to set the STATUS bit, one bit per DMA channel.",
+            },
+            crate::FieldInfo {
+                name: "COHERENT",
+                lsb: 8,
+                width: 1,
+                access: crate::Access::W1P,
+                reset: 0x0,
+                doc: "Write 1 to set the STATUS bit, coherent memory controller event.",
+            },
         ];
         type Value = TestValue;
     }
+
     impl crate::Writable for Test {}
 
     /// A value of [`Test`] (`INTR.TEST`): the register's 32 bits with a typed view of its fields.
@@ -2180,13 +2410,24 @@ pub mod window {
         const READ_MASK: u32 = 0xFFFF_FFFF;
         const WRITE_MASK: u32 = 0xFFFF_FFFF;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "First byte of the window, bits 31:0." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "First byte of the window, bits 31:0.",
+            },
         ];
         type Value = BaseLoValue;
     }
+
     impl crate::Readable for BaseLo {}
+
     impl crate::Writable for BaseLo {}
 
     /// A value of [`BaseLo`] (`WINDOW.BASE_LO`): the register's 32 bits with a typed view of its fields.
@@ -2291,13 +2532,24 @@ pub mod window {
         const READ_MASK: u32 = 0xFFFF_FFFF;
         const WRITE_MASK: u32 = 0xFFFF_FFFF;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "First byte of the window, bits 63:32." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "First byte of the window, bits 63:32.",
+            },
         ];
         type Value = BaseHiValue;
     }
+
     impl crate::Readable for BaseHi {}
+
     impl crate::Writable for BaseHi {}
 
     /// A value of [`BaseHi`] (`WINDOW.BASE_HI`): the register's 32 bits with a typed view of its fields.
@@ -2402,13 +2654,24 @@ pub mod window {
         const READ_MASK: u32 = 0xFFFF_FFFF;
         const WRITE_MASK: u32 = 0xFFFF_FFFF;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "Last byte of the window (inclusive), bits 31:0." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Last byte of the window (inclusive), bits 31:0.",
+            },
         ];
         type Value = LimitLoValue;
     }
+
     impl crate::Readable for LimitLo {}
+
     impl crate::Writable for LimitLo {}
 
     /// A value of [`LimitLo`] (`WINDOW.LIMIT_LO`): the register's 32 bits with a typed view of its fields.
@@ -2513,13 +2776,24 @@ pub mod window {
         const READ_MASK: u32 = 0xFFFF_FFFF;
         const WRITE_MASK: u32 = 0xFFFF_FFFF;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "Last byte of the window (inclusive), bits 63:32." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Last byte of the window (inclusive), bits 63:32.",
+            },
         ];
         type Value = LimitHiValue;
     }
+
     impl crate::Readable for LimitHi {}
+
     impl crate::Writable for LimitHi {}
 
     /// A value of [`LimitHi`] (`WINDOW.LIMIT_HI`): the register's 32 bits with a typed view of its fields.
@@ -2626,15 +2900,40 @@ pub mod window {
         const READ_MASK: u32 = 0x0000_0007;
         const WRITE_MASK: u32 = 0x0000_0007;
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
-        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some("GLOBAL.WINDOW_LOCK.LOCK");
+        const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+            "GLOBAL.WINDOW_LOCK.LOCK",
+        );
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ENABLE", lsb: 0, width: 1, access: crate::Access::RW, reset: 0x0, doc: "The window is in use." },
-            crate::FieldInfo { name: "READ", lsb: 1, width: 1, access: crate::Access::RW, reset: 0x0, doc: "DMA may read inside the window." },
-            crate::FieldInfo { name: "WRITE", lsb: 2, width: 1, access: crate::Access::RW, reset: 0x0, doc: "DMA may write inside the window." },
+            crate::FieldInfo {
+                name: "ENABLE",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "The window is in use.",
+            },
+            crate::FieldInfo {
+                name: "READ",
+                lsb: 1,
+                width: 1,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "DMA may read inside the window.",
+            },
+            crate::FieldInfo {
+                name: "WRITE",
+                lsb: 2,
+                width: 1,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "DMA may write inside the window.",
+            },
         ];
         type Value = CtrlValue;
     }
+
     impl crate::Readable for Ctrl {}
+
     impl crate::Writable for Ctrl {}
 
     /// A value of [`Ctrl`] (`WINDOW.CTRL`): the register's 32 bits with a typed view of its fields.
@@ -2830,11 +3129,20 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 5, width: 27, access: crate::Access::RW, reset: 0x0, doc: "Bits 31:5 of the ring base (rings are 32-byte aligned)." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 5,
+                width: 27,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Bits 31:5 of the ring base (rings are 32-byte aligned).",
+            },
         ];
         type Value = RingBaseLoValue;
     }
+
     impl crate::Readable for RingBaseLo {}
+
     impl crate::Writable for RingBaseLo {}
 
     /// A value of [`RingBaseLo`] (`DMA.RING_BASE_LO`): the register's 32 bits with a typed view of its fields.
@@ -2884,7 +3192,10 @@ pub mod dma {
         #[inline]
         #[must_use]
         pub const fn with_addr(self, value: u32) -> Self {
-            Self((self.0 & !Self::ADDR_MASK) | ((value << Self::ADDR_SHIFT) & Self::ADDR_MASK))
+            Self(
+                (self.0 & !Self::ADDR_MASK)
+                    | ((value << Self::ADDR_SHIFT) & Self::ADDR_MASK),
+            )
         }
     }
 
@@ -2940,11 +3251,20 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ADDR", lsb: 0, width: 32, access: crate::Access::RW, reset: 0x0, doc: "Bits 63:32 of the ring base." },
+            crate::FieldInfo {
+                name: "ADDR",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Bits 63:32 of the ring base.",
+            },
         ];
         type Value = RingBaseHiValue;
     }
+
     impl crate::Readable for RingBaseHi {}
+
     impl crate::Writable for RingBaseHi {}
 
     /// A value of [`RingBaseHi`] (`DMA.RING_BASE_HI`): the register's 32 bits with a typed view of its fields.
@@ -3050,11 +3370,20 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "LOG2", lsb: 0, width: 4, access: crate::Access::RW, reset: 0x0, doc: "The ring holds 2^LOG2 descriptors (1 to 32768)." },
+            crate::FieldInfo {
+                name: "LOG2",
+                lsb: 0,
+                width: 4,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "The ring holds 2^LOG2 descriptors (1 to 32768).",
+            },
         ];
         type Value = RingSizeValue;
     }
+
     impl crate::Readable for RingSize {}
+
     impl crate::Writable for RingSize {}
 
     /// A value of [`RingSize`] (`DMA.RING_SIZE`): the register's 32 bits with a typed view of its fields.
@@ -3160,11 +3489,20 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "INDEX", lsb: 0, width: 16, access: crate::Access::RW, reset: 0x0, doc: "Producer index; at most ring size ahead of CONSUMER." },
+            crate::FieldInfo {
+                name: "INDEX",
+                lsb: 0,
+                width: 16,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Producer index; at most ring size ahead of CONSUMER.",
+            },
         ];
         type Value = ProducerValue;
     }
+
     impl crate::Readable for Producer {}
+
     impl crate::Writable for Producer {}
 
     /// A value of [`Producer`] (`DMA.PRODUCER`): the register's 32 bits with a typed view of its fields.
@@ -3270,10 +3608,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "INDEX", lsb: 0, width: 16, access: crate::Access::RO, reset: 0x0, doc: "Consumer index." },
+            crate::FieldInfo {
+                name: "INDEX",
+                lsb: 0,
+                width: 16,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Consumer index.",
+            },
         ];
         type Value = ConsumerValue;
     }
+
     impl crate::Readable for Consumer {}
 
     /// A value of [`Consumer`] (`DMA.CONSUMER`): the register's 32 bits with a typed view of its fields.
@@ -3371,14 +3717,44 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_000E;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "RUN", lsb: 0, width: 1, access: crate::Access::RW, reset: 0x0, doc: "The channel fetches descriptors; clear to pause after those already fetched." },
-            crate::FieldInfo { name: "RETRY", lsb: 1, width: 1, access: crate::Access::W1P, reset: 0x0, doc: "Write 1 on a halted channel: run the failed descriptor again and resume." },
-            crate::FieldInfo { name: "SKIP", lsb: 2, width: 1, access: crate::Access::W1P, reset: 0x0, doc: "Write 1 on a halted channel: step past the failed descriptor and resume." },
-            crate::FieldInfo { name: "ABORT", lsb: 3, width: 1, access: crate::Access::W1P, reset: 0x0, doc: "Write 1 to halt the channel with error ABORTED once its bursts in flight end." },
+            crate::FieldInfo {
+                name: "RUN",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "The channel fetches descriptors; clear to pause after those already fetched.",
+            },
+            crate::FieldInfo {
+                name: "RETRY",
+                lsb: 1,
+                width: 1,
+                access: crate::Access::W1P,
+                reset: 0x0,
+                doc: "Write 1 on a halted channel: run the failed descriptor again and resume.",
+            },
+            crate::FieldInfo {
+                name: "SKIP",
+                lsb: 2,
+                width: 1,
+                access: crate::Access::W1P,
+                reset: 0x0,
+                doc: "Write 1 on a halted channel: step past the failed descriptor and resume.",
+            },
+            crate::FieldInfo {
+                name: "ABORT",
+                lsb: 3,
+                width: 1,
+                access: crate::Access::W1P,
+                reset: 0x0,
+                doc: "Write 1 to halt the channel with error ABORTED once its bursts in flight end.",
+            },
         ];
         type Value = CtrlValue;
     }
+
     impl crate::Readable for Ctrl {}
+
     impl crate::Writable for Ctrl {}
 
     /// A value of [`Ctrl`] (`DMA.CTRL`): the register's 32 bits with a typed view of its fields.
@@ -3578,12 +3954,34 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "BUSY", lsb: 0, width: 1, access: crate::Access::RO, reset: 0x0, doc: "Descriptors are fetched, in flight or waiting for their status write." },
-            crate::FieldInfo { name: "HALTED", lsb: 1, width: 1, access: crate::Access::RO, reset: 0x0, doc: "Stopped on an error or an abort; see ERROR, ERR_INDEX and ERR_ADDR." },
-            crate::FieldInfo { name: "ERROR", lsb: 4, width: 4, access: crate::Access::RO, reset: 0x0, doc: "Error code of the halt (descriptor ErrorCode)." },
+            crate::FieldInfo {
+                name: "BUSY",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Descriptors are fetched, in flight or waiting for their status write.",
+            },
+            crate::FieldInfo {
+                name: "HALTED",
+                lsb: 1,
+                width: 1,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Stopped on an error or an abort; see ERROR, ERR_INDEX and ERR_ADDR.",
+            },
+            crate::FieldInfo {
+                name: "ERROR",
+                lsb: 4,
+                width: 4,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Error code of the halt (descriptor ErrorCode).",
+            },
         ];
         type Value = StatusValue;
     }
+
     impl crate::Readable for Status {}
 
     /// A value of [`Status`] (`DMA.STATUS`): the register's 32 bits with a typed view of its fields.
@@ -3708,10 +4106,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "INDEX", lsb: 0, width: 16, access: crate::Access::RO, reset: 0x0, doc: "Ring index of the failed descriptor." },
+            crate::FieldInfo {
+                name: "INDEX",
+                lsb: 0,
+                width: 16,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Ring index of the failed descriptor.",
+            },
         ];
         type Value = ErrIndexValue;
     }
+
     impl crate::Readable for ErrIndex {}
 
     /// A value of [`ErrIndex`] (`DMA.ERR_INDEX`): the register's 32 bits with a typed view of its fields.
@@ -3806,10 +4212,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Faulting address of the halt, bits 31:0." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Faulting address of the halt, bits 31:0.",
+            },
         ];
         type Value = ErrAddrLoValue;
     }
+
     impl crate::Readable for ErrAddrLo {}
 
     /// A value of [`ErrAddrLo`] (`DMA.ERR_ADDR_LO`): the register's 32 bits with a typed view of its fields.
@@ -3904,10 +4318,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Faulting address of the halt, bits 63:32." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Faulting address of the halt, bits 63:32.",
+            },
         ];
         type Value = ErrAddrHiValue;
     }
+
     impl crate::Readable for ErrAddrHi {}
 
     /// A value of [`ErrAddrHi`] (`DMA.ERR_ADDR_HI`): the register's 32 bits with a typed view of its fields.
@@ -4003,12 +4425,28 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "COUNT", lsb: 0, width: 8, access: crate::Access::RW, reset: 0x1, doc: "Interrupt after this many completed descriptors with IRQ set (0 acts as 1)." },
-            crate::FieldInfo { name: "TIMER", lsb: 16, width: 16, access: crate::Access::RW, reset: 0x0, doc: "Or this many cycles after the first uncounted one (0: no timer)." },
+            crate::FieldInfo {
+                name: "COUNT",
+                lsb: 0,
+                width: 8,
+                access: crate::Access::RW,
+                reset: 0x1,
+                doc: "Interrupt after this many completed descriptors with IRQ set (0 acts as 1).",
+            },
+            crate::FieldInfo {
+                name: "TIMER",
+                lsb: 16,
+                width: 16,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Or this many cycles after the first uncounted one (0: no timer).",
+            },
         ];
         type Value = CoalesceValue;
     }
+
     impl crate::Readable for Coalesce {}
+
     impl crate::Writable for Coalesce {}
 
     /// A value of [`Coalesce`] (`DMA.COALESCE`): the register's 32 bits with a typed view of its fields.
@@ -4083,7 +4521,10 @@ pub mod dma {
         #[inline]
         #[must_use]
         pub const fn with_timer(self, value: u32) -> Self {
-            Self((self.0 & !Self::TIMER_MASK) | ((value << Self::TIMER_SHIFT) & Self::TIMER_MASK))
+            Self(
+                (self.0 & !Self::TIMER_MASK)
+                    | ((value << Self::TIMER_SHIFT) & Self::TIMER_MASK),
+            )
         }
     }
 
@@ -4140,10 +4581,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Bytes moved by completed descriptors, bits 31:0." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Bytes moved by completed descriptors, bits 31:0.",
+            },
         ];
         type Value = BytesLoValue;
     }
+
     impl crate::Readable for BytesLo {}
 
     /// A value of [`BytesLo`] (`DMA.BYTES_LO`): the register's 32 bits with a typed view of its fields.
@@ -4238,10 +4687,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Bytes moved by completed descriptors, bits 63:32." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Bytes moved by completed descriptors, bits 63:32.",
+            },
         ];
         type Value = BytesHiValue;
     }
+
     impl crate::Readable for BytesHi {}
 
     /// A value of [`BytesHi`] (`DMA.BYTES_HI`): the register's 32 bits with a typed view of its fields.
@@ -4336,10 +4793,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Descriptors completed without error." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Descriptors completed without error.",
+            },
         ];
         type Value = DescsValue;
     }
+
     impl crate::Readable for Descs {}
 
     /// A value of [`Descs`] (`DMA.DESCS`): the register's 32 bits with a typed view of its fields.
@@ -4434,10 +4899,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Cycles the channel was busy." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Cycles the channel was busy.",
+            },
         ];
         type Value = BusyCyclesValue;
     }
+
     impl crate::Readable for BusyCycles {}
 
     /// A value of [`BusyCycles`] (`DMA.BUSY_CYCLES`): the register's 32 bits with a typed view of its fields.
@@ -4532,10 +5005,18 @@ pub mod dma {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Busy cycles in which no data beat moved on the engine's AXI port." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Busy cycles in which no data beat moved on the engine's AXI port.",
+            },
         ];
         type Value = StallCyclesValue;
     }
+
     impl crate::Readable for StallCycles {}
 
     /// A value of [`StallCycles`] (`DMA.STALL_CYCLES`): the register's 32 bits with a typed view of its fields.
@@ -4673,11 +5154,26 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "SF_SETS_LOG2", lsb: 0, width: 8, access: crate::Access::RO, reset: 0xA, doc: "The snoop filter has 2^SF_SETS_LOG2 sets." },
-            crate::FieldInfo { name: "SF_WAYS", lsb: 8, width: 8, access: crate::Access::RO, reset: 0x4, doc: "Ways per snoop filter set." },
+            crate::FieldInfo {
+                name: "SF_SETS_LOG2",
+                lsb: 0,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0xA,
+                doc: "The snoop filter has 2^SF_SETS_LOG2 sets.",
+            },
+            crate::FieldInfo {
+                name: "SF_WAYS",
+                lsb: 8,
+                width: 8,
+                access: crate::Access::RO,
+                reset: 0x4,
+                doc: "Ways per snoop filter set.",
+            },
         ];
         type Value = CapValue;
     }
+
     impl crate::Readable for Cap {}
 
     /// A value of [`Cap`] (`COHERENT.CAP`): the register's 32 bits with a typed view of its fields.
@@ -4788,11 +5284,26 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ERROR", lsb: 0, width: 1, access: crate::Access::RO, reset: 0x0, doc: "A memory response was an error, a host request was refused (REFUSED) or a snoop answer was stray (STRAY_ANSWERS); sticky until reset (also raises INTR.STATUS.COHERENT)." },
-            crate::FieldInfo { name: "READY", lsb: 1, width: 1, access: crate::Access::RO, reset: 0x0, doc: "The snoop filter has swept itself empty after reset (1,024 cycles) and serves; until then host requests and DMA to device memory wait." },
+            crate::FieldInfo {
+                name: "ERROR",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "A memory response was an error, a host request was refused (REFUSED) or a snoop answer was stray (STRAY_ANSWERS); sticky until reset (also raises INTR.STATUS.COHERENT).",
+            },
+            crate::FieldInfo {
+                name: "READY",
+                lsb: 1,
+                width: 1,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "The snoop filter has swept itself empty after reset (1,024 cycles) and serves; until then host requests and DMA to device memory wait.",
+            },
         ];
         type Value = StatusValue;
     }
+
     impl crate::Readable for Status {}
 
     /// A value of [`Status`] (`COHERENT.STATUS`): the register's 32 bits with a typed view of its fields.
@@ -4902,10 +5413,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Host read requests (shared, own, current)." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Host read requests (shared, own, current).",
+            },
         ];
         type Value = HostReadsValue;
     }
+
     impl crate::Readable for HostReads {}
 
     /// A value of [`HostReads`] (`COHERENT.HOST_READS`): the register's 32 bits with a typed view of its fields.
@@ -5000,10 +5519,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Host write requests (write-back, partial)." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Host write requests (write-back, partial).",
+            },
         ];
         type Value = HostWritesValue;
     }
+
     impl crate::Readable for HostWrites {}
 
     /// A value of [`HostWrites`] (`COHERENT.HOST_WRITES`): the register's 32 bits with a typed view of its fields.
@@ -5098,10 +5625,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "SnpInv snoops sent." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "SnpInv snoops sent.",
+            },
         ];
         type Value = SnoopsInvValue;
     }
+
     impl crate::Readable for SnoopsInv {}
 
     /// A value of [`SnoopsInv`] (`COHERENT.SNOOPS_INV`): the register's 32 bits with a typed view of its fields.
@@ -5196,10 +5731,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "SnpData snoops sent." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "SnpData snoops sent.",
+            },
         ];
         type Value = SnoopsDataValue;
     }
+
     impl crate::Readable for SnoopsData {}
 
     /// A value of [`SnoopsData`] (`COHERENT.SNOOPS_DATA`): the register's 32 bits with a typed view of its fields.
@@ -5294,10 +5837,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Snoop filter victims back-invalidated to make room." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Snoop filter victims back-invalidated to make room.",
+            },
         ];
         type Value = EvictionsValue;
     }
+
     impl crate::Readable for Evictions {}
 
     /// A value of [`Evictions`] (`COHERENT.EVICTIONS`): the register's 32 bits with a typed view of its fields.
@@ -5392,10 +5943,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Write-backs that crossed a snoop (stale, dropped)." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Write-backs that crossed a snoop (stale, dropped).",
+            },
         ];
         type Value = ConflictsValue;
     }
+
     impl crate::Readable for Conflicts {}
 
     /// A value of [`Conflicts`] (`COHERENT.CONFLICTS`): the register's 32 bits with a typed view of its fields.
@@ -5490,10 +6049,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "DMA lines that needed a snoop before memory." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "DMA lines that needed a snoop before memory.",
+            },
         ];
         type Value = DmaSnoopedValue;
     }
+
     impl crate::Readable for DmaSnooped {}
 
     /// A value of [`DmaSnooped`] (`COHERENT.DMA_SNOOPED`): the register's 32 bits with a typed view of its fields.
@@ -5588,11 +6155,20 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "ENABLE", lsb: 0, width: 1, access: crate::Access::RW, reset: 0x0, doc: "Serve the host coherent port; while 0, host requests wait (snoop answers and DMA are served regardless)." },
+            crate::FieldInfo {
+                name: "ENABLE",
+                lsb: 0,
+                width: 1,
+                access: crate::Access::RW,
+                reset: 0x0,
+                doc: "Serve the host coherent port; while 0, host requests wait (snoop answers and DMA are served regardless).",
+            },
         ];
         type Value = CtrlValue;
     }
+
     impl crate::Readable for Ctrl {}
+
     impl crate::Writable for Ctrl {}
 
     /// A value of [`Ctrl`] (`COHERENT.CTRL`): the register's 32 bits with a typed view of its fields.
@@ -5700,10 +6276,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "DMA bursts admitted on the page fast path: no line of their page in the snoop filter, so no per-line lookup." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "DMA bursts admitted on the page fast path: no line of their page in the snoop filter, so no per-line lookup.",
+            },
         ];
         type Value = DmaUncachedValue;
     }
+
     impl crate::Readable for DmaUncached {}
 
     /// A value of [`DmaUncached`] (`COHERENT.DMA_UNCACHED`): the register's 32 bits with a typed view of its fields.
@@ -5798,10 +6382,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Host requests refused and answered Err: a reserved op, a line beyond device memory, or a header whose last bit contradicts its op. Nothing else happens." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Host requests refused and answered Err: a reserved op, a line beyond device memory, or a header whose last bit contradicts its op. Nothing else happens.",
+            },
         ];
         type Value = RefusedValue;
     }
+
     impl crate::Readable for Refused {}
 
     /// A value of [`Refused`] (`COHERENT.REFUSED`): the register's 32 bits with a typed view of its fields.
@@ -5896,10 +6488,18 @@ pub mod coherent {
         const SIDE_EFFECT_MASK: u32 = 0x0000_0000;
         const LOCKED_BY: ::core::option::Option<&'static str> = ::core::option::Option::None;
         const FIELDS: &'static [crate::FieldInfo] = &[
-            crate::FieldInfo { name: "VALUE", lsb: 0, width: 32, access: crate::Access::RO, reset: 0x0, doc: "Snoop answers for no outstanding snoop (none sent, or another line): taken and dropped with their data." },
+            crate::FieldInfo {
+                name: "VALUE",
+                lsb: 0,
+                width: 32,
+                access: crate::Access::RO,
+                reset: 0x0,
+                doc: "Snoop answers for no outstanding snoop (none sent, or another line): taken and dropped with their data.",
+            },
         ];
         type Value = StrayAnswersValue;
     }
+
     impl crate::Readable for StrayAnswers {}
 
     /// A value of [`StrayAnswers`] (`COHERENT.STRAY_ANSWERS`): the register's 32 bits with a typed view of its fields.

@@ -2205,6 +2205,7 @@ impl Logic for CsrBlock {
         }
     }
 }
+
 crate::port_map!(
     CsrBlock as "csr" { clock : clock, in reset, in axil.awaddr, in axil.awvalid, out
     axil.awready, in axil.wdata, in axil.wstrb, in axil.wvalid, out axil.wready, out axil
