@@ -231,14 +231,22 @@ pub struct CsrBlock {
     coherent_ctrl_enable_q: DFF<Bit>,
     rd_group0: DFF<Bits<32>>,
     rd_group0_hit: DFF<Bit>,
-    rd_group2: DFF<Bits<32>>,
-    rd_group2_hit: DFF<Bit>,
+    rd_group1: DFF<Bits<32>>,
+    rd_group1_hit: DFF<Bit>,
     rd_group4: DFF<Bits<32>>,
     rd_group4_hit: DFF<Bit>,
     rd_group5: DFF<Bits<32>>,
     rd_group5_hit: DFF<Bit>,
-    rd_group6: DFF<Bits<32>>,
-    rd_group6_hit: DFF<Bit>,
+    rd_group8: DFF<Bits<32>>,
+    rd_group8_hit: DFF<Bit>,
+    rd_group9: DFF<Bits<32>>,
+    rd_group9_hit: DFF<Bit>,
+    rd_group10: DFF<Bits<32>>,
+    rd_group10_hit: DFF<Bit>,
+    rd_group11: DFF<Bits<32>>,
+    rd_group11_hit: DFF<Bit>,
+    rd_group12: DFF<Bits<32>>,
+    rd_group12_hit: DFF<Bit>,
     commit: Signal<Local, Bit>,
     wr_hit: Signal<Local, Bit>,
     w_mask: Signal<Local, Bits<32>>,
@@ -282,8 +290,9 @@ impl Logic for CsrBlock {
             dma3_ring_base_lo_addr_q, dma3_ring_base_hi_addr_q, dma3_ring_size_log2_q,
             dma3_producer_index_q, dma3_ctrl_run_q, dma3_coalesce_count_q,
             dma3_coalesce_timer_q, coherent_ctrl_enable_q, rd_group0, rd_group0_hit,
-            rd_group2, rd_group2_hit, rd_group4, rd_group4_hit, rd_group5, rd_group5_hit,
-            rd_group6, rd_group6_hit
+            rd_group1, rd_group1_hit, rd_group4, rd_group4_hit, rd_group5, rd_group5_hit,
+            rd_group8, rd_group8_hit, rd_group9, rd_group9_hit, rd_group10,
+            rd_group10_hit, rd_group11, rd_group11_hit, rd_group12, rd_group12_hit
         );
         self.axil.awready.next = !self.aw_full.q.val() & !self.b_valid.q.val();
         self.axil.wready.next = !self.w_full.q.val() & !self.b_valid.q.val();
@@ -1349,10 +1358,10 @@ impl Logic for CsrBlock {
         }
         self.rd_group0.d.next = 0.into();
         self.rd_group0_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<5>(7) == 0)
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 0)
             & !self.ar_addr.q.val().get_bits::<2>(0).any()
         {
-            match self.ar_addr.q.val().get_bits::<5>(2).index() {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group0_hit.d.next = true;
                     self.rd_group0.d.next = 0x11cd7_u64.into();
@@ -1425,56 +1434,65 @@ impl Logic for CsrBlock {
                     self.rd_group0_hit.d.next = true;
                     self.rd_group0.d.next = self.global_devmem_size_hi_addr_q.q.val();
                 }
-                16 => {
-                    self.rd_group0_hit.d.next = true;
-                    self.rd_group0.d.next = bit_cast::<
+                _ => {}
+            }
+        }
+        self.rd_group1.d.next = 0.into();
+        self.rd_group1_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 1)
+            & !self.ar_addr.q.val().get_bits::<2>(0).any()
+        {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
+                0 => {
+                    self.rd_group1_hit.d.next = true;
+                    self.rd_group1.d.next = bit_cast::<
                         32,
                         8,
                     >(self.intr_status_dma_q.q.val())
                         | (bit_cast::<32, 1>(self.intr_status_coherent_q.q.val().into())
                             << 8);
                 }
-                17 => {
-                    self.rd_group0_hit.d.next = true;
-                    self.rd_group0.d.next = bit_cast::<
+                1 => {
+                    self.rd_group1_hit.d.next = true;
+                    self.rd_group1.d.next = bit_cast::<
                         32,
                         8,
                     >(self.intr_enable_dma_q.q.val())
                         | (bit_cast::<32, 1>(self.intr_enable_coherent_q.q.val().into())
                             << 8);
                 }
-                18 => {
-                    self.rd_group0_hit.d.next = true;
-                    self.rd_group0.d.next = 0x0_u64.into();
+                2 => {
+                    self.rd_group1_hit.d.next = true;
+                    self.rd_group1.d.next = 0x0_u64.into();
                 }
                 _ => {}
             }
         }
-        self.rd_group2.d.next = 0.into();
-        self.rd_group2_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<5>(7) == 2)
+        self.rd_group4.d.next = 0.into();
+        self.rd_group4_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 4)
             & !self.ar_addr.q.val().get_bits::<2>(0).any()
         {
-            match self.ar_addr.q.val().get_bits::<5>(2).index() {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window0_base_lo_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window0_base_lo_addr_q.q.val();
                 }
                 1 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window0_base_hi_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window0_base_hi_addr_q.q.val();
                 }
                 2 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window0_limit_lo_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window0_limit_lo_addr_q.q.val();
                 }
                 3 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window0_limit_hi_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window0_limit_hi_addr_q.q.val();
                 }
                 4 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = bit_cast::<
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = bit_cast::<
                         32,
                         1,
                     >(self.window0_ctrl_enable_q.q.val().into())
@@ -1484,24 +1502,24 @@ impl Logic for CsrBlock {
                             << 2);
                 }
                 8 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window1_base_lo_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window1_base_lo_addr_q.q.val();
                 }
                 9 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window1_base_hi_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window1_base_hi_addr_q.q.val();
                 }
                 10 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window1_limit_lo_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window1_limit_lo_addr_q.q.val();
                 }
                 11 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window1_limit_hi_addr_q.q.val();
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = self.window1_limit_hi_addr_q.q.val();
                 }
                 12 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = bit_cast::<
+                    self.rd_group4_hit.d.next = true;
+                    self.rd_group4.d.next = bit_cast::<
                         32,
                         1,
                     >(self.window1_ctrl_enable_q.q.val().into())
@@ -1510,25 +1528,34 @@ impl Logic for CsrBlock {
                         | (bit_cast::<32, 1>(self.window1_ctrl_write_q.q.val().into())
                             << 2);
                 }
-                16 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window2_base_lo_addr_q.q.val();
+                _ => {}
+            }
+        }
+        self.rd_group5.d.next = 0.into();
+        self.rd_group5_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 5)
+            & !self.ar_addr.q.val().get_bits::<2>(0).any()
+        {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
+                0 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window2_base_lo_addr_q.q.val();
                 }
-                17 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window2_base_hi_addr_q.q.val();
+                1 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window2_base_hi_addr_q.q.val();
                 }
-                18 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window2_limit_lo_addr_q.q.val();
+                2 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window2_limit_lo_addr_q.q.val();
                 }
-                19 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window2_limit_hi_addr_q.q.val();
+                3 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window2_limit_hi_addr_q.q.val();
                 }
-                20 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = bit_cast::<
+                4 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = bit_cast::<
                         32,
                         1,
                     >(self.window2_ctrl_enable_q.q.val().into())
@@ -1537,25 +1564,25 @@ impl Logic for CsrBlock {
                         | (bit_cast::<32, 1>(self.window2_ctrl_write_q.q.val().into())
                             << 2);
                 }
-                24 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window3_base_lo_addr_q.q.val();
+                8 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window3_base_lo_addr_q.q.val();
                 }
-                25 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window3_base_hi_addr_q.q.val();
+                9 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window3_base_hi_addr_q.q.val();
                 }
-                26 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window3_limit_lo_addr_q.q.val();
+                10 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window3_limit_lo_addr_q.q.val();
                 }
-                27 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = self.window3_limit_hi_addr_q.q.val();
+                11 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = self.window3_limit_hi_addr_q.q.val();
                 }
-                28 => {
-                    self.rd_group2_hit.d.next = true;
-                    self.rd_group2.d.next = bit_cast::<
+                12 => {
+                    self.rd_group5_hit.d.next = true;
+                    self.rd_group5.d.next = bit_cast::<
                         32,
                         1,
                     >(self.window3_ctrl_enable_q.q.val().into())
@@ -1567,54 +1594,54 @@ impl Logic for CsrBlock {
                 _ => {}
             }
         }
-        self.rd_group4.d.next = 0.into();
-        self.rd_group4_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<5>(7) == 4)
+        self.rd_group8.d.next = 0.into();
+        self.rd_group8_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 8)
             & !self.ar_addr.q.val().get_bits::<2>(0).any()
         {
-            match self.ar_addr.q.val().get_bits::<5>(2).index() {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         27,
                     >(self.dma0_ring_base_lo_addr_q.q.val()) << 5;
                 }
                 1 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma0_ring_base_hi_addr_q.q.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma0_ring_base_hi_addr_q.q.val();
                 }
                 2 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         4,
                     >(self.dma0_ring_size_log2_q.q.val());
                 }
                 3 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma0_producer_index_q.q.val());
                 }
                 4 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[0].consumer_index.val());
                 }
                 5 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma0_ctrl_run_q.q.val().into());
                 }
                 6 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma[0].status_busy.val().into())
@@ -1623,90 +1650,99 @@ impl Logic for CsrBlock {
                         | (bit_cast::<32, 4>(self.dma[0].status_error.val()) << 4);
                 }
                 7 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[0].err_index_index.val());
                 }
                 8 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[0].err_addr_lo_value.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma[0].err_addr_lo_value.val();
                 }
                 9 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[0].err_addr_hi_value.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma[0].err_addr_hi_value.val();
                 }
                 10 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = bit_cast::<
                         32,
                         8,
                     >(self.dma0_coalesce_count_q.q.val())
                         | (bit_cast::<32, 16>(self.dma0_coalesce_timer_q.q.val()) << 16);
                 }
                 11 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[0].bytes_lo_value.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma[0].bytes_lo_value.val();
                 }
                 12 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[0].bytes_hi_value.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma[0].bytes_hi_value.val();
                 }
                 13 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[0].descs_value.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma[0].descs_value.val();
                 }
                 14 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[0].busy_cycles_value.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma[0].busy_cycles_value.val();
                 }
                 15 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[0].stall_cycles_value.val();
+                    self.rd_group8_hit.d.next = true;
+                    self.rd_group8.d.next = self.dma[0].stall_cycles_value.val();
                 }
-                16 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                _ => {}
+            }
+        }
+        self.rd_group9.d.next = 0.into();
+        self.rd_group9_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 9)
+            & !self.ar_addr.q.val().get_bits::<2>(0).any()
+        {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
+                0 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         27,
                     >(self.dma1_ring_base_lo_addr_q.q.val()) << 5;
                 }
-                17 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma1_ring_base_hi_addr_q.q.val();
+                1 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma1_ring_base_hi_addr_q.q.val();
                 }
-                18 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                2 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         4,
                     >(self.dma1_ring_size_log2_q.q.val());
                 }
-                19 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                3 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma1_producer_index_q.q.val());
                 }
-                20 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                4 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[1].consumer_index.val());
                 }
-                21 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                5 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma1_ctrl_run_q.q.val().into());
                 }
-                22 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                6 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma[1].status_busy.val().into())
@@ -1714,100 +1750,100 @@ impl Logic for CsrBlock {
                             << 1)
                         | (bit_cast::<32, 4>(self.dma[1].status_error.val()) << 4);
                 }
-                23 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                7 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[1].err_index_index.val());
                 }
-                24 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[1].err_addr_lo_value.val();
+                8 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma[1].err_addr_lo_value.val();
                 }
-                25 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[1].err_addr_hi_value.val();
+                9 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma[1].err_addr_hi_value.val();
                 }
-                26 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = bit_cast::<
+                10 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = bit_cast::<
                         32,
                         8,
                     >(self.dma1_coalesce_count_q.q.val())
                         | (bit_cast::<32, 16>(self.dma1_coalesce_timer_q.q.val()) << 16);
                 }
-                27 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[1].bytes_lo_value.val();
+                11 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma[1].bytes_lo_value.val();
                 }
-                28 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[1].bytes_hi_value.val();
+                12 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma[1].bytes_hi_value.val();
                 }
-                29 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[1].descs_value.val();
+                13 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma[1].descs_value.val();
                 }
-                30 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[1].busy_cycles_value.val();
+                14 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma[1].busy_cycles_value.val();
                 }
-                31 => {
-                    self.rd_group4_hit.d.next = true;
-                    self.rd_group4.d.next = self.dma[1].stall_cycles_value.val();
+                15 => {
+                    self.rd_group9_hit.d.next = true;
+                    self.rd_group9.d.next = self.dma[1].stall_cycles_value.val();
                 }
                 _ => {}
             }
         }
-        self.rd_group5.d.next = 0.into();
-        self.rd_group5_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<5>(7) == 5)
+        self.rd_group10.d.next = 0.into();
+        self.rd_group10_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 10)
             & !self.ar_addr.q.val().get_bits::<2>(0).any()
         {
-            match self.ar_addr.q.val().get_bits::<5>(2).index() {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         27,
                     >(self.dma2_ring_base_lo_addr_q.q.val()) << 5;
                 }
                 1 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma2_ring_base_hi_addr_q.q.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma2_ring_base_hi_addr_q.q.val();
                 }
                 2 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         4,
                     >(self.dma2_ring_size_log2_q.q.val());
                 }
                 3 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma2_producer_index_q.q.val());
                 }
                 4 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[2].consumer_index.val());
                 }
                 5 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma2_ctrl_run_q.q.val().into());
                 }
                 6 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma[2].status_busy.val().into())
@@ -1816,90 +1852,99 @@ impl Logic for CsrBlock {
                         | (bit_cast::<32, 4>(self.dma[2].status_error.val()) << 4);
                 }
                 7 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[2].err_index_index.val());
                 }
                 8 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[2].err_addr_lo_value.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma[2].err_addr_lo_value.val();
                 }
                 9 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[2].err_addr_hi_value.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma[2].err_addr_hi_value.val();
                 }
                 10 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = bit_cast::<
                         32,
                         8,
                     >(self.dma2_coalesce_count_q.q.val())
                         | (bit_cast::<32, 16>(self.dma2_coalesce_timer_q.q.val()) << 16);
                 }
                 11 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[2].bytes_lo_value.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma[2].bytes_lo_value.val();
                 }
                 12 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[2].bytes_hi_value.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma[2].bytes_hi_value.val();
                 }
                 13 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[2].descs_value.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma[2].descs_value.val();
                 }
                 14 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[2].busy_cycles_value.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma[2].busy_cycles_value.val();
                 }
                 15 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[2].stall_cycles_value.val();
+                    self.rd_group10_hit.d.next = true;
+                    self.rd_group10.d.next = self.dma[2].stall_cycles_value.val();
                 }
-                16 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                _ => {}
+            }
+        }
+        self.rd_group11.d.next = 0.into();
+        self.rd_group11_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 11)
+            & !self.ar_addr.q.val().get_bits::<2>(0).any()
+        {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
+                0 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         27,
                     >(self.dma3_ring_base_lo_addr_q.q.val()) << 5;
                 }
-                17 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma3_ring_base_hi_addr_q.q.val();
+                1 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma3_ring_base_hi_addr_q.q.val();
                 }
-                18 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                2 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         4,
                     >(self.dma3_ring_size_log2_q.q.val());
                 }
-                19 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                3 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma3_producer_index_q.q.val());
                 }
-                20 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                4 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[3].consumer_index.val());
                 }
-                21 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                5 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma3_ctrl_run_q.q.val().into());
                 }
-                22 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                6 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         1,
                     >(self.dma[3].status_busy.val().into())
@@ -1907,65 +1952,65 @@ impl Logic for CsrBlock {
                             << 1)
                         | (bit_cast::<32, 4>(self.dma[3].status_error.val()) << 4);
                 }
-                23 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                7 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         16,
                     >(self.dma[3].err_index_index.val());
                 }
-                24 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[3].err_addr_lo_value.val();
+                8 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma[3].err_addr_lo_value.val();
                 }
-                25 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[3].err_addr_hi_value.val();
+                9 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma[3].err_addr_hi_value.val();
                 }
-                26 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = bit_cast::<
+                10 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = bit_cast::<
                         32,
                         8,
                     >(self.dma3_coalesce_count_q.q.val())
                         | (bit_cast::<32, 16>(self.dma3_coalesce_timer_q.q.val()) << 16);
                 }
-                27 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[3].bytes_lo_value.val();
+                11 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma[3].bytes_lo_value.val();
                 }
-                28 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[3].bytes_hi_value.val();
+                12 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma[3].bytes_hi_value.val();
                 }
-                29 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[3].descs_value.val();
+                13 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma[3].descs_value.val();
                 }
-                30 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[3].busy_cycles_value.val();
+                14 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma[3].busy_cycles_value.val();
                 }
-                31 => {
-                    self.rd_group5_hit.d.next = true;
-                    self.rd_group5.d.next = self.dma[3].stall_cycles_value.val();
+                15 => {
+                    self.rd_group11_hit.d.next = true;
+                    self.rd_group11.d.next = self.dma[3].stall_cycles_value.val();
                 }
                 _ => {}
             }
         }
-        self.rd_group6.d.next = 0.into();
-        self.rd_group6_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<5>(7) == 6)
+        self.rd_group12.d.next = 0.into();
+        self.rd_group12_hit.d.next = false;
+        if (self.ar_addr.q.val().get_bits::<6>(6) == 12)
             & !self.ar_addr.q.val().get_bits::<2>(0).any()
         {
-            match self.ar_addr.q.val().get_bits::<5>(2).index() {
+            match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = 0x40a_u64.into();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = 0x40a_u64.into();
                 }
                 1 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = bit_cast::<
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = bit_cast::<
                         32,
                         1,
                     >(self.coherent_status_error.val().into())
@@ -1973,60 +2018,64 @@ impl Logic for CsrBlock {
                             << 1);
                 }
                 2 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_host_reads_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_host_reads_value.val();
                 }
                 3 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_host_writes_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_host_writes_value.val();
                 }
                 4 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_snoops_inv_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_snoops_inv_value.val();
                 }
                 5 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_snoops_data_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_snoops_data_value.val();
                 }
                 6 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_evictions_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_evictions_value.val();
                 }
                 7 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_conflicts_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_conflicts_value.val();
                 }
                 8 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_dma_snooped_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_dma_snooped_value.val();
                 }
                 9 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = bit_cast::<
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = bit_cast::<
                         32,
                         1,
                     >(self.coherent_ctrl_enable_q.q.val().into());
                 }
                 10 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_dma_uncached_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_dma_uncached_value.val();
                 }
                 11 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_refused_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_refused_value.val();
                 }
                 12 => {
-                    self.rd_group6_hit.d.next = true;
-                    self.rd_group6.d.next = self.coherent_stray_answers_value.val();
+                    self.rd_group12_hit.d.next = true;
+                    self.rd_group12.d.next = self.coherent_stray_answers_value.val();
                 }
                 _ => {}
             }
         }
-        self.rd_value.next = self.rd_group0.q.val() | self.rd_group2.q.val()
-            | self.rd_group4.q.val() | self.rd_group5.q.val() | self.rd_group6.q.val();
-        self.rd_hit.next = self.rd_group0_hit.q.val() | self.rd_group2_hit.q.val()
+        self.rd_value.next = self.rd_group0.q.val() | self.rd_group1.q.val()
+            | self.rd_group4.q.val() | self.rd_group5.q.val() | self.rd_group8.q.val()
+            | self.rd_group9.q.val() | self.rd_group10.q.val() | self.rd_group11.q.val()
+            | self.rd_group12.q.val();
+        self.rd_hit.next = self.rd_group0_hit.q.val() | self.rd_group1_hit.q.val()
             | self.rd_group4_hit.q.val() | self.rd_group5_hit.q.val()
-            | self.rd_group6_hit.q.val();
+            | self.rd_group8_hit.q.val() | self.rd_group9_hit.q.val()
+            | self.rd_group10_hit.q.val() | self.rd_group11_hit.q.val()
+            | self.rd_group12_hit.q.val();
         if self.rd_ready.q.val() {
             self.rd_ready.d.next = false;
             self.r_valid.d.next = true;

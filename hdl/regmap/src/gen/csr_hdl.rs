@@ -27,8 +27,9 @@ use super::rust::{doc, hex, ident, int, render};
 use crate::model::{Access, Block, Field, RegInstance, RegMap};
 use crate::{camel, snake};
 
-/// Bytes of the map each first-stage read mux covers (32 registers).
-pub const READ_GROUP: u32 = 0x80;
+/// Bytes of the map each first-stage read mux covers (16 registers: a 16:1 mux of
+/// 32-bit words fits the cycle with the group decode, where 32:1 did not).
+pub const READ_GROUP: u32 = 0x40;
 
 /// Hardware port and storage naming for one field of one register instance.
 struct FieldPort<'a> {
