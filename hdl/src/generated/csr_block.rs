@@ -148,7 +148,7 @@ pub struct CsrBlock {
     /// DMA ports, one interface per instance.
     pub dma: [DmaCsr; 4],
     aw_full: DFF<Bit>,
-    aw_addr: DFF<Bits<12>>,
+    wr_hit: DFF<Bit>,
     w_full: DFF<Bit>,
     w_data: DFF<Bits<32>>,
     w_strb: DFF<Bits<4>>,
@@ -160,6 +160,62 @@ pub struct CsrBlock {
     r_valid: DFF<Bit>,
     r_data: DFF<Bits<32>>,
     r_resp: DFF<Bits<2>>,
+    wr_global_scratch: DFF<Bit>,
+    wr_global_ctrl: DFF<Bit>,
+    wr_global_window_lock: DFF<Bit>,
+    wr_global_dma_watchdog: DFF<Bit>,
+    wr_global_devmem_base_lo: DFF<Bit>,
+    wr_global_devmem_base_hi: DFF<Bit>,
+    wr_global_devmem_size_lo: DFF<Bit>,
+    wr_global_devmem_size_hi: DFF<Bit>,
+    wr_intr_status: DFF<Bit>,
+    wr_intr_enable: DFF<Bit>,
+    wr_intr_test: DFF<Bit>,
+    wr_window0_base_lo: DFF<Bit>,
+    wr_window0_base_hi: DFF<Bit>,
+    wr_window0_limit_lo: DFF<Bit>,
+    wr_window0_limit_hi: DFF<Bit>,
+    wr_window0_ctrl: DFF<Bit>,
+    wr_window1_base_lo: DFF<Bit>,
+    wr_window1_base_hi: DFF<Bit>,
+    wr_window1_limit_lo: DFF<Bit>,
+    wr_window1_limit_hi: DFF<Bit>,
+    wr_window1_ctrl: DFF<Bit>,
+    wr_window2_base_lo: DFF<Bit>,
+    wr_window2_base_hi: DFF<Bit>,
+    wr_window2_limit_lo: DFF<Bit>,
+    wr_window2_limit_hi: DFF<Bit>,
+    wr_window2_ctrl: DFF<Bit>,
+    wr_window3_base_lo: DFF<Bit>,
+    wr_window3_base_hi: DFF<Bit>,
+    wr_window3_limit_lo: DFF<Bit>,
+    wr_window3_limit_hi: DFF<Bit>,
+    wr_window3_ctrl: DFF<Bit>,
+    wr_dma0_ring_base_lo: DFF<Bit>,
+    wr_dma0_ring_base_hi: DFF<Bit>,
+    wr_dma0_ring_size: DFF<Bit>,
+    wr_dma0_producer: DFF<Bit>,
+    wr_dma0_ctrl: DFF<Bit>,
+    wr_dma0_coalesce: DFF<Bit>,
+    wr_dma1_ring_base_lo: DFF<Bit>,
+    wr_dma1_ring_base_hi: DFF<Bit>,
+    wr_dma1_ring_size: DFF<Bit>,
+    wr_dma1_producer: DFF<Bit>,
+    wr_dma1_ctrl: DFF<Bit>,
+    wr_dma1_coalesce: DFF<Bit>,
+    wr_dma2_ring_base_lo: DFF<Bit>,
+    wr_dma2_ring_base_hi: DFF<Bit>,
+    wr_dma2_ring_size: DFF<Bit>,
+    wr_dma2_producer: DFF<Bit>,
+    wr_dma2_ctrl: DFF<Bit>,
+    wr_dma2_coalesce: DFF<Bit>,
+    wr_dma3_ring_base_lo: DFF<Bit>,
+    wr_dma3_ring_base_hi: DFF<Bit>,
+    wr_dma3_ring_size: DFF<Bit>,
+    wr_dma3_producer: DFF<Bit>,
+    wr_dma3_ctrl: DFF<Bit>,
+    wr_dma3_coalesce: DFF<Bit>,
+    wr_coherent_ctrl: DFF<Bit>,
     global_scratch_value_q: DFF<Bits<32>>,
     global_ctrl_enable_q: DFF<Bit>,
     global_window_lock_lock_q: DFF<Bit>,
@@ -229,26 +285,34 @@ pub struct CsrBlock {
     dma3_coalesce_count_q: DFF<Bits<8>>,
     dma3_coalesce_timer_q: DFF<Bits<16>>,
     coherent_ctrl_enable_q: DFF<Bit>,
+    rd_sel0: DFF<Bit>,
     rd_group0: DFF<Bits<32>>,
     rd_group0_hit: DFF<Bit>,
+    rd_sel1: DFF<Bit>,
     rd_group1: DFF<Bits<32>>,
     rd_group1_hit: DFF<Bit>,
+    rd_sel4: DFF<Bit>,
     rd_group4: DFF<Bits<32>>,
     rd_group4_hit: DFF<Bit>,
+    rd_sel5: DFF<Bit>,
     rd_group5: DFF<Bits<32>>,
     rd_group5_hit: DFF<Bit>,
+    rd_sel8: DFF<Bit>,
     rd_group8: DFF<Bits<32>>,
     rd_group8_hit: DFF<Bit>,
+    rd_sel9: DFF<Bit>,
     rd_group9: DFF<Bits<32>>,
     rd_group9_hit: DFF<Bit>,
+    rd_sel10: DFF<Bit>,
     rd_group10: DFF<Bits<32>>,
     rd_group10_hit: DFF<Bit>,
+    rd_sel11: DFF<Bit>,
     rd_group11: DFF<Bits<32>>,
     rd_group11_hit: DFF<Bit>,
+    rd_sel12: DFF<Bit>,
     rd_group12: DFF<Bits<32>>,
     rd_group12_hit: DFF<Bit>,
     commit: Signal<Local, Bit>,
-    wr_hit: Signal<Local, Bit>,
     w_mask: Signal<Local, Bits<32>>,
     w_mask0: Signal<Local, Bits<32>>,
     w_mask1: Signal<Local, Bits<32>>,
@@ -259,13 +323,28 @@ pub struct CsrBlock {
     rd_value: Signal<Local, Bits<32>>,
 }
 
-#[allow(clippy::collapsible_match)]
 impl Logic for CsrBlock {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, aw_full, aw_addr, w_full, w_data, w_strb, b_valid, b_resp,
-            ar_pending, ar_addr, rd_ready, r_valid, r_data, r_resp,
+            self, clock, aw_full, wr_hit, w_full, w_data, w_strb, b_valid, b_resp,
+            ar_pending, ar_addr, rd_ready, r_valid, r_data, r_resp, wr_global_scratch,
+            wr_global_ctrl, wr_global_window_lock, wr_global_dma_watchdog,
+            wr_global_devmem_base_lo, wr_global_devmem_base_hi, wr_global_devmem_size_lo,
+            wr_global_devmem_size_hi, wr_intr_status, wr_intr_enable, wr_intr_test,
+            wr_window0_base_lo, wr_window0_base_hi, wr_window0_limit_lo,
+            wr_window0_limit_hi, wr_window0_ctrl, wr_window1_base_lo, wr_window1_base_hi,
+            wr_window1_limit_lo, wr_window1_limit_hi, wr_window1_ctrl,
+            wr_window2_base_lo, wr_window2_base_hi, wr_window2_limit_lo,
+            wr_window2_limit_hi, wr_window2_ctrl, wr_window3_base_lo, wr_window3_base_hi,
+            wr_window3_limit_lo, wr_window3_limit_hi, wr_window3_ctrl,
+            wr_dma0_ring_base_lo, wr_dma0_ring_base_hi, wr_dma0_ring_size,
+            wr_dma0_producer, wr_dma0_ctrl, wr_dma0_coalesce, wr_dma1_ring_base_lo,
+            wr_dma1_ring_base_hi, wr_dma1_ring_size, wr_dma1_producer, wr_dma1_ctrl,
+            wr_dma1_coalesce, wr_dma2_ring_base_lo, wr_dma2_ring_base_hi,
+            wr_dma2_ring_size, wr_dma2_producer, wr_dma2_ctrl, wr_dma2_coalesce,
+            wr_dma3_ring_base_lo, wr_dma3_ring_base_hi, wr_dma3_ring_size,
+            wr_dma3_producer, wr_dma3_ctrl, wr_dma3_coalesce, wr_coherent_ctrl,
             global_scratch_value_q, global_ctrl_enable_q, global_window_lock_lock_q,
             global_dma_watchdog_cycles_q, global_devmem_base_lo_addr_q,
             global_devmem_base_hi_addr_q, global_devmem_size_lo_addr_q,
@@ -289,16 +368,475 @@ impl Logic for CsrBlock {
             dma2_ctrl_run_q, dma2_coalesce_count_q, dma2_coalesce_timer_q,
             dma3_ring_base_lo_addr_q, dma3_ring_base_hi_addr_q, dma3_ring_size_log2_q,
             dma3_producer_index_q, dma3_ctrl_run_q, dma3_coalesce_count_q,
-            dma3_coalesce_timer_q, coherent_ctrl_enable_q, rd_group0, rd_group0_hit,
-            rd_group1, rd_group1_hit, rd_group4, rd_group4_hit, rd_group5, rd_group5_hit,
-            rd_group8, rd_group8_hit, rd_group9, rd_group9_hit, rd_group10,
-            rd_group10_hit, rd_group11, rd_group11_hit, rd_group12, rd_group12_hit
+            dma3_coalesce_timer_q, coherent_ctrl_enable_q, rd_sel0, rd_group0,
+            rd_group0_hit, rd_sel1, rd_group1, rd_group1_hit, rd_sel4, rd_group4,
+            rd_group4_hit, rd_sel5, rd_group5, rd_group5_hit, rd_sel8, rd_group8,
+            rd_group8_hit, rd_sel9, rd_group9, rd_group9_hit, rd_sel10, rd_group10,
+            rd_group10_hit, rd_sel11, rd_group11, rd_group11_hit, rd_sel12, rd_group12,
+            rd_group12_hit
         );
         self.axil.awready.next = !self.aw_full.q.val() & !self.b_valid.q.val();
         self.axil.wready.next = !self.w_full.q.val() & !self.b_valid.q.val();
         if self.axil.awvalid.val() & !self.aw_full.q.val() & !self.b_valid.q.val() {
             self.aw_full.d.next = true;
-            self.aw_addr.d.next = self.axil.awaddr.val();
+            self.wr_hit.d.next = false;
+            self.wr_global_scratch.d.next = false;
+            self.wr_global_ctrl.d.next = false;
+            self.wr_global_window_lock.d.next = false;
+            self.wr_global_dma_watchdog.d.next = false;
+            self.wr_global_devmem_base_lo.d.next = false;
+            self.wr_global_devmem_base_hi.d.next = false;
+            self.wr_global_devmem_size_lo.d.next = false;
+            self.wr_global_devmem_size_hi.d.next = false;
+            self.wr_intr_status.d.next = false;
+            self.wr_intr_enable.d.next = false;
+            self.wr_intr_test.d.next = false;
+            self.wr_window0_base_lo.d.next = false;
+            self.wr_window0_base_hi.d.next = false;
+            self.wr_window0_limit_lo.d.next = false;
+            self.wr_window0_limit_hi.d.next = false;
+            self.wr_window0_ctrl.d.next = false;
+            self.wr_window1_base_lo.d.next = false;
+            self.wr_window1_base_hi.d.next = false;
+            self.wr_window1_limit_lo.d.next = false;
+            self.wr_window1_limit_hi.d.next = false;
+            self.wr_window1_ctrl.d.next = false;
+            self.wr_window2_base_lo.d.next = false;
+            self.wr_window2_base_hi.d.next = false;
+            self.wr_window2_limit_lo.d.next = false;
+            self.wr_window2_limit_hi.d.next = false;
+            self.wr_window2_ctrl.d.next = false;
+            self.wr_window3_base_lo.d.next = false;
+            self.wr_window3_base_hi.d.next = false;
+            self.wr_window3_limit_lo.d.next = false;
+            self.wr_window3_limit_hi.d.next = false;
+            self.wr_window3_ctrl.d.next = false;
+            self.wr_dma0_ring_base_lo.d.next = false;
+            self.wr_dma0_ring_base_hi.d.next = false;
+            self.wr_dma0_ring_size.d.next = false;
+            self.wr_dma0_producer.d.next = false;
+            self.wr_dma0_ctrl.d.next = false;
+            self.wr_dma0_coalesce.d.next = false;
+            self.wr_dma1_ring_base_lo.d.next = false;
+            self.wr_dma1_ring_base_hi.d.next = false;
+            self.wr_dma1_ring_size.d.next = false;
+            self.wr_dma1_producer.d.next = false;
+            self.wr_dma1_ctrl.d.next = false;
+            self.wr_dma1_coalesce.d.next = false;
+            self.wr_dma2_ring_base_lo.d.next = false;
+            self.wr_dma2_ring_base_hi.d.next = false;
+            self.wr_dma2_ring_size.d.next = false;
+            self.wr_dma2_producer.d.next = false;
+            self.wr_dma2_ctrl.d.next = false;
+            self.wr_dma2_coalesce.d.next = false;
+            self.wr_dma3_ring_base_lo.d.next = false;
+            self.wr_dma3_ring_base_hi.d.next = false;
+            self.wr_dma3_ring_size.d.next = false;
+            self.wr_dma3_producer.d.next = false;
+            self.wr_dma3_ctrl.d.next = false;
+            self.wr_dma3_coalesce.d.next = false;
+            self.wr_coherent_ctrl.d.next = false;
+            match self.axil.awaddr.val().index() {
+                0 => {
+                    self.wr_hit.d.next = true;
+                }
+                4 => {
+                    self.wr_hit.d.next = true;
+                }
+                8 => {
+                    self.wr_hit.d.next = true;
+                }
+                12 => {
+                    self.wr_hit.d.next = true;
+                }
+                16 => {
+                    self.wr_hit.d.next = true;
+                }
+                20 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_scratch.d.next = true;
+                }
+                24 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_ctrl.d.next = true;
+                }
+                28 => {
+                    self.wr_hit.d.next = true;
+                }
+                32 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_window_lock.d.next = true;
+                }
+                36 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_dma_watchdog.d.next = true;
+                }
+                40 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_devmem_base_lo.d.next = true;
+                }
+                44 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_devmem_base_hi.d.next = true;
+                }
+                48 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_devmem_size_lo.d.next = true;
+                }
+                52 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_global_devmem_size_hi.d.next = true;
+                }
+                64 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_intr_status.d.next = true;
+                }
+                68 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_intr_enable.d.next = true;
+                }
+                72 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_intr_test.d.next = true;
+                }
+                256 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window0_base_lo.d.next = true;
+                }
+                260 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window0_base_hi.d.next = true;
+                }
+                264 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window0_limit_lo.d.next = true;
+                }
+                268 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window0_limit_hi.d.next = true;
+                }
+                272 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window0_ctrl.d.next = true;
+                }
+                288 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window1_base_lo.d.next = true;
+                }
+                292 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window1_base_hi.d.next = true;
+                }
+                296 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window1_limit_lo.d.next = true;
+                }
+                300 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window1_limit_hi.d.next = true;
+                }
+                304 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window1_ctrl.d.next = true;
+                }
+                320 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window2_base_lo.d.next = true;
+                }
+                324 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window2_base_hi.d.next = true;
+                }
+                328 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window2_limit_lo.d.next = true;
+                }
+                332 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window2_limit_hi.d.next = true;
+                }
+                336 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window2_ctrl.d.next = true;
+                }
+                352 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window3_base_lo.d.next = true;
+                }
+                356 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window3_base_hi.d.next = true;
+                }
+                360 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window3_limit_lo.d.next = true;
+                }
+                364 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window3_limit_hi.d.next = true;
+                }
+                368 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_window3_ctrl.d.next = true;
+                }
+                512 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma0_ring_base_lo.d.next = true;
+                }
+                516 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma0_ring_base_hi.d.next = true;
+                }
+                520 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma0_ring_size.d.next = true;
+                }
+                524 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma0_producer.d.next = true;
+                }
+                528 => {
+                    self.wr_hit.d.next = true;
+                }
+                532 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma0_ctrl.d.next = true;
+                }
+                536 => {
+                    self.wr_hit.d.next = true;
+                }
+                540 => {
+                    self.wr_hit.d.next = true;
+                }
+                544 => {
+                    self.wr_hit.d.next = true;
+                }
+                548 => {
+                    self.wr_hit.d.next = true;
+                }
+                552 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma0_coalesce.d.next = true;
+                }
+                556 => {
+                    self.wr_hit.d.next = true;
+                }
+                560 => {
+                    self.wr_hit.d.next = true;
+                }
+                564 => {
+                    self.wr_hit.d.next = true;
+                }
+                568 => {
+                    self.wr_hit.d.next = true;
+                }
+                572 => {
+                    self.wr_hit.d.next = true;
+                }
+                576 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma1_ring_base_lo.d.next = true;
+                }
+                580 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma1_ring_base_hi.d.next = true;
+                }
+                584 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma1_ring_size.d.next = true;
+                }
+                588 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma1_producer.d.next = true;
+                }
+                592 => {
+                    self.wr_hit.d.next = true;
+                }
+                596 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma1_ctrl.d.next = true;
+                }
+                600 => {
+                    self.wr_hit.d.next = true;
+                }
+                604 => {
+                    self.wr_hit.d.next = true;
+                }
+                608 => {
+                    self.wr_hit.d.next = true;
+                }
+                612 => {
+                    self.wr_hit.d.next = true;
+                }
+                616 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma1_coalesce.d.next = true;
+                }
+                620 => {
+                    self.wr_hit.d.next = true;
+                }
+                624 => {
+                    self.wr_hit.d.next = true;
+                }
+                628 => {
+                    self.wr_hit.d.next = true;
+                }
+                632 => {
+                    self.wr_hit.d.next = true;
+                }
+                636 => {
+                    self.wr_hit.d.next = true;
+                }
+                640 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma2_ring_base_lo.d.next = true;
+                }
+                644 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma2_ring_base_hi.d.next = true;
+                }
+                648 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma2_ring_size.d.next = true;
+                }
+                652 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma2_producer.d.next = true;
+                }
+                656 => {
+                    self.wr_hit.d.next = true;
+                }
+                660 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma2_ctrl.d.next = true;
+                }
+                664 => {
+                    self.wr_hit.d.next = true;
+                }
+                668 => {
+                    self.wr_hit.d.next = true;
+                }
+                672 => {
+                    self.wr_hit.d.next = true;
+                }
+                676 => {
+                    self.wr_hit.d.next = true;
+                }
+                680 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma2_coalesce.d.next = true;
+                }
+                684 => {
+                    self.wr_hit.d.next = true;
+                }
+                688 => {
+                    self.wr_hit.d.next = true;
+                }
+                692 => {
+                    self.wr_hit.d.next = true;
+                }
+                696 => {
+                    self.wr_hit.d.next = true;
+                }
+                700 => {
+                    self.wr_hit.d.next = true;
+                }
+                704 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma3_ring_base_lo.d.next = true;
+                }
+                708 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma3_ring_base_hi.d.next = true;
+                }
+                712 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma3_ring_size.d.next = true;
+                }
+                716 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma3_producer.d.next = true;
+                }
+                720 => {
+                    self.wr_hit.d.next = true;
+                }
+                724 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma3_ctrl.d.next = true;
+                }
+                728 => {
+                    self.wr_hit.d.next = true;
+                }
+                732 => {
+                    self.wr_hit.d.next = true;
+                }
+                736 => {
+                    self.wr_hit.d.next = true;
+                }
+                740 => {
+                    self.wr_hit.d.next = true;
+                }
+                744 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_dma3_coalesce.d.next = true;
+                }
+                748 => {
+                    self.wr_hit.d.next = true;
+                }
+                752 => {
+                    self.wr_hit.d.next = true;
+                }
+                756 => {
+                    self.wr_hit.d.next = true;
+                }
+                760 => {
+                    self.wr_hit.d.next = true;
+                }
+                764 => {
+                    self.wr_hit.d.next = true;
+                }
+                768 => {
+                    self.wr_hit.d.next = true;
+                }
+                772 => {
+                    self.wr_hit.d.next = true;
+                }
+                776 => {
+                    self.wr_hit.d.next = true;
+                }
+                780 => {
+                    self.wr_hit.d.next = true;
+                }
+                784 => {
+                    self.wr_hit.d.next = true;
+                }
+                788 => {
+                    self.wr_hit.d.next = true;
+                }
+                792 => {
+                    self.wr_hit.d.next = true;
+                }
+                796 => {
+                    self.wr_hit.d.next = true;
+                }
+                800 => {
+                    self.wr_hit.d.next = true;
+                }
+                804 => {
+                    self.wr_hit.d.next = true;
+                    self.wr_coherent_ctrl.d.next = true;
+                }
+                808 => {
+                    self.wr_hit.d.next = true;
+                }
+                812 => {
+                    self.wr_hit.d.next = true;
+                }
+                816 => {
+                    self.wr_hit.d.next = true;
+                }
+                _ => {}
+            }
         }
         if self.axil.wvalid.val() & !self.w_full.q.val() & !self.b_valid.q.val() {
             self.w_full.d.next = true;
@@ -324,358 +862,12 @@ impl Logic for CsrBlock {
         }
         self.w_mask.next = self.w_mask0.val() | self.w_mask1.val() | self.w_mask2.val()
             | self.w_mask3.val();
-        self.wr_hit.next = false;
-        match self.aw_addr.q.val().index() {
-            0 => {
-                self.wr_hit.next = true;
-            }
-            4 => {
-                self.wr_hit.next = true;
-            }
-            8 => {
-                self.wr_hit.next = true;
-            }
-            12 => {
-                self.wr_hit.next = true;
-            }
-            16 => {
-                self.wr_hit.next = true;
-            }
-            20 => {
-                self.wr_hit.next = true;
-            }
-            24 => {
-                self.wr_hit.next = true;
-            }
-            28 => {
-                self.wr_hit.next = true;
-            }
-            32 => {
-                self.wr_hit.next = true;
-            }
-            36 => {
-                self.wr_hit.next = true;
-            }
-            40 => {
-                self.wr_hit.next = true;
-            }
-            44 => {
-                self.wr_hit.next = true;
-            }
-            48 => {
-                self.wr_hit.next = true;
-            }
-            52 => {
-                self.wr_hit.next = true;
-            }
-            64 => {
-                self.wr_hit.next = true;
-            }
-            68 => {
-                self.wr_hit.next = true;
-            }
-            72 => {
-                self.wr_hit.next = true;
-            }
-            256 => {
-                self.wr_hit.next = true;
-            }
-            260 => {
-                self.wr_hit.next = true;
-            }
-            264 => {
-                self.wr_hit.next = true;
-            }
-            268 => {
-                self.wr_hit.next = true;
-            }
-            272 => {
-                self.wr_hit.next = true;
-            }
-            288 => {
-                self.wr_hit.next = true;
-            }
-            292 => {
-                self.wr_hit.next = true;
-            }
-            296 => {
-                self.wr_hit.next = true;
-            }
-            300 => {
-                self.wr_hit.next = true;
-            }
-            304 => {
-                self.wr_hit.next = true;
-            }
-            320 => {
-                self.wr_hit.next = true;
-            }
-            324 => {
-                self.wr_hit.next = true;
-            }
-            328 => {
-                self.wr_hit.next = true;
-            }
-            332 => {
-                self.wr_hit.next = true;
-            }
-            336 => {
-                self.wr_hit.next = true;
-            }
-            352 => {
-                self.wr_hit.next = true;
-            }
-            356 => {
-                self.wr_hit.next = true;
-            }
-            360 => {
-                self.wr_hit.next = true;
-            }
-            364 => {
-                self.wr_hit.next = true;
-            }
-            368 => {
-                self.wr_hit.next = true;
-            }
-            512 => {
-                self.wr_hit.next = true;
-            }
-            516 => {
-                self.wr_hit.next = true;
-            }
-            520 => {
-                self.wr_hit.next = true;
-            }
-            524 => {
-                self.wr_hit.next = true;
-            }
-            528 => {
-                self.wr_hit.next = true;
-            }
-            532 => {
-                self.wr_hit.next = true;
-            }
-            536 => {
-                self.wr_hit.next = true;
-            }
-            540 => {
-                self.wr_hit.next = true;
-            }
-            544 => {
-                self.wr_hit.next = true;
-            }
-            548 => {
-                self.wr_hit.next = true;
-            }
-            552 => {
-                self.wr_hit.next = true;
-            }
-            556 => {
-                self.wr_hit.next = true;
-            }
-            560 => {
-                self.wr_hit.next = true;
-            }
-            564 => {
-                self.wr_hit.next = true;
-            }
-            568 => {
-                self.wr_hit.next = true;
-            }
-            572 => {
-                self.wr_hit.next = true;
-            }
-            576 => {
-                self.wr_hit.next = true;
-            }
-            580 => {
-                self.wr_hit.next = true;
-            }
-            584 => {
-                self.wr_hit.next = true;
-            }
-            588 => {
-                self.wr_hit.next = true;
-            }
-            592 => {
-                self.wr_hit.next = true;
-            }
-            596 => {
-                self.wr_hit.next = true;
-            }
-            600 => {
-                self.wr_hit.next = true;
-            }
-            604 => {
-                self.wr_hit.next = true;
-            }
-            608 => {
-                self.wr_hit.next = true;
-            }
-            612 => {
-                self.wr_hit.next = true;
-            }
-            616 => {
-                self.wr_hit.next = true;
-            }
-            620 => {
-                self.wr_hit.next = true;
-            }
-            624 => {
-                self.wr_hit.next = true;
-            }
-            628 => {
-                self.wr_hit.next = true;
-            }
-            632 => {
-                self.wr_hit.next = true;
-            }
-            636 => {
-                self.wr_hit.next = true;
-            }
-            640 => {
-                self.wr_hit.next = true;
-            }
-            644 => {
-                self.wr_hit.next = true;
-            }
-            648 => {
-                self.wr_hit.next = true;
-            }
-            652 => {
-                self.wr_hit.next = true;
-            }
-            656 => {
-                self.wr_hit.next = true;
-            }
-            660 => {
-                self.wr_hit.next = true;
-            }
-            664 => {
-                self.wr_hit.next = true;
-            }
-            668 => {
-                self.wr_hit.next = true;
-            }
-            672 => {
-                self.wr_hit.next = true;
-            }
-            676 => {
-                self.wr_hit.next = true;
-            }
-            680 => {
-                self.wr_hit.next = true;
-            }
-            684 => {
-                self.wr_hit.next = true;
-            }
-            688 => {
-                self.wr_hit.next = true;
-            }
-            692 => {
-                self.wr_hit.next = true;
-            }
-            696 => {
-                self.wr_hit.next = true;
-            }
-            700 => {
-                self.wr_hit.next = true;
-            }
-            704 => {
-                self.wr_hit.next = true;
-            }
-            708 => {
-                self.wr_hit.next = true;
-            }
-            712 => {
-                self.wr_hit.next = true;
-            }
-            716 => {
-                self.wr_hit.next = true;
-            }
-            720 => {
-                self.wr_hit.next = true;
-            }
-            724 => {
-                self.wr_hit.next = true;
-            }
-            728 => {
-                self.wr_hit.next = true;
-            }
-            732 => {
-                self.wr_hit.next = true;
-            }
-            736 => {
-                self.wr_hit.next = true;
-            }
-            740 => {
-                self.wr_hit.next = true;
-            }
-            744 => {
-                self.wr_hit.next = true;
-            }
-            748 => {
-                self.wr_hit.next = true;
-            }
-            752 => {
-                self.wr_hit.next = true;
-            }
-            756 => {
-                self.wr_hit.next = true;
-            }
-            760 => {
-                self.wr_hit.next = true;
-            }
-            764 => {
-                self.wr_hit.next = true;
-            }
-            768 => {
-                self.wr_hit.next = true;
-            }
-            772 => {
-                self.wr_hit.next = true;
-            }
-            776 => {
-                self.wr_hit.next = true;
-            }
-            780 => {
-                self.wr_hit.next = true;
-            }
-            784 => {
-                self.wr_hit.next = true;
-            }
-            788 => {
-                self.wr_hit.next = true;
-            }
-            792 => {
-                self.wr_hit.next = true;
-            }
-            796 => {
-                self.wr_hit.next = true;
-            }
-            800 => {
-                self.wr_hit.next = true;
-            }
-            804 => {
-                self.wr_hit.next = true;
-            }
-            808 => {
-                self.wr_hit.next = true;
-            }
-            812 => {
-                self.wr_hit.next = true;
-            }
-            816 => {
-                self.wr_hit.next = true;
-            }
-            _ => {}
-        }
         if self.commit.val() {
             self.aw_full.d.next = false;
             self.w_full.d.next = false;
             self.b_valid.d.next = true;
             self.b_resp.d.next = 2.into();
-            if self.wr_hit.val() {
+            if self.wr_hit.q.val() {
                 self.b_resp.d.next = 0.into();
             }
         }
@@ -703,647 +895,461 @@ impl Logic for CsrBlock {
         self.dma[3].ctrl_retry.next = false;
         self.dma[3].ctrl_skip.next = false;
         self.dma[3].ctrl_abort.next = false;
-        match self.aw_addr.q.val().index() {
-            20 => {
-                if self.commit.val() {
-                    self.global_scratch_value_q.d.next = (self
-                        .global_scratch_value_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            24 => {
-                if self.commit.val() {
-                    self.global_ctrl_enable_q.d.next = (self.global_ctrl_enable_q.q.val()
-                        & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.global_ctrl_soft_reset.next = self.w_data.q.val().get_bit(1)
-                        & self.w_mask.val().get_bit(1);
-                }
-            }
-            32 => {
-                if self.commit.val() {
-                    self.global_window_lock_lock_q.d.next = self
-                        .global_window_lock_lock_q
-                        .q
-                        .val()
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                }
-            }
-            36 => {
-                if self.commit.val() {
-                    self.global_dma_watchdog_cycles_q.d.next = (self
-                        .global_dma_watchdog_cycles_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            40 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.global_devmem_base_lo_addr_q.d.next = (self
-                        .global_devmem_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<20>(12))
-                        | (self.w_data.q.val().get_bits::<20>(12)
-                            & self.w_mask.val().get_bits::<20>(12));
-                }
-            }
-            44 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.global_devmem_base_hi_addr_q.d.next = (self
-                        .global_devmem_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            48 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.global_devmem_size_lo_addr_q.d.next = (self
-                        .global_devmem_size_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<20>(12))
-                        | (self.w_data.q.val().get_bits::<20>(12)
-                            & self.w_mask.val().get_bits::<20>(12));
-                }
-            }
-            52 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.global_devmem_size_hi_addr_q.d.next = (self
-                        .global_devmem_size_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            64 => {
-                if self.commit.val() {
-                    self.intr_status_dma_q.d.next = (self.intr_status_dma_q.q.val()
-                        & !(self.w_data.q.val().get_bits::<8>(0)
-                            & self.w_mask.val().get_bits::<8>(0)))
-                        | self.intr_status_dma_set.val();
-                    self.intr_status_coherent_q.d.next = (self
-                        .intr_status_coherent_q
-                        .q
-                        .val()
-                        & !(self.w_data.q.val().get_bit(8)
-                            & self.w_mask.val().get_bit(8)))
-                        | self.intr_status_coherent_set.val();
-                }
-            }
-            68 => {
-                if self.commit.val() {
-                    self.intr_enable_dma_q.d.next = (self.intr_enable_dma_q.q.val()
-                        & !self.w_mask.val().get_bits::<8>(0))
-                        | (self.w_data.q.val().get_bits::<8>(0)
-                            & self.w_mask.val().get_bits::<8>(0));
-                    self.intr_enable_coherent_q.d.next = (self
-                        .intr_enable_coherent_q
-                        .q
-                        .val() & !self.w_mask.val().get_bit(8))
-                        | (self.w_data.q.val().get_bit(8)
-                            & self.w_mask.val().get_bit(8));
-                }
-            }
-            72 => {
-                if self.commit.val() {
-                    self.intr_test_dma.next = self.w_data.q.val().get_bits::<8>(0)
-                        & self.w_mask.val().get_bits::<8>(0);
-                    self.intr_test_coherent.next = self.w_data.q.val().get_bit(8)
-                        & self.w_mask.val().get_bit(8);
-                }
-            }
-            256 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window0_base_lo_addr_q.d.next = (self
-                        .window0_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            260 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window0_base_hi_addr_q.d.next = (self
-                        .window0_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            264 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window0_limit_lo_addr_q.d.next = (self
-                        .window0_limit_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            268 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window0_limit_hi_addr_q.d.next = (self
-                        .window0_limit_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            272 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window0_ctrl_enable_q.d.next = (self
-                        .window0_ctrl_enable_q
-                        .q
-                        .val() & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.window0_ctrl_read_q.d.next = (self.window0_ctrl_read_q.q.val()
-                        & !self.w_mask.val().get_bit(1))
-                        | (self.w_data.q.val().get_bit(1)
-                            & self.w_mask.val().get_bit(1));
-                    self.window0_ctrl_write_q.d.next = (self.window0_ctrl_write_q.q.val()
-                        & !self.w_mask.val().get_bit(2))
-                        | (self.w_data.q.val().get_bit(2)
-                            & self.w_mask.val().get_bit(2));
-                }
-            }
-            288 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window1_base_lo_addr_q.d.next = (self
-                        .window1_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            292 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window1_base_hi_addr_q.d.next = (self
-                        .window1_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            296 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window1_limit_lo_addr_q.d.next = (self
-                        .window1_limit_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            300 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window1_limit_hi_addr_q.d.next = (self
-                        .window1_limit_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            304 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window1_ctrl_enable_q.d.next = (self
-                        .window1_ctrl_enable_q
-                        .q
-                        .val() & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.window1_ctrl_read_q.d.next = (self.window1_ctrl_read_q.q.val()
-                        & !self.w_mask.val().get_bit(1))
-                        | (self.w_data.q.val().get_bit(1)
-                            & self.w_mask.val().get_bit(1));
-                    self.window1_ctrl_write_q.d.next = (self.window1_ctrl_write_q.q.val()
-                        & !self.w_mask.val().get_bit(2))
-                        | (self.w_data.q.val().get_bit(2)
-                            & self.w_mask.val().get_bit(2));
-                }
-            }
-            320 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window2_base_lo_addr_q.d.next = (self
-                        .window2_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            324 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window2_base_hi_addr_q.d.next = (self
-                        .window2_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            328 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window2_limit_lo_addr_q.d.next = (self
-                        .window2_limit_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            332 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window2_limit_hi_addr_q.d.next = (self
-                        .window2_limit_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            336 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window2_ctrl_enable_q.d.next = (self
-                        .window2_ctrl_enable_q
-                        .q
-                        .val() & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.window2_ctrl_read_q.d.next = (self.window2_ctrl_read_q.q.val()
-                        & !self.w_mask.val().get_bit(1))
-                        | (self.w_data.q.val().get_bit(1)
-                            & self.w_mask.val().get_bit(1));
-                    self.window2_ctrl_write_q.d.next = (self.window2_ctrl_write_q.q.val()
-                        & !self.w_mask.val().get_bit(2))
-                        | (self.w_data.q.val().get_bit(2)
-                            & self.w_mask.val().get_bit(2));
-                }
-            }
-            352 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window3_base_lo_addr_q.d.next = (self
-                        .window3_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            356 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window3_base_hi_addr_q.d.next = (self
-                        .window3_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            360 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window3_limit_lo_addr_q.d.next = (self
-                        .window3_limit_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            364 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window3_limit_hi_addr_q.d.next = (self
-                        .window3_limit_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            368 => {
-                if self.commit.val() & !self.global_window_lock_lock_q.q.val() {
-                    self.window3_ctrl_enable_q.d.next = (self
-                        .window3_ctrl_enable_q
-                        .q
-                        .val() & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.window3_ctrl_read_q.d.next = (self.window3_ctrl_read_q.q.val()
-                        & !self.w_mask.val().get_bit(1))
-                        | (self.w_data.q.val().get_bit(1)
-                            & self.w_mask.val().get_bit(1));
-                    self.window3_ctrl_write_q.d.next = (self.window3_ctrl_write_q.q.val()
-                        & !self.w_mask.val().get_bit(2))
-                        | (self.w_data.q.val().get_bit(2)
-                            & self.w_mask.val().get_bit(2));
-                }
-            }
-            512 => {
-                if self.commit.val() {
-                    self.dma0_ring_base_lo_addr_q.d.next = (self
-                        .dma0_ring_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<27>(5))
-                        | (self.w_data.q.val().get_bits::<27>(5)
-                            & self.w_mask.val().get_bits::<27>(5));
-                }
-            }
-            516 => {
-                if self.commit.val() {
-                    self.dma0_ring_base_hi_addr_q.d.next = (self
-                        .dma0_ring_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            520 => {
-                if self.commit.val() {
-                    self.dma0_ring_size_log2_q.d.next = (self
-                        .dma0_ring_size_log2_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<4>(0))
-                        | (self.w_data.q.val().get_bits::<4>(0)
-                            & self.w_mask.val().get_bits::<4>(0));
-                }
-            }
-            524 => {
-                if self.commit.val() {
-                    self.dma0_producer_index_q.d.next = (self
-                        .dma0_producer_index_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(0))
-                        | (self.w_data.q.val().get_bits::<16>(0)
-                            & self.w_mask.val().get_bits::<16>(0));
-                }
-            }
-            532 => {
-                if self.commit.val() {
-                    self.dma0_ctrl_run_q.d.next = (self.dma0_ctrl_run_q.q.val()
-                        & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.dma[0].ctrl_retry.next = self.w_data.q.val().get_bit(1)
-                        & self.w_mask.val().get_bit(1);
-                    self.dma[0].ctrl_skip.next = self.w_data.q.val().get_bit(2)
-                        & self.w_mask.val().get_bit(2);
-                    self.dma[0].ctrl_abort.next = self.w_data.q.val().get_bit(3)
-                        & self.w_mask.val().get_bit(3);
-                }
-            }
-            552 => {
-                if self.commit.val() {
-                    self.dma0_coalesce_count_q.d.next = (self
-                        .dma0_coalesce_count_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<8>(0))
-                        | (self.w_data.q.val().get_bits::<8>(0)
-                            & self.w_mask.val().get_bits::<8>(0));
-                    self.dma0_coalesce_timer_q.d.next = (self
-                        .dma0_coalesce_timer_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(16))
-                        | (self.w_data.q.val().get_bits::<16>(16)
-                            & self.w_mask.val().get_bits::<16>(16));
-                }
-            }
-            576 => {
-                if self.commit.val() {
-                    self.dma1_ring_base_lo_addr_q.d.next = (self
-                        .dma1_ring_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<27>(5))
-                        | (self.w_data.q.val().get_bits::<27>(5)
-                            & self.w_mask.val().get_bits::<27>(5));
-                }
-            }
-            580 => {
-                if self.commit.val() {
-                    self.dma1_ring_base_hi_addr_q.d.next = (self
-                        .dma1_ring_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            584 => {
-                if self.commit.val() {
-                    self.dma1_ring_size_log2_q.d.next = (self
-                        .dma1_ring_size_log2_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<4>(0))
-                        | (self.w_data.q.val().get_bits::<4>(0)
-                            & self.w_mask.val().get_bits::<4>(0));
-                }
-            }
-            588 => {
-                if self.commit.val() {
-                    self.dma1_producer_index_q.d.next = (self
-                        .dma1_producer_index_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(0))
-                        | (self.w_data.q.val().get_bits::<16>(0)
-                            & self.w_mask.val().get_bits::<16>(0));
-                }
-            }
-            596 => {
-                if self.commit.val() {
-                    self.dma1_ctrl_run_q.d.next = (self.dma1_ctrl_run_q.q.val()
-                        & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.dma[1].ctrl_retry.next = self.w_data.q.val().get_bit(1)
-                        & self.w_mask.val().get_bit(1);
-                    self.dma[1].ctrl_skip.next = self.w_data.q.val().get_bit(2)
-                        & self.w_mask.val().get_bit(2);
-                    self.dma[1].ctrl_abort.next = self.w_data.q.val().get_bit(3)
-                        & self.w_mask.val().get_bit(3);
-                }
-            }
-            616 => {
-                if self.commit.val() {
-                    self.dma1_coalesce_count_q.d.next = (self
-                        .dma1_coalesce_count_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<8>(0))
-                        | (self.w_data.q.val().get_bits::<8>(0)
-                            & self.w_mask.val().get_bits::<8>(0));
-                    self.dma1_coalesce_timer_q.d.next = (self
-                        .dma1_coalesce_timer_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(16))
-                        | (self.w_data.q.val().get_bits::<16>(16)
-                            & self.w_mask.val().get_bits::<16>(16));
-                }
-            }
-            640 => {
-                if self.commit.val() {
-                    self.dma2_ring_base_lo_addr_q.d.next = (self
-                        .dma2_ring_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<27>(5))
-                        | (self.w_data.q.val().get_bits::<27>(5)
-                            & self.w_mask.val().get_bits::<27>(5));
-                }
-            }
-            644 => {
-                if self.commit.val() {
-                    self.dma2_ring_base_hi_addr_q.d.next = (self
-                        .dma2_ring_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            648 => {
-                if self.commit.val() {
-                    self.dma2_ring_size_log2_q.d.next = (self
-                        .dma2_ring_size_log2_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<4>(0))
-                        | (self.w_data.q.val().get_bits::<4>(0)
-                            & self.w_mask.val().get_bits::<4>(0));
-                }
-            }
-            652 => {
-                if self.commit.val() {
-                    self.dma2_producer_index_q.d.next = (self
-                        .dma2_producer_index_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(0))
-                        | (self.w_data.q.val().get_bits::<16>(0)
-                            & self.w_mask.val().get_bits::<16>(0));
-                }
-            }
-            660 => {
-                if self.commit.val() {
-                    self.dma2_ctrl_run_q.d.next = (self.dma2_ctrl_run_q.q.val()
-                        & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.dma[2].ctrl_retry.next = self.w_data.q.val().get_bit(1)
-                        & self.w_mask.val().get_bit(1);
-                    self.dma[2].ctrl_skip.next = self.w_data.q.val().get_bit(2)
-                        & self.w_mask.val().get_bit(2);
-                    self.dma[2].ctrl_abort.next = self.w_data.q.val().get_bit(3)
-                        & self.w_mask.val().get_bit(3);
-                }
-            }
-            680 => {
-                if self.commit.val() {
-                    self.dma2_coalesce_count_q.d.next = (self
-                        .dma2_coalesce_count_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<8>(0))
-                        | (self.w_data.q.val().get_bits::<8>(0)
-                            & self.w_mask.val().get_bits::<8>(0));
-                    self.dma2_coalesce_timer_q.d.next = (self
-                        .dma2_coalesce_timer_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(16))
-                        | (self.w_data.q.val().get_bits::<16>(16)
-                            & self.w_mask.val().get_bits::<16>(16));
-                }
-            }
-            704 => {
-                if self.commit.val() {
-                    self.dma3_ring_base_lo_addr_q.d.next = (self
-                        .dma3_ring_base_lo_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<27>(5))
-                        | (self.w_data.q.val().get_bits::<27>(5)
-                            & self.w_mask.val().get_bits::<27>(5));
-                }
-            }
-            708 => {
-                if self.commit.val() {
-                    self.dma3_ring_base_hi_addr_q.d.next = (self
-                        .dma3_ring_base_hi_addr_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<32>(0))
-                        | (self.w_data.q.val().get_bits::<32>(0)
-                            & self.w_mask.val().get_bits::<32>(0));
-                }
-            }
-            712 => {
-                if self.commit.val() {
-                    self.dma3_ring_size_log2_q.d.next = (self
-                        .dma3_ring_size_log2_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<4>(0))
-                        | (self.w_data.q.val().get_bits::<4>(0)
-                            & self.w_mask.val().get_bits::<4>(0));
-                }
-            }
-            716 => {
-                if self.commit.val() {
-                    self.dma3_producer_index_q.d.next = (self
-                        .dma3_producer_index_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(0))
-                        | (self.w_data.q.val().get_bits::<16>(0)
-                            & self.w_mask.val().get_bits::<16>(0));
-                }
-            }
-            724 => {
-                if self.commit.val() {
-                    self.dma3_ctrl_run_q.d.next = (self.dma3_ctrl_run_q.q.val()
-                        & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                    self.dma[3].ctrl_retry.next = self.w_data.q.val().get_bit(1)
-                        & self.w_mask.val().get_bit(1);
-                    self.dma[3].ctrl_skip.next = self.w_data.q.val().get_bit(2)
-                        & self.w_mask.val().get_bit(2);
-                    self.dma[3].ctrl_abort.next = self.w_data.q.val().get_bit(3)
-                        & self.w_mask.val().get_bit(3);
-                }
-            }
-            744 => {
-                if self.commit.val() {
-                    self.dma3_coalesce_count_q.d.next = (self
-                        .dma3_coalesce_count_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<8>(0))
-                        | (self.w_data.q.val().get_bits::<8>(0)
-                            & self.w_mask.val().get_bits::<8>(0));
-                    self.dma3_coalesce_timer_q.d.next = (self
-                        .dma3_coalesce_timer_q
-                        .q
-                        .val() & !self.w_mask.val().get_bits::<16>(16))
-                        | (self.w_data.q.val().get_bits::<16>(16)
-                            & self.w_mask.val().get_bits::<16>(16));
-                }
-            }
-            804 => {
-                if self.commit.val() {
-                    self.coherent_ctrl_enable_q.d.next = (self
-                        .coherent_ctrl_enable_q
-                        .q
-                        .val() & !self.w_mask.val().get_bit(0))
-                        | (self.w_data.q.val().get_bit(0)
-                            & self.w_mask.val().get_bit(0));
-                }
-            }
-            _ => {}
+        if self.commit.val() & self.wr_global_scratch.q.val() {
+            self.global_scratch_value_q.d.next = (self.global_scratch_value_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_global_ctrl.q.val() {
+            self.global_ctrl_enable_q.d.next = (self.global_ctrl_enable_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.global_ctrl_soft_reset.next = self.w_data.q.val().get_bit(1)
+                & self.w_mask.val().get_bit(1);
+        }
+        if self.commit.val() & self.wr_global_window_lock.q.val() {
+            self.global_window_lock_lock_q.d.next = self
+                .global_window_lock_lock_q
+                .q
+                .val() | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+        }
+        if self.commit.val() & self.wr_global_dma_watchdog.q.val() {
+            self.global_dma_watchdog_cycles_q.d.next = (self
+                .global_dma_watchdog_cycles_q
+                .q
+                .val() & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_global_devmem_base_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.global_devmem_base_lo_addr_q.d.next = (self
+                .global_devmem_base_lo_addr_q
+                .q
+                .val() & !self.w_mask.val().get_bits::<20>(12))
+                | (self.w_data.q.val().get_bits::<20>(12)
+                    & self.w_mask.val().get_bits::<20>(12));
+        }
+        if self.commit.val() & self.wr_global_devmem_base_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.global_devmem_base_hi_addr_q.d.next = (self
+                .global_devmem_base_hi_addr_q
+                .q
+                .val() & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_global_devmem_size_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.global_devmem_size_lo_addr_q.d.next = (self
+                .global_devmem_size_lo_addr_q
+                .q
+                .val() & !self.w_mask.val().get_bits::<20>(12))
+                | (self.w_data.q.val().get_bits::<20>(12)
+                    & self.w_mask.val().get_bits::<20>(12));
+        }
+        if self.commit.val() & self.wr_global_devmem_size_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.global_devmem_size_hi_addr_q.d.next = (self
+                .global_devmem_size_hi_addr_q
+                .q
+                .val() & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_intr_status.q.val() {
+            self.intr_status_dma_q.d.next = (self.intr_status_dma_q.q.val()
+                & !(self.w_data.q.val().get_bits::<8>(0)
+                    & self.w_mask.val().get_bits::<8>(0)))
+                | self.intr_status_dma_set.val();
+            self.intr_status_coherent_q.d.next = (self.intr_status_coherent_q.q.val()
+                & !(self.w_data.q.val().get_bit(8) & self.w_mask.val().get_bit(8)))
+                | self.intr_status_coherent_set.val();
+        }
+        if self.commit.val() & self.wr_intr_enable.q.val() {
+            self.intr_enable_dma_q.d.next = (self.intr_enable_dma_q.q.val()
+                & !self.w_mask.val().get_bits::<8>(0))
+                | (self.w_data.q.val().get_bits::<8>(0)
+                    & self.w_mask.val().get_bits::<8>(0));
+            self.intr_enable_coherent_q.d.next = (self.intr_enable_coherent_q.q.val()
+                & !self.w_mask.val().get_bit(8))
+                | (self.w_data.q.val().get_bit(8) & self.w_mask.val().get_bit(8));
+        }
+        if self.commit.val() & self.wr_intr_test.q.val() {
+            self.intr_test_dma.next = self.w_data.q.val().get_bits::<8>(0)
+                & self.w_mask.val().get_bits::<8>(0);
+            self.intr_test_coherent.next = self.w_data.q.val().get_bit(8)
+                & self.w_mask.val().get_bit(8);
+        }
+        if self.commit.val() & self.wr_window0_base_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window0_base_lo_addr_q.d.next = (self.window0_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window0_base_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window0_base_hi_addr_q.d.next = (self.window0_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window0_limit_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window0_limit_lo_addr_q.d.next = (self.window0_limit_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window0_limit_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window0_limit_hi_addr_q.d.next = (self.window0_limit_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window0_ctrl.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window0_ctrl_enable_q.d.next = (self.window0_ctrl_enable_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.window0_ctrl_read_q.d.next = (self.window0_ctrl_read_q.q.val()
+                & !self.w_mask.val().get_bit(1))
+                | (self.w_data.q.val().get_bit(1) & self.w_mask.val().get_bit(1));
+            self.window0_ctrl_write_q.d.next = (self.window0_ctrl_write_q.q.val()
+                & !self.w_mask.val().get_bit(2))
+                | (self.w_data.q.val().get_bit(2) & self.w_mask.val().get_bit(2));
+        }
+        if self.commit.val() & self.wr_window1_base_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window1_base_lo_addr_q.d.next = (self.window1_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window1_base_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window1_base_hi_addr_q.d.next = (self.window1_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window1_limit_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window1_limit_lo_addr_q.d.next = (self.window1_limit_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window1_limit_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window1_limit_hi_addr_q.d.next = (self.window1_limit_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window1_ctrl.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window1_ctrl_enable_q.d.next = (self.window1_ctrl_enable_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.window1_ctrl_read_q.d.next = (self.window1_ctrl_read_q.q.val()
+                & !self.w_mask.val().get_bit(1))
+                | (self.w_data.q.val().get_bit(1) & self.w_mask.val().get_bit(1));
+            self.window1_ctrl_write_q.d.next = (self.window1_ctrl_write_q.q.val()
+                & !self.w_mask.val().get_bit(2))
+                | (self.w_data.q.val().get_bit(2) & self.w_mask.val().get_bit(2));
+        }
+        if self.commit.val() & self.wr_window2_base_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window2_base_lo_addr_q.d.next = (self.window2_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window2_base_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window2_base_hi_addr_q.d.next = (self.window2_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window2_limit_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window2_limit_lo_addr_q.d.next = (self.window2_limit_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window2_limit_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window2_limit_hi_addr_q.d.next = (self.window2_limit_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window2_ctrl.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window2_ctrl_enable_q.d.next = (self.window2_ctrl_enable_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.window2_ctrl_read_q.d.next = (self.window2_ctrl_read_q.q.val()
+                & !self.w_mask.val().get_bit(1))
+                | (self.w_data.q.val().get_bit(1) & self.w_mask.val().get_bit(1));
+            self.window2_ctrl_write_q.d.next = (self.window2_ctrl_write_q.q.val()
+                & !self.w_mask.val().get_bit(2))
+                | (self.w_data.q.val().get_bit(2) & self.w_mask.val().get_bit(2));
+        }
+        if self.commit.val() & self.wr_window3_base_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window3_base_lo_addr_q.d.next = (self.window3_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window3_base_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window3_base_hi_addr_q.d.next = (self.window3_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window3_limit_lo.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window3_limit_lo_addr_q.d.next = (self.window3_limit_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window3_limit_hi.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window3_limit_hi_addr_q.d.next = (self.window3_limit_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_window3_ctrl.q.val()
+            & !self.global_window_lock_lock_q.q.val()
+        {
+            self.window3_ctrl_enable_q.d.next = (self.window3_ctrl_enable_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.window3_ctrl_read_q.d.next = (self.window3_ctrl_read_q.q.val()
+                & !self.w_mask.val().get_bit(1))
+                | (self.w_data.q.val().get_bit(1) & self.w_mask.val().get_bit(1));
+            self.window3_ctrl_write_q.d.next = (self.window3_ctrl_write_q.q.val()
+                & !self.w_mask.val().get_bit(2))
+                | (self.w_data.q.val().get_bit(2) & self.w_mask.val().get_bit(2));
+        }
+        if self.commit.val() & self.wr_dma0_ring_base_lo.q.val() {
+            self.dma0_ring_base_lo_addr_q.d.next = (self.dma0_ring_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<27>(5))
+                | (self.w_data.q.val().get_bits::<27>(5)
+                    & self.w_mask.val().get_bits::<27>(5));
+        }
+        if self.commit.val() & self.wr_dma0_ring_base_hi.q.val() {
+            self.dma0_ring_base_hi_addr_q.d.next = (self.dma0_ring_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_dma0_ring_size.q.val() {
+            self.dma0_ring_size_log2_q.d.next = (self.dma0_ring_size_log2_q.q.val()
+                & !self.w_mask.val().get_bits::<4>(0))
+                | (self.w_data.q.val().get_bits::<4>(0)
+                    & self.w_mask.val().get_bits::<4>(0));
+        }
+        if self.commit.val() & self.wr_dma0_producer.q.val() {
+            self.dma0_producer_index_q.d.next = (self.dma0_producer_index_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(0))
+                | (self.w_data.q.val().get_bits::<16>(0)
+                    & self.w_mask.val().get_bits::<16>(0));
+        }
+        if self.commit.val() & self.wr_dma0_ctrl.q.val() {
+            self.dma0_ctrl_run_q.d.next = (self.dma0_ctrl_run_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.dma[0].ctrl_retry.next = self.w_data.q.val().get_bit(1)
+                & self.w_mask.val().get_bit(1);
+            self.dma[0].ctrl_skip.next = self.w_data.q.val().get_bit(2)
+                & self.w_mask.val().get_bit(2);
+            self.dma[0].ctrl_abort.next = self.w_data.q.val().get_bit(3)
+                & self.w_mask.val().get_bit(3);
+        }
+        if self.commit.val() & self.wr_dma0_coalesce.q.val() {
+            self.dma0_coalesce_count_q.d.next = (self.dma0_coalesce_count_q.q.val()
+                & !self.w_mask.val().get_bits::<8>(0))
+                | (self.w_data.q.val().get_bits::<8>(0)
+                    & self.w_mask.val().get_bits::<8>(0));
+            self.dma0_coalesce_timer_q.d.next = (self.dma0_coalesce_timer_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(16))
+                | (self.w_data.q.val().get_bits::<16>(16)
+                    & self.w_mask.val().get_bits::<16>(16));
+        }
+        if self.commit.val() & self.wr_dma1_ring_base_lo.q.val() {
+            self.dma1_ring_base_lo_addr_q.d.next = (self.dma1_ring_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<27>(5))
+                | (self.w_data.q.val().get_bits::<27>(5)
+                    & self.w_mask.val().get_bits::<27>(5));
+        }
+        if self.commit.val() & self.wr_dma1_ring_base_hi.q.val() {
+            self.dma1_ring_base_hi_addr_q.d.next = (self.dma1_ring_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_dma1_ring_size.q.val() {
+            self.dma1_ring_size_log2_q.d.next = (self.dma1_ring_size_log2_q.q.val()
+                & !self.w_mask.val().get_bits::<4>(0))
+                | (self.w_data.q.val().get_bits::<4>(0)
+                    & self.w_mask.val().get_bits::<4>(0));
+        }
+        if self.commit.val() & self.wr_dma1_producer.q.val() {
+            self.dma1_producer_index_q.d.next = (self.dma1_producer_index_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(0))
+                | (self.w_data.q.val().get_bits::<16>(0)
+                    & self.w_mask.val().get_bits::<16>(0));
+        }
+        if self.commit.val() & self.wr_dma1_ctrl.q.val() {
+            self.dma1_ctrl_run_q.d.next = (self.dma1_ctrl_run_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.dma[1].ctrl_retry.next = self.w_data.q.val().get_bit(1)
+                & self.w_mask.val().get_bit(1);
+            self.dma[1].ctrl_skip.next = self.w_data.q.val().get_bit(2)
+                & self.w_mask.val().get_bit(2);
+            self.dma[1].ctrl_abort.next = self.w_data.q.val().get_bit(3)
+                & self.w_mask.val().get_bit(3);
+        }
+        if self.commit.val() & self.wr_dma1_coalesce.q.val() {
+            self.dma1_coalesce_count_q.d.next = (self.dma1_coalesce_count_q.q.val()
+                & !self.w_mask.val().get_bits::<8>(0))
+                | (self.w_data.q.val().get_bits::<8>(0)
+                    & self.w_mask.val().get_bits::<8>(0));
+            self.dma1_coalesce_timer_q.d.next = (self.dma1_coalesce_timer_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(16))
+                | (self.w_data.q.val().get_bits::<16>(16)
+                    & self.w_mask.val().get_bits::<16>(16));
+        }
+        if self.commit.val() & self.wr_dma2_ring_base_lo.q.val() {
+            self.dma2_ring_base_lo_addr_q.d.next = (self.dma2_ring_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<27>(5))
+                | (self.w_data.q.val().get_bits::<27>(5)
+                    & self.w_mask.val().get_bits::<27>(5));
+        }
+        if self.commit.val() & self.wr_dma2_ring_base_hi.q.val() {
+            self.dma2_ring_base_hi_addr_q.d.next = (self.dma2_ring_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_dma2_ring_size.q.val() {
+            self.dma2_ring_size_log2_q.d.next = (self.dma2_ring_size_log2_q.q.val()
+                & !self.w_mask.val().get_bits::<4>(0))
+                | (self.w_data.q.val().get_bits::<4>(0)
+                    & self.w_mask.val().get_bits::<4>(0));
+        }
+        if self.commit.val() & self.wr_dma2_producer.q.val() {
+            self.dma2_producer_index_q.d.next = (self.dma2_producer_index_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(0))
+                | (self.w_data.q.val().get_bits::<16>(0)
+                    & self.w_mask.val().get_bits::<16>(0));
+        }
+        if self.commit.val() & self.wr_dma2_ctrl.q.val() {
+            self.dma2_ctrl_run_q.d.next = (self.dma2_ctrl_run_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.dma[2].ctrl_retry.next = self.w_data.q.val().get_bit(1)
+                & self.w_mask.val().get_bit(1);
+            self.dma[2].ctrl_skip.next = self.w_data.q.val().get_bit(2)
+                & self.w_mask.val().get_bit(2);
+            self.dma[2].ctrl_abort.next = self.w_data.q.val().get_bit(3)
+                & self.w_mask.val().get_bit(3);
+        }
+        if self.commit.val() & self.wr_dma2_coalesce.q.val() {
+            self.dma2_coalesce_count_q.d.next = (self.dma2_coalesce_count_q.q.val()
+                & !self.w_mask.val().get_bits::<8>(0))
+                | (self.w_data.q.val().get_bits::<8>(0)
+                    & self.w_mask.val().get_bits::<8>(0));
+            self.dma2_coalesce_timer_q.d.next = (self.dma2_coalesce_timer_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(16))
+                | (self.w_data.q.val().get_bits::<16>(16)
+                    & self.w_mask.val().get_bits::<16>(16));
+        }
+        if self.commit.val() & self.wr_dma3_ring_base_lo.q.val() {
+            self.dma3_ring_base_lo_addr_q.d.next = (self.dma3_ring_base_lo_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<27>(5))
+                | (self.w_data.q.val().get_bits::<27>(5)
+                    & self.w_mask.val().get_bits::<27>(5));
+        }
+        if self.commit.val() & self.wr_dma3_ring_base_hi.q.val() {
+            self.dma3_ring_base_hi_addr_q.d.next = (self.dma3_ring_base_hi_addr_q.q.val()
+                & !self.w_mask.val().get_bits::<32>(0))
+                | (self.w_data.q.val().get_bits::<32>(0)
+                    & self.w_mask.val().get_bits::<32>(0));
+        }
+        if self.commit.val() & self.wr_dma3_ring_size.q.val() {
+            self.dma3_ring_size_log2_q.d.next = (self.dma3_ring_size_log2_q.q.val()
+                & !self.w_mask.val().get_bits::<4>(0))
+                | (self.w_data.q.val().get_bits::<4>(0)
+                    & self.w_mask.val().get_bits::<4>(0));
+        }
+        if self.commit.val() & self.wr_dma3_producer.q.val() {
+            self.dma3_producer_index_q.d.next = (self.dma3_producer_index_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(0))
+                | (self.w_data.q.val().get_bits::<16>(0)
+                    & self.w_mask.val().get_bits::<16>(0));
+        }
+        if self.commit.val() & self.wr_dma3_ctrl.q.val() {
+            self.dma3_ctrl_run_q.d.next = (self.dma3_ctrl_run_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
+            self.dma[3].ctrl_retry.next = self.w_data.q.val().get_bit(1)
+                & self.w_mask.val().get_bit(1);
+            self.dma[3].ctrl_skip.next = self.w_data.q.val().get_bit(2)
+                & self.w_mask.val().get_bit(2);
+            self.dma[3].ctrl_abort.next = self.w_data.q.val().get_bit(3)
+                & self.w_mask.val().get_bit(3);
+        }
+        if self.commit.val() & self.wr_dma3_coalesce.q.val() {
+            self.dma3_coalesce_count_q.d.next = (self.dma3_coalesce_count_q.q.val()
+                & !self.w_mask.val().get_bits::<8>(0))
+                | (self.w_data.q.val().get_bits::<8>(0)
+                    & self.w_mask.val().get_bits::<8>(0));
+            self.dma3_coalesce_timer_q.d.next = (self.dma3_coalesce_timer_q.q.val()
+                & !self.w_mask.val().get_bits::<16>(16))
+                | (self.w_data.q.val().get_bits::<16>(16)
+                    & self.w_mask.val().get_bits::<16>(16));
+        }
+        if self.commit.val() & self.wr_coherent_ctrl.q.val() {
+            self.coherent_ctrl_enable_q.d.next = (self.coherent_ctrl_enable_q.q.val()
+                & !self.w_mask.val().get_bit(0))
+                | (self.w_data.q.val().get_bit(0) & self.w_mask.val().get_bit(0));
         }
         self.axil.arready.next = !self.r_valid.q.val() & !self.ar_pending.q.val()
             & !self.rd_ready.q.val();
@@ -1351,6 +1357,24 @@ impl Logic for CsrBlock {
         if self.ar_take.val() {
             self.ar_pending.d.next = true;
             self.ar_addr.d.next = self.axil.araddr.val();
+            self.rd_sel0.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 0)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel1.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 1)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel4.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 4)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel5.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 5)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel8.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 8)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel9.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 9)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel10.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 10)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel11.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 11)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+            self.rd_sel12.d.next = (self.axil.araddr.val().get_bits::<6>(6) == 12)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
         }
         if self.ar_pending.q.val() {
             self.ar_pending.d.next = false;
@@ -1358,9 +1382,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group0.d.next = 0.into();
         self.rd_group0_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 0)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel0.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group0_hit.d.next = true;
@@ -1439,9 +1461,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group1.d.next = 0.into();
         self.rd_group1_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 1)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel1.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group1_hit.d.next = true;
@@ -1470,9 +1490,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group4.d.next = 0.into();
         self.rd_group4_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 4)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel4.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group4_hit.d.next = true;
@@ -1533,9 +1551,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group5.d.next = 0.into();
         self.rd_group5_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 5)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel5.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group5_hit.d.next = true;
@@ -1596,9 +1612,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group8.d.next = 0.into();
         self.rd_group8_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 8)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel8.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group8_hit.d.next = true;
@@ -1697,9 +1711,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group9.d.next = 0.into();
         self.rd_group9_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 9)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel9.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group9_hit.d.next = true;
@@ -1798,9 +1810,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group10.d.next = 0.into();
         self.rd_group10_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 10)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel10.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group10_hit.d.next = true;
@@ -1899,9 +1909,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group11.d.next = 0.into();
         self.rd_group11_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 11)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel11.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group11_hit.d.next = true;
@@ -2000,9 +2008,7 @@ impl Logic for CsrBlock {
         }
         self.rd_group12.d.next = 0.into();
         self.rd_group12_hit.d.next = false;
-        if (self.ar_addr.q.val().get_bits::<6>(6) == 12)
-            & !self.ar_addr.q.val().get_bits::<2>(0).any()
-        {
+        if self.rd_sel12.q.val() {
             match self.ar_addr.q.val().get_bits::<4>(2).index() {
                 0 => {
                     self.rd_group12_hit.d.next = true;

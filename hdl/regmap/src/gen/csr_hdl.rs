@@ -7,13 +7,14 @@
 //! Timing, which testbenches rely on:
 //! - AW and W are accepted independently (one transaction at a time). The write takes
 //!   effect in the cycle after both are held (the *commit* cycle); `BVALID` rises in the
-//!   cycle after the commit.
+//!   cycle after the commit. `AWADDR` is decoded as it is taken, into one flip-flop per
+//!   register, so the commit's write enables compare no address.
 //! - A read registers `ARADDR` in the cycle `ARVALID && ARREADY` and samples the
 //!   register in the next; `RVALID` rises two cycles after that. The read mux is two
 //!   stages, so no path runs from the address through the whole mux in one cycle: each
 //!   group of [`READ_GROUP`] bytes of the map selects its register into a flip-flop of
-//!   its own (zero unless the address is in the group), and the answer is the OR of the
-//!   groups.
+//!   its own (zero unless the address is in the group, which is decoded into a flip-flop
+//!   per group as `ARADDR` is taken), and the answer is the OR of the groups.
 //! - W1C: a hardware set in the commit cycle wins over the software clear.
 //! - W1S: a software set wins over a hardware clear in the same cycle.
 //! - W1P: the pulse output is high during the commit cycle only.
@@ -140,6 +141,12 @@ fn read_group(g: u32) -> (proc_macro2::Ident, proc_macro2::Ident) {
         format_ident!("rd_group{g}"),
         format_ident!("rd_group{g}_hit"),
     )
+}
+
+/// The flip-flop that selects read group `g` for the read in flight: the group's
+/// address bits and the alignment decoded as the address is taken.
+fn read_select(g: u32) -> proc_macro2::Ident {
+    format_ident!("rd_sel{g}")
 }
 
 /// A hex literal typed `u64`, for constants `.into()` turns into `Bits` of any width.
@@ -338,7 +345,7 @@ fn channel_registers(abits: u32) -> Vec<(&'static str, TokenStream)> {
     let abits = int(abits.into());
     vec![
         ("aw_full", quote!(Bit)),
-        ("aw_addr", quote!(Bits<#abits>)),
+        ("wr_hit", quote!(Bit)),
         ("w_full", quote!(Bit)),
         ("w_data", quote!(Bits<32>)),
         ("w_strb", quote!(Bits<4>)),
@@ -353,6 +360,60 @@ fn channel_registers(abits: u32) -> Vec<(&'static str, TokenStream)> {
     ]
 }
 
+/// The flip-flop that selects register `inst` for the write in flight:
+/// `wr_window0_base_lo`.
+fn write_select(inst: &RegInstance<'_>) -> proc_macro2::Ident {
+    let register = snake(&inst.register.name);
+    let block = snake(&inst.block.name);
+    if inst.block.is_array() {
+        format_ident!("wr_{block}{}_{register}", inst.index)
+    } else {
+        format_ident!("wr_{block}_{register}")
+    }
+}
+
+/// The commit of a write to register `inst`, field by field; a locked register ignores it.
+fn register_write(map: &RegMap, ports: &[FieldPort<'_>], inst: &RegInstance<'_>) -> TokenStream {
+    let lock = inst.register.locked_by.as_ref().map(|path| {
+        let (block, register, field) = map.field(path).expect("validated lock");
+        let lock = RegInstance {
+            block,
+            index: 0,
+            register,
+            address: block.address(0, register),
+        };
+        let q = format_ident!("{}_q", flat_name(&lock, field));
+        quote!(& !self.#q.q.val())
+    });
+    let fields = ports
+        .iter()
+        .filter(|p| p.inst.address == inst.address)
+        .map(|p| {
+            let (data, strobed) = (p.written(), p.strobed());
+            let (port, set, clr) = (p.port(""), p.port("_set"), p.port("_clr"));
+            match (p.field.access, p.storage()) {
+                (Access::RW | Access::WO, Some(q)) => {
+                    quote!(self.#q.d.next = (self.#q.q.val() & !#strobed) | (#data);)
+                }
+                (Access::W1C, Some(q)) => {
+                    quote!(self.#q.d.next = (self.#q.q.val() & !(#data)) | self.#set.val();)
+                }
+                (Access::W1S, Some(q)) if p.field.hw_clear => {
+                    quote!(self.#q.d.next = (self.#q.q.val() & !self.#clr.val()) | (#data);)
+                }
+                (Access::W1S, Some(q)) => quote!(self.#q.d.next = self.#q.q.val() | (#data);),
+                (Access::W1P, _) => quote!(self.#port.next = #data;),
+                _ => quote!(),
+            }
+        });
+    let select = write_select(inst);
+    quote! {
+        if self.commit.val() & self.#select.q.val() #lock {
+            #(#fields)*
+        }
+    }
+}
+
 /// Generates the rust-hdl source of the CSR block `CsrBlock` and its port map.
 pub fn rust_hdl(map: &RegMap) -> String {
     let ports = field_ports(map);
@@ -360,6 +421,26 @@ pub fn rust_hdl(map: &RegMap) -> String {
     let insts = map.instances();
     let groups = read_groups(&insts);
     let channel = channel_registers(abits);
+    let writable: Vec<&RegInstance<'_>> = insts
+        .iter()
+        .filter(|i| i.register.fields.iter().any(|f| f.access != Access::RO))
+        .collect();
+    let selects: Vec<_> = writable.iter().map(|i| write_select(i)).collect();
+    // The write decode: every mapped register answers OKAY, a writable one is selected.
+    let decode = insts.iter().map(|inst| {
+        let address = int(inst.address.into());
+        let select = writable
+            .iter()
+            .any(|w| w.address == inst.address)
+            .then(|| write_select(inst));
+        let select = select.map(|s| quote!(self.#s.d.next = true;));
+        quote! {
+            #address => {
+                self.wr_hit.d.next = true;
+                #select
+            }
+        }
+    });
 
     // The per-instance interfaces of array blocks, and the block's fields.
     let interfaces = map.blocks.iter().filter(|b| b.is_array()).map(|block| {
@@ -398,13 +479,15 @@ pub fn rust_hdl(map: &RegMap) -> String {
         let name = format_ident!("{name}");
         quote!(#name: DFF<#ty>,)
     });
+    let select_dffs = selects.iter().map(|s| quote!(#s: DFF<Bit>,));
     let storage = ports.iter().filter_map(|p| {
         let (q, ty) = (p.storage()?, p.ty());
         Some(quote!(#q: DFF<#ty>,))
     });
     let group_dffs = groups.iter().map(|g| {
         let (value, hit) = read_group(*g);
-        quote!(#value: DFF<Bits<32>>, #hit: DFF<Bit>,)
+        let select = read_select(*g);
+        quote!(#select: DFF<Bit>, #value: DFF<Bits<32>>, #hit: DFF<Bit>,)
     });
 
     // The kernel's flip-flops, in `dff_setup!` order.
@@ -414,13 +497,14 @@ pub fn rust_hdl(map: &RegMap) -> String {
             let name = format_ident!("{name}");
             quote!(#name)
         })
+        .chain(selects.iter().map(|s| quote!(#s)))
         .chain(ports.iter().filter_map(|p| p.storage()))
         .chain(groups.iter().flat_map(|g| {
             let (value, hit) = read_group(*g);
-            [quote!(#value), quote!(#hit)]
+            let select = read_select(*g);
+            [quote!(#select), quote!(#value), quote!(#hit)]
         }))
         .collect();
-    let addresses: Vec<_> = insts.iter().map(|i| int(i.address.into())).collect();
 
     // Hardware events: a W1C set or a W1S clear from hardware, and pulses back to idle.
     let events = ports.iter().map(|p| {
@@ -438,50 +522,10 @@ pub fn rust_hdl(map: &RegMap) -> String {
         }
     });
 
-    // Software writes, register by register; a locked register ignores them.
-    let writes =
-        insts
-            .iter()
-            .filter(|i| i.register.fields.iter().any(|f| f.access != Access::RO))
-            .map(|inst| {
-                let lock = inst.register.locked_by.as_ref().map(|path| {
-                    let (block, register, field) = map.field(path).expect("validated lock");
-                    let lock = RegInstance {
-                        block,
-                        index: 0,
-                        register,
-                        address: block.address(0, register),
-                    };
-                    let q = format_ident!("{}_q", flat_name(&lock, field));
-                    quote!(& !self.#q.q.val())
-                });
-                let fields = ports.iter().filter(|p| p.inst.address == inst.address).map(|p| {
-                let (data, strobed) = (p.written(), p.strobed());
-                let (port, set, clr) = (p.port(""), p.port("_set"), p.port("_clr"));
-                match (p.field.access, p.storage()) {
-                    (Access::RW | Access::WO, Some(q)) => {
-                        quote!(self.#q.d.next = (self.#q.q.val() & !#strobed) | (#data);)
-                    }
-                    (Access::W1C, Some(q)) => {
-                        quote!(self.#q.d.next = (self.#q.q.val() & !(#data)) | self.#set.val();)
-                    }
-                    (Access::W1S, Some(q)) if p.field.hw_clear => {
-                        quote!(self.#q.d.next = (self.#q.q.val() & !self.#clr.val()) | (#data);)
-                    }
-                    (Access::W1S, Some(q)) => quote!(self.#q.d.next = self.#q.q.val() | (#data);),
-                    (Access::W1P, _) => quote!(self.#port.next = #data;),
-                    _ => quote!(),
-                }
-            });
-                let address = int(inst.address.into());
-                quote! {
-                    #address => {
-                        if self.commit.val() #lock {
-                            #(#fields)*
-                        }
-                    }
-                }
-            });
+    // Software writes, register by register, each selected by its own flip-flop.
+    let writes = writable
+        .iter()
+        .map(|inst| register_write(map, &ports, inst));
 
     // Each group decodes its own register by the word index inside it, once the group
     // bits and the alignment match: a small mux per group, not one across the map.
@@ -503,18 +547,23 @@ pub fn rust_hdl(map: &RegMap) -> String {
                     }
                 }
             });
-        let g = int((*g).into());
+        let select = read_select(*g);
         quote! {
             self.#value.d.next = 0.into();
             self.#hit.d.next = false;
-            if (self.ar_addr.q.val().get_bits::<#group_bits>(#group_lsb) == #g)
-                & !self.ar_addr.q.val().get_bits::<2>(0).any()
-            {
+            if self.#select.q.val() {
                 match self.ar_addr.q.val().get_bits::<#word_bits>(2).index() {
                     #(#arms)*
                     _ => {}
                 }
             }
+        }
+    });
+    let selections = groups.iter().map(|g| {
+        let (select, g) = (read_select(*g), int((*g).into()));
+        quote! {
+            self.#select.d.next = (self.axil.araddr.val().get_bits::<#group_bits>(#group_lsb) == #g)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
         }
     });
     let (group_values, group_hits): (Vec<_>, Vec<_>) =
@@ -594,10 +643,10 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 #(#scalar_ports)*
                 #(#array_ports)*
                 #(#channel_dffs)*
+                #(#select_dffs)*
                 #(#storage)*
                 #(#group_dffs)*
                 commit: Signal<Local, Bit>,
-                wr_hit: Signal<Local, Bit>,
                 w_mask: Signal<Local, Bits<32>>,
                 w_mask0: Signal<Local, Bits<32>>,
                 w_mask1: Signal<Local, Bits<32>>,
@@ -608,9 +657,6 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 rd_value: Signal<Local, Bits<32>>,
             }
 
-            // A register's `if` inside its decode arm stays an `if`: clippy would fold it
-            // into a match guard, which rust-hdl's Verilog generator silently drops.
-            #[allow(clippy::collapsible_match)]
             impl Logic for CsrBlock {
                 #[hdl_gen]
                 fn update(&mut self) {
@@ -618,9 +664,18 @@ pub fn rust_hdl(map: &RegMap) -> String {
                     // Write channel: hold AW and W until both are here, then commit.
                     self.axil.awready.next = !self.aw_full.q.val() & !self.b_valid.q.val();
                     self.axil.wready.next = !self.w_full.q.val() & !self.b_valid.q.val();
+                    // The address is decoded as it is taken, into one flip-flop per
+                    // register, so a commit's enables need no address compare. The decode
+                    // is a `match` on decimal literals: rust-hdl emits a Verilog `case`, a
+                    // parallel mux (an `if` chain would be a priority chain).
                     if self.axil.awvalid.val() & !self.aw_full.q.val() & !self.b_valid.q.val() {
                         self.aw_full.d.next = true;
-                        self.aw_addr.d.next = self.axil.awaddr.val();
+                        self.wr_hit.d.next = false;
+                        #(self.#selects.d.next = false;)*
+                        match self.axil.awaddr.val().index() {
+                            #(#decode)*
+                            _ => {}
+                        }
                     }
                     if self.axil.wvalid.val() & !self.w_full.q.val() & !self.b_valid.q.val() {
                         self.w_full.d.next = true;
@@ -648,22 +703,12 @@ pub fn rust_hdl(map: &RegMap) -> String {
                         | self.w_mask1.val()
                         | self.w_mask2.val()
                         | self.w_mask3.val();
-                    self.wr_hit.next = false;
-                    // Address decode as a `match` on decimal literals: rust-hdl emits a
-                    // Verilog `case`, which synthesizes to a parallel mux (an `if` chain
-                    // would be a priority chain).
-                    match self.aw_addr.q.val().index() {
-                        #(#addresses => {
-                            self.wr_hit.next = true;
-                        })*
-                        _ => {}
-                    }
                     if self.commit.val() {
                         self.aw_full.d.next = false;
                         self.w_full.d.next = false;
                         self.b_valid.d.next = true;
                         self.b_resp.d.next = 2.into();
-                        if self.wr_hit.val() {
+                        if self.wr_hit.q.val() {
                             self.b_resp.d.next = 0.into();
                         }
                     }
@@ -675,19 +720,17 @@ pub fn rust_hdl(map: &RegMap) -> String {
                     // Hardware events.
                     #(#events)*
                     // Software writes.
-                    match self.aw_addr.q.val().index() {
-                        #(#writes)*
-                        _ => {}
-                    }
-                    // Read channel: the address is registered in the AR handshake cycle;
-                    // the next cycle each group selects its register; the OR of the
-                    // groups is the answer.
+                    #(#writes)*
+                    // Read channel: the address is registered in the AR handshake cycle,
+                    // its group decoded into one flip-flop per group; the next cycle each
+                    // group selects its register; the OR of the groups is the answer.
                     self.axil.arready.next =
                         !self.r_valid.q.val() & !self.ar_pending.q.val() & !self.rd_ready.q.val();
                     self.ar_take.next = self.axil.arvalid.val() & self.axil.arready.val();
                     if self.ar_take.val() {
                         self.ar_pending.d.next = true;
                         self.ar_addr.d.next = self.axil.araddr.val();
+                        #(#selections)*
                     }
                     if self.ar_pending.q.val() {
                         self.ar_pending.d.next = false;
