@@ -414,6 +414,164 @@ fn register_write(map: &RegMap, ports: &[FieldPort<'_>], inst: &RegInstance<'_>)
     }
 }
 
+/// The per-instance port interfaces of the map's array blocks (`WindowCsr`).
+fn array_interfaces(map: &RegMap, ports: &[FieldPort<'_>]) -> TokenStream {
+    let interfaces: Vec<TokenStream> = map
+        .blocks
+        .iter()
+        .filter(|b| b.is_array())
+        .map(|block| {
+            let doc = doc(&format!(
+                "Ports of one {} instance (see `CsrBlock`).",
+                block.name
+            ));
+            let name = format_ident!("{}", array_interface(block));
+            let decls = ports
+                .iter()
+                .filter(|p| p.inst.block.name == block.name && p.inst.index == 0)
+                .map(|p| port_decl(p, p.path.rsplit('.').next().unwrap_or_default()));
+            quote! {
+                #doc
+                #[derive(LogicInterface, Default)]
+                pub struct #name { #(#decls)* }
+            }
+        })
+        .collect();
+    quote!(#(#interfaces)*)
+}
+
+/// The block's field ports: plain blocks' fields flat, array blocks' as an array of
+/// their interfaces.
+fn port_decls(map: &RegMap, ports: &[FieldPort<'_>]) -> TokenStream {
+    let scalar_ports = ports
+        .iter()
+        .filter(|p| !p.inst.block.is_array())
+        .map(|p| port_decl(p, &p.base));
+    let array_ports = map.blocks.iter().filter(|b| b.is_array()).map(|block| {
+        let doc = doc(&format!(
+            "{} ports, one interface per instance.",
+            block.name
+        ));
+        let (name, ty) = (
+            ident(&snake(&block.name)),
+            format_ident!("{}", array_interface(block)),
+        );
+        let count = int(block.count.into());
+        quote!(#doc pub #name: [#ty; #count],)
+    });
+    quote!(#(#scalar_ports)* #(#array_ports)*)
+}
+
+/// The read channel's part of the kernel: the group selects set as `ARADDR` is taken,
+/// the first stage (each group's word mux) and the second (the OR of the groups).
+struct ReadStages {
+    selects: TokenStream,
+    groups: TokenStream,
+    value: TokenStream,
+    hit: TokenStream,
+}
+
+fn read_stages(
+    ports: &[FieldPort<'_>],
+    insts: &[RegInstance<'_>],
+    groups: &[u32],
+    abits: u32,
+) -> ReadStages {
+    // Each group decodes its own register by the word index inside it, once the group
+    // bits and the alignment match: a small mux per group, not one across the map.
+    let word_bits = int((READ_GROUP.trailing_zeros() - 2).into());
+    let group_bits = int((abits - READ_GROUP.trailing_zeros()).into());
+    let group_lsb = int(READ_GROUP.trailing_zeros().into());
+    let reads = groups.iter().map(|g| {
+        let (value, hit) = read_group(*g);
+        let arms = insts
+            .iter()
+            .filter(|i| i.address / READ_GROUP == *g)
+            .map(|inst| {
+                let word = int(((inst.address % READ_GROUP) / 4).into());
+                let read = read_value(ports, inst);
+                quote! {
+                    #word => {
+                        self.#hit.d.next = true;
+                        self.#value.d.next = #read;
+                    }
+                }
+            });
+        let select = read_select(*g);
+        quote! {
+            self.#value.d.next = 0.into();
+            self.#hit.d.next = false;
+            if self.#select.q.val() {
+                match self.ar_addr.q.val().get_bits::<#word_bits>(2).index() {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        }
+    });
+    let selections = groups.iter().map(|g| {
+        let (select, g) = (read_select(*g), int((*g).into()));
+        quote! {
+            self.#select.d.next = (self.axil.araddr.val().get_bits::<#group_bits>(#group_lsb) == #g)
+                & !self.axil.araddr.val().get_bits::<2>(0).any();
+        }
+    });
+    let (group_values, group_hits): (Vec<_>, Vec<_>) =
+        groups.iter().map(|g| read_group(*g)).unzip();
+    let (rd_value, rd_hit) = if groups.is_empty() {
+        (quote!(0.into()), quote!(false))
+    } else {
+        (
+            quote!(#(self.#group_values.q.val())|*),
+            quote!(#(self.#group_hits.q.val())|*),
+        )
+    };
+
+    ReadStages {
+        selects: quote!(#(#selections)*),
+        groups: quote!(#(#reads)*),
+        value: rd_value,
+        hit: rd_hit,
+    }
+}
+
+/// The port map, for backend-neutral testbenches.
+fn port_map(ports: &[FieldPort<'_>]) -> TokenStream {
+    let port_map = ports.iter().map(port_map_entries);
+    let axil_ports = [
+        ("in", "awaddr"),
+        ("in", "awvalid"),
+        ("out", "awready"),
+        ("in", "wdata"),
+        ("in", "wstrb"),
+        ("in", "wvalid"),
+        ("out", "wready"),
+        ("out", "bresp"),
+        ("out", "bvalid"),
+        ("in", "bready"),
+        ("in", "araddr"),
+        ("in", "arvalid"),
+        ("out", "arready"),
+        ("out", "rdata"),
+        ("out", "rresp"),
+        ("out", "rvalid"),
+        ("in", "rready"),
+    ]
+    .map(|(dir, sig)| {
+        let (dir, sig) = (format_ident!("{dir}"), format_ident!("{sig}"));
+        quote!(#dir axil.#sig,)
+    });
+
+    quote! {
+        crate::port_map!(CsrBlock as "csr" {
+            clock: clock,
+            in reset,
+            #(#axil_ports)*
+            #(#port_map)*
+        });
+    }
+}
+
 /// Generates the rust-hdl source of the CSR block `CsrBlock` and its port map.
 pub fn rust_hdl(map: &RegMap) -> String {
     let ports = field_ports(map);
@@ -442,39 +600,6 @@ pub fn rust_hdl(map: &RegMap) -> String {
         }
     });
 
-    // The per-instance interfaces of array blocks, and the block's fields.
-    let interfaces = map.blocks.iter().filter(|b| b.is_array()).map(|block| {
-        let doc = doc(&format!(
-            "Ports of one {} instance (see `CsrBlock`).",
-            block.name
-        ));
-        let name = format_ident!("{}", array_interface(block));
-        let decls = ports
-            .iter()
-            .filter(|p| p.inst.block.name == block.name && p.inst.index == 0)
-            .map(|p| port_decl(p, p.path.rsplit('.').next().unwrap_or_default()));
-        quote! {
-            #doc
-            #[derive(LogicInterface, Default)]
-            pub struct #name { #(#decls)* }
-        }
-    });
-    let scalar_ports = ports
-        .iter()
-        .filter(|p| !p.inst.block.is_array())
-        .map(|p| port_decl(p, &p.base));
-    let array_ports = map.blocks.iter().filter(|b| b.is_array()).map(|block| {
-        let doc = doc(&format!(
-            "{} ports, one interface per instance.",
-            block.name
-        ));
-        let (name, ty) = (
-            ident(&snake(&block.name)),
-            format_ident!("{}", array_interface(block)),
-        );
-        let count = int(block.count.into());
-        quote!(#doc pub #name: [#ty; #count],)
-    });
     let channel_dffs = channel.iter().map(|(name, ty)| {
         let name = format_ident!("{name}");
         quote!(#name: DFF<#ty>,)
@@ -527,56 +652,6 @@ pub fn rust_hdl(map: &RegMap) -> String {
         .iter()
         .map(|inst| register_write(map, &ports, inst));
 
-    // Each group decodes its own register by the word index inside it, once the group
-    // bits and the alignment match: a small mux per group, not one across the map.
-    let word_bits = int((READ_GROUP.trailing_zeros() - 2).into());
-    let group_bits = int((abits - READ_GROUP.trailing_zeros()).into());
-    let group_lsb = int(READ_GROUP.trailing_zeros().into());
-    let reads = groups.iter().map(|g| {
-        let (value, hit) = read_group(*g);
-        let arms = insts
-            .iter()
-            .filter(|i| i.address / READ_GROUP == *g)
-            .map(|inst| {
-                let word = int(((inst.address % READ_GROUP) / 4).into());
-                let read = read_value(&ports, inst);
-                quote! {
-                    #word => {
-                        self.#hit.d.next = true;
-                        self.#value.d.next = #read;
-                    }
-                }
-            });
-        let select = read_select(*g);
-        quote! {
-            self.#value.d.next = 0.into();
-            self.#hit.d.next = false;
-            if self.#select.q.val() {
-                match self.ar_addr.q.val().get_bits::<#word_bits>(2).index() {
-                    #(#arms)*
-                    _ => {}
-                }
-            }
-        }
-    });
-    let selections = groups.iter().map(|g| {
-        let (select, g) = (read_select(*g), int((*g).into()));
-        quote! {
-            self.#select.d.next = (self.axil.araddr.val().get_bits::<#group_bits>(#group_lsb) == #g)
-                & !self.axil.araddr.val().get_bits::<2>(0).any();
-        }
-    });
-    let (group_values, group_hits): (Vec<_>, Vec<_>) =
-        groups.iter().map(|g| read_group(*g)).unzip();
-    let (rd_value, rd_hit) = if groups.is_empty() {
-        (quote!(0.into()), quote!(false))
-    } else {
-        (
-            quote!(#(self.#group_values.q.val())|*),
-            quote!(#(self.#group_hits.q.val())|*),
-        )
-    };
-
     let outputs = ports.iter().filter_map(|p| {
         let (q, port) = (p.storage()?, p.port(""));
         Some(quote!(self.#port.next = self.#q.q.val();))
@@ -593,31 +668,17 @@ pub fn rust_hdl(map: &RegMap) -> String {
         }
         reset
     });
-    let port_map = ports.iter().map(port_map_entries);
-    let axil_ports = [
-        ("in", "awaddr"),
-        ("in", "awvalid"),
-        ("out", "awready"),
-        ("in", "wdata"),
-        ("in", "wstrb"),
-        ("in", "wvalid"),
-        ("out", "wready"),
-        ("out", "bresp"),
-        ("out", "bvalid"),
-        ("in", "bready"),
-        ("in", "araddr"),
-        ("in", "arvalid"),
-        ("out", "arready"),
-        ("out", "rdata"),
-        ("out", "rresp"),
-        ("out", "rvalid"),
-        ("in", "rready"),
-    ]
-    .map(|(dir, sig)| {
-        let (dir, sig) = (format_ident!("{dir}"), format_ident!("{sig}"));
-        quote!(#dir axil.#sig,)
-    });
-
+    let ReadStages {
+        selects: read_selects,
+        groups: read_groups,
+        value: rd_value,
+        hit: rd_hit,
+    } = read_stages(&ports, &insts, &groups, abits);
+    let (interfaces, ports_decl, port_map) = (
+        array_interfaces(map, &ports),
+        port_decls(map, &ports),
+        port_map(&ports),
+    );
     let map_doc = doc(&format!(
         "CSR block of the `{}` register map: AXI4-Lite slave and per-field ports.\n\n\
          See the module documentation for the timing of writes and reads.",
@@ -630,7 +691,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
             map.name
         ),
         quote! {
-            #(#interfaces)*
+            #interfaces
 
             #map_doc
             #[derive(LogicBlock, Default)]
@@ -640,8 +701,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 pub reset: Signal<In, Bit>,
                 /// Register access from the host.
                 pub axil: AxiLiteSlave<#abits>,
-                #(#scalar_ports)*
-                #(#array_ports)*
+                #ports_decl
                 #(#channel_dffs)*
                 #(#select_dffs)*
                 #(#storage)*
@@ -730,13 +790,13 @@ pub fn rust_hdl(map: &RegMap) -> String {
                     if self.ar_take.val() {
                         self.ar_pending.d.next = true;
                         self.ar_addr.d.next = self.axil.araddr.val();
-                        #(#selections)*
+                        #read_selects
                     }
                     if self.ar_pending.q.val() {
                         self.ar_pending.d.next = false;
                         self.rd_ready.d.next = true;
                     }
-                    #(#reads)*
+                    #read_groups
                     self.rd_value.next = #rd_value;
                     self.rd_hit.next = #rd_hit;
                     if self.rd_ready.q.val() {
@@ -769,13 +829,7 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 }
             }
 
-            // Port map for backend-neutral testbenches.
-            crate::port_map!(CsrBlock as "csr" {
-                clock: clock,
-                in reset,
-                #(#axil_ports)*
-                #(#port_map)*
-            });
+            #port_map
         },
     )
 }
