@@ -321,6 +321,9 @@ pub struct CsrBlock {
     ar_take: Signal<Local, Bit>,
     rd_hit: Signal<Local, Bit>,
     rd_value: Signal<Local, Bits<32>>,
+    /// The AXI responses: OKAY for a mapped, aligned address, SLVERR otherwise.
+    okay: crate::param::Param<2, { crate::bus::axi4::resp::OKAY }>,
+    slverr: crate::param::Param<2, { crate::bus::axi4::resp::SLVERR }>,
 }
 
 impl Logic for CsrBlock {
@@ -866,9 +869,9 @@ impl Logic for CsrBlock {
             self.aw_full.d.next = false;
             self.w_full.d.next = false;
             self.b_valid.d.next = true;
-            self.b_resp.d.next = 2.into();
+            self.b_resp.d.next = self.slverr.val();
             if self.wr_hit.q.val() {
-                self.b_resp.d.next = 0.into();
+                self.b_resp.d.next = self.okay.val();
             }
         }
         if self.b_valid.q.val() & self.axil.bready.val() {
@@ -2086,9 +2089,9 @@ impl Logic for CsrBlock {
             self.rd_ready.d.next = false;
             self.r_valid.d.next = true;
             self.r_data.d.next = self.rd_value.val();
-            self.r_resp.d.next = 2.into();
+            self.r_resp.d.next = self.slverr.val();
             if self.rd_hit.val() {
-                self.r_resp.d.next = 0.into();
+                self.r_resp.d.next = self.okay.val();
             }
         }
         if self.r_valid.q.val() & self.axil.rready.val() {

@@ -715,6 +715,9 @@ pub fn rust_hdl(map: &RegMap) -> String {
                 ar_take: Signal<Local, Bit>,
                 rd_hit: Signal<Local, Bit>,
                 rd_value: Signal<Local, Bits<32>>,
+                /// The AXI responses: OKAY for a mapped, aligned address, SLVERR otherwise.
+                okay: crate::param::Param<2, { crate::bus::axi4::resp::OKAY }>,
+                slverr: crate::param::Param<2, { crate::bus::axi4::resp::SLVERR }>,
             }
 
             impl Logic for CsrBlock {
@@ -767,9 +770,9 @@ pub fn rust_hdl(map: &RegMap) -> String {
                         self.aw_full.d.next = false;
                         self.w_full.d.next = false;
                         self.b_valid.d.next = true;
-                        self.b_resp.d.next = 2.into();
+                        self.b_resp.d.next = self.slverr.val();
                         if self.wr_hit.q.val() {
-                            self.b_resp.d.next = 0.into();
+                            self.b_resp.d.next = self.okay.val();
                         }
                     }
                     if self.b_valid.q.val() & self.axil.bready.val() {
@@ -803,9 +806,9 @@ pub fn rust_hdl(map: &RegMap) -> String {
                         self.rd_ready.d.next = false;
                         self.r_valid.d.next = true;
                         self.r_data.d.next = self.rd_value.val();
-                        self.r_resp.d.next = 2.into();
+                        self.r_resp.d.next = self.slverr.val();
                         if self.rd_hit.val() {
-                            self.r_resp.d.next = 0.into();
+                            self.r_resp.d.next = self.okay.val();
                         }
                     }
                     if self.r_valid.q.val() & self.axil.rready.val() {
