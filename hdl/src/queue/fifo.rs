@@ -4,6 +4,11 @@
 //! An entry pushed in cycle `c` can be popped from cycle `c + 2`: the RAM read is
 //! registered, so the read side sees the write pointer one cycle late. Throughput is one
 //! entry per cycle in and out. `N` is the address width (depth `2^N`), `NP1 = N + 1`.
+//!
+//! `full` and `empty` come from registers, so a block that gates a hand-over on them
+//! starts from a flip-flop, not from a pointer subtraction and compare. Their next
+//! values are compares of the registered pointers, chosen by this cycle's push and pop:
+//! those arrive late, and pick a result instead of entering the arithmetic.
 
 use rust_hdl::prelude::*;
 
@@ -21,11 +26,17 @@ pub struct Fifo<D: Synth, const N: usize, const NP1: usize> {
     pub empty: Signal<Out, Bit>,
     ram: RAM<D, N>,
     wr_ptr: DFF<Bits<NP1>>,
-    wr_seen: DFF<Bits<NP1>>,
     rd_ptr: DFF<Bits<NP1>>,
+    full_q: DFF<Bit>,
+    /// Not empty: an entry written before this cycle is unread (low after reset, as
+    /// the pointers are).
+    filled: DFF<Bit>,
     depth: Constant<Bits<NP1>>,
+    /// Entries written and not read, as the pointers stand.
+    occupancy: Signal<Local, Bits<NP1>>,
     rd_next: Signal<Local, Bits<NP1>>,
     do_push: Signal<Local, Bit>,
+    do_pop: Signal<Local, Bit>,
 }
 
 impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
@@ -44,11 +55,14 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
             // simulator (Icarus included) agrees cycle by cycle.
             ram: (0..1usize << N).map(|_| D::default()).into(),
             wr_ptr: Default::default(),
-            wr_seen: Default::default(),
             rd_ptr: Default::default(),
+            full_q: Default::default(),
+            filled: Default::default(),
             depth: Constant::new(Bits::from(1u64 << N)),
+            occupancy: Default::default(),
             rd_next: Default::default(),
             do_push: Default::default(),
+            do_pop: Default::default(),
         }
     }
 }
@@ -56,31 +70,46 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
 impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, wr_ptr, wr_seen, rd_ptr);
+        dff_setup!(self, clock, wr_ptr, rd_ptr, full_q, filled);
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
-        self.full.next = (self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val();
-        self.empty.next = self.wr_seen.q.val() == self.rd_ptr.q.val();
-        self.do_push.next =
-            self.push.val() & ((self.wr_ptr.q.val() - self.rd_ptr.q.val()) != self.depth.val());
+        self.full.next = self.full_q.q.val();
+        self.empty.next = !self.filled.q.val();
+        self.occupancy.next = self.wr_ptr.q.val() - self.rd_ptr.q.val();
+        self.do_push.next = self.push.val() & !self.full_q.q.val();
+        self.do_pop.next = self.pop.val() & self.filled.q.val();
+        if self.do_push.val() {
+            self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
+        }
         self.rd_next.next = self.rd_ptr.q.val();
-        if self.pop.val() & (self.wr_seen.q.val() != self.rd_ptr.q.val()) {
+        if self.do_pop.val() {
             self.rd_next.next = self.rd_ptr.q.val() + 1;
         }
         self.rd_ptr.d.next = self.rd_next.val();
+        // Full after this cycle: a push alone fills the last free entry, a pop alone
+        // frees one.
+        if self.do_push.val() & !self.do_pop.val() {
+            self.full_q.d.next = self.occupancy.val() == (self.depth.val() - 1);
+        }
+        if self.do_pop.val() & !self.do_push.val() {
+            self.full_q.d.next = false;
+        }
+        // Unread entries the read side can see after this cycle: it sees a write a cycle
+        // late, as the RAM read is registered.
+        self.filled.d.next = self.occupancy.val().any();
+        if self.do_pop.val() {
+            self.filled.d.next = self.occupancy.val() != 1;
+        }
         self.ram.read_address.next = self.rd_next.val().get_bits::<N>(0);
         self.ram.write_address.next = self.wr_ptr.q.val().get_bits::<N>(0);
         self.ram.write_data.next = self.data_in.val();
         self.ram.write_enable.next = self.do_push.val();
-        if self.do_push.val() {
-            self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
-        }
-        self.wr_seen.d.next = self.wr_ptr.q.val();
         self.data_out.next = self.ram.read_data.val();
         if self.reset.val() {
             self.wr_ptr.d.next = 0.into();
-            self.wr_seen.d.next = 0.into();
             self.rd_ptr.d.next = 0.into();
+            self.full_q.d.next = false;
+            self.filled.d.next = false;
         }
     }
 }
