@@ -109,6 +109,8 @@ pub struct DmaChannel {
     by_count: Signal<Local, Bit>,
     by_timer: Signal<Local, Bit>,
     waited: Signal<Local, Bits<16>>,
+    /// Live descriptors after this cycle's drops and retirements.
+    live_left: Signal<Local, Bits<8>>,
     /// CONSUMER after this cycle's completion.
     completed_to: Signal<Local, Bits<16>>,
     halting: Signal<Local, Bit>,
@@ -167,9 +169,15 @@ impl Logic for DmaChannel {
         self.completed_to.next =
             self.consumer_q.q.val() + bit_cast::<16, 1>(self.completed.val().into());
         self.consumer_q.d.next = self.completed_to.val();
-        self.live.d.next = self.live.q.val() + bit_cast::<8, 1>(self.fetched.val().into())
+        // `fetched` comes last in the cycle (out of the engine's fetch arbiter): it picks
+        // between two sums made without it instead of entering an adder.
+        self.live_left.next = self.live.q.val()
             - bit_cast::<8, 1>(self.dropped.val().into())
             - bit_cast::<8, 1>(self.retired.val().into());
+        self.live.d.next = self.live_left.val();
+        if self.fetched.val() {
+            self.live.d.next = self.live_left.val() + 1;
+        }
         // Halt: the first error or abort wins; a halt also stops.
         self.halting.next = self.halt.val() & !self.halted_q.q.val();
         self.aborting.next = self.csr.abort.val() & !self.halted_q.q.val() & !self.halt.val();
