@@ -1,15 +1,14 @@
 //! The device top: what `cdm export` writes as Verilog.
 //!
 //! The CSR block, the interrupt logic, the DMA engine and the coherent memory
-//! controller's home agent. The engine's AXI4 traffic goes through a register slice and
-//! is split by the device memory window: host memory on the host port, device memory
+//! controller's home agent. The engine's AXI4 traffic is split by the device memory
+//! window (the split registers every channel, a register slice as well): host memory on the host port, device memory
 //! through the home agent, which also serves the host's coherent port and owns the
 //! device memory port.
 
 use rust_hdl::prelude::*;
 
 use crate::bus::axi4::Axi4Master;
-use crate::bus::axi4_slice::Axi4Slice;
 use crate::bus::axi4_split::Axi4Split;
 use crate::bus::axi_lite::AxiLiteSlave;
 use crate::coherent::home_agent::{CoherentPort, HomeAgent};
@@ -38,7 +37,6 @@ pub struct DeviceTop {
     pub mem: Axi4Master<4, 64, 128, 16>,
     csr: CsrBlock,
     dma: DmaEngine,
-    slice: Axi4Slice,
     split: Axi4Split,
     home: HomeAgent,
     devmem_base: Signal<Local, Bits<64>>,
@@ -72,12 +70,9 @@ impl Logic for DeviceTop {
         self.split.size_pages.next =
             (bit_cast::<52, 32>(self.csr.global_devmem_size_hi_addr.val()) << 20)
                 | bit_cast::<52, 20>(self.csr.global_devmem_size_lo_addr.val());
-        // A register slice on the engine's port: its handshakes stop there instead of
-        // chaining through the split and the home agent.
-        self.slice.clock.next = self.clock.val();
-        self.slice.reset.next = self.reset.val();
-        Axi4Master::<4, 64, 128, 16>::join(&mut self.dma.m, &mut self.slice.s);
-        Axi4Master::<4, 64, 128, 16>::join(&mut self.slice.m, &mut self.split.s);
+        // The split registers every channel on the engine's side, so the engine's
+        // handshakes stop there instead of chaining through it and the home agent.
+        Axi4Master::<4, 64, 128, 16>::join(&mut self.dma.m, &mut self.split.s);
         Axi4Master::<4, 64, 128, 16>::link(&mut self.host, &mut self.split.host);
         // The home agent: reset with the device only (a DMA soft reset keeps coherence).
         self.home.clock.next = self.clock.val();

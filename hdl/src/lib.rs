@@ -4,7 +4,7 @@
 //! - [`csr`]: the CSR block, generated from the register map (`cdm-regmap`).
 //! - [`dma`]: the DMA copy engine (channels, descriptor fetch, checks, data mover).
 //! - [`coherent`]: the coherent memory controller (home agent, snoop filter).
-//! - [`bus`]: AXI bundles, the address split and the register slice.
+//! - [`bus`]: AXI bundles and the address split (a register slice as well).
 //! - [`queue`]: FIFOs and the skid buffer.
 //! - [`board`]: pieces of the XEM7010 board top.
 //! - [`export`]: port maps, the list of tops and the standard-port wrapper.

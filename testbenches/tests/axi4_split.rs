@@ -8,6 +8,10 @@
 //! exactly its own bursts, and an error one memory answers for a page must reach the
 //! master for the bursts of that page and no other. AXI4 protocol checkers watch all
 //! three ports.
+//!
+//! The split is also the register slice on the DMA engine's port: no output may follow
+//! an input within a cycle, and with memories that never stall, bursts alternating
+//! between the ports must still move a beat per cycle.
 
 use cdm_hdl::bus::axi4_split::Axi4Split;
 use cdm_sim::bus::axi4_checker::Axi4Checker;
@@ -17,7 +21,7 @@ use cdm_sim::bus::axi4_memory::{
     Axi4Memory, Direction, Fault, MemoryTiming, SparseMemory, Trigger,
 };
 use cdm_sim::equivalence::Checked;
-use cdm_sim::{Dut, PortId, Rng};
+use cdm_sim::{Dut, PortDir, PortId, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
 
 const BEAT: u64 = 16;
@@ -280,7 +284,136 @@ fn every_burst_goes_to_its_side_in_order(backend: Backend) {
     routes_by_page_in_order(bench, &mut rng, rounds);
 }
 
-on_each_backend!(every_burst_goes_to_its_side_in_order);
+/// Random values on every input, twice in each cycle: the outputs must not move between
+/// the two (each comes from a register), whatever the inputs do to the state.
+fn outputs_come_from_registers(backend: Backend) {
+    let mut dut = open::<Axi4Split>(backend);
+    let mut rng = Rng::from_env("axi4_split_registered");
+    cdm_testbenches::reset(&mut *dut);
+    let reset = dut.port("reset").unwrap();
+    let (inputs, outputs): (Vec<PortId>, Vec<PortId>) = {
+        let ports = dut.ports();
+        let of = |dir: PortDir| {
+            (0..ports.len())
+                .filter(|&p| ports[p].dir == dir && p != reset)
+                .collect::<Vec<_>>()
+        };
+        (of(PortDir::Input), of(PortDir::Output))
+    };
+    let randomize = |dut: &mut dyn Dut, rng: &mut Rng| {
+        for &p in &inputs {
+            let width = dut.ports()[p].width;
+            let words: Vec<u64> = (0..dut.ports()[p].words())
+                .map(|w| rng.next_u64() & (u64::MAX >> (64 - (width - 64 * w).min(64))))
+                .collect();
+            dut.set_words(p, &words);
+        }
+    };
+    let read = |dut: &mut dyn Dut| -> Vec<Vec<u64>> {
+        outputs
+            .iter()
+            .map(|&p| {
+                let mut w = vec![0; dut.ports()[p].words()];
+                dut.get_words(p, &mut w);
+                w
+            })
+            .collect()
+    };
+    for cycle in 0..2_000 {
+        randomize(&mut *dut, &mut rng);
+        let before = read(&mut *dut);
+        randomize(&mut *dut, &mut rng);
+        let after = read(&mut *dut);
+        for ((a, b), &p) in before.iter().zip(&after).zip(&outputs) {
+            assert_eq!(
+                a,
+                b,
+                "{} followed the inputs in cycle {cycle}",
+                dut.ports()[p].name
+            );
+        }
+        dut.step();
+    }
+}
+
+/// Memories that never stall and a master that never waits: 64 bursts of 16 beats,
+/// alternating between the host and the device port, read and then written. Each
+/// direction moves a beat per cycle after the memory's latency and the split's two
+/// registers.
+fn alternating_ports_move_a_beat_per_cycle(backend: Backend) {
+    const LATENCY: u64 = 20;
+    const BURSTS: u64 = 64;
+    const BEATS: u64 = 16;
+    let mut dut = open::<Axi4Split>(backend);
+    let mut rng = Rng::from_env("axi4_split_rate");
+    cdm_testbenches::reset(&mut *dut);
+    let timing = MasterTiming {
+        max_valid_delay: 0,
+        ready_stall_percent: 0,
+        max_outstanding: 16,
+    };
+    let memory = || MemoryTiming::ideal(LATENCY);
+    let master = Axi4Master::new(&*dut, "s$", timing, Rng::new(rng.next_u64())).unwrap();
+    let host = Axi4Memory::new(&*dut, "host$", memory(), Rng::new(rng.next_u64())).unwrap();
+    let dev = Axi4Memory::new(&*dut, "dev$", memory(), Rng::new(rng.next_u64())).unwrap();
+    let mut bench = Bench {
+        base_page: dut.port("base_page").unwrap(),
+        size_pages: dut.port("size_pages").unwrap(),
+        dut,
+        master,
+        host,
+        dev,
+        checkers: vec![],
+    };
+    let window = Window { base: 16, size: 16 };
+    bench.set_window(window);
+    let page = |i: u64| if i % 2 == 0 { 8 + i % 8 } else { 16 + i % 16 };
+    let burst = |i: u64| Request {
+        id: i % 16,
+        addr: page(i) * PAGE,
+        len: BEATS - 1,
+        size: 4,
+        burst: 1,
+    };
+    for i in 0..BURSTS {
+        bench.master.push(Burst::Read(burst(i)));
+    }
+    let start = bench.dut.cycle();
+    bench.run();
+    let reads = bench.dut.cycle() - start;
+    for i in 0..BURSTS {
+        let data = vec![i as u8; (BEATS * BEAT) as usize];
+        let strb = vec![0xffff; BEATS as usize];
+        bench.master.push(Burst::Write {
+            req: burst(i),
+            data,
+            strb,
+        });
+    }
+    let start = bench.dut.cycle();
+    bench.run();
+    let writes = bench.dut.cycle() - start;
+    let beats = BURSTS * BEATS;
+    println!("{beats} beats: reads in {reads} cycles, writes in {writes}");
+    for (what, cycles) in [("reads", reads), ("writes", writes)] {
+        assert!(
+            cycles <= beats + LATENCY + 8,
+            "{what}: {beats} beats took {cycles} cycles (memory latency {LATENCY})"
+        );
+    }
+    let stats = [bench.host.stats, bench.dev.stats];
+    assert_eq!(
+        stats.map(|s| (s.read_bursts, s.write_bursts)),
+        [(BURSTS / 2, BURSTS / 2); 2],
+        "bursts per port"
+    );
+}
+
+on_each_backend!(
+    every_burst_goes_to_its_side_in_order,
+    outputs_come_from_registers,
+    alternating_ports_move_a_beat_per_cycle
+);
 
 #[test]
 fn split_verilog_is_cycle_equivalent() {

@@ -116,6 +116,30 @@ pub struct Axi4WriteMaster<const ID: usize, const A: usize, const D: usize, cons
     pub bready: Signal<Out, Bit>,
 }
 
+/// A W beat (128-bit data).
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct WriteBeat {
+    pub data: Bits<128>,
+    pub strb: Bits<16>,
+    pub last: Bit,
+}
+
+/// A B beat.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct WriteResponse {
+    pub id: Bits<4>,
+    pub resp: Bits<2>,
+}
+
+/// An R beat (128-bit data).
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct ReadBeat {
+    pub id: Bits<4>,
+    pub data: Bits<128>,
+    pub resp: Bits<2>,
+    pub last: Bit,
+}
+
 /// AXI response codes (`xRESP`).
 pub mod resp {
     pub const OKAY: u64 = 0b00;

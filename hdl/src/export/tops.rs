@@ -55,7 +55,6 @@ pub fn all() -> Vec<Top> {
         Top::of::<crate::queue::fifo::Fifo16>(),
         Top::of::<crate::queue::registered_fifo::RegisteredFifo16>(),
         Top::of::<crate::dma::burst::BurstSplitter>(),
-        Top::of::<crate::bus::axi4_slice::Axi4Slice>(),
         Top::of::<crate::bus::axi4_split::Axi4Split>(),
         Top::of::<crate::csr::CsrBlock>(),
         Top::of::<crate::device::DeviceTop>(),

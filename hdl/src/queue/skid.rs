@@ -1,7 +1,7 @@
 //! Skid buffer: a valid/ready channel cut by registers, so no combinational path
 //! crosses it (VALID, READY and payload are registered on both sides) while it still
-//! moves one item per cycle. The AXI4 register slice is five of them; inside the DMA
-//! engine they cut the hand-overs between its stages.
+//! moves one item per cycle. The address split registers each of its five AXI4
+//! channels with one; inside the DMA engine they cut the hand-overs between its stages.
 
 use rust_hdl::prelude::*;
 

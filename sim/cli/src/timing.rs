@@ -12,7 +12,7 @@ use crate::Outcome;
 
 #[derive(Args)]
 pub struct TimingArgs {
-    /// Blocks to run (slice, split, csr, home, dma, device); all of them by default,
+    /// Blocks to run (split, csr, home, dma, device); all of them by default,
     /// the whole device last.
     pub blocks: Vec<String>,
     /// Placer seed.

@@ -26,8 +26,7 @@ pub const TARGET_MHZ: f64 = crate::bench::CLOCK_MHZ;
 
 /// The blocks the flow runs out of context: (name, rust-hdl module in the device's
 /// Verilog), then the whole device.
-pub const BLOCKS: [(&str, &str); 6] = [
-    ("slice", "top$slice"),
+pub const BLOCKS: [(&str, &str); 5] = [
     ("split", "top$split"),
     ("csr", "top$csr"),
     ("home", "top$home"),
