@@ -6,7 +6,11 @@
 //!    the transfer sizes, and a descriptor is the unit a channel halts or resumes on.
 //!    Each fetch is one 2-beat read with AXI ID 1 (data reads use ID 0; R beats are
 //!    routed by ID); up to [`PREFETCH`] descriptors are in flight or waiting, so the
-//!    next descriptors are in the engine before the current transfer ends.
+//!    next descriptors are in the engine before the current transfer ends. The round
+//!    robin decides a cycle ahead, on the cycle's eligibility, into the *grant*
+//!    register; the next cycle fetches for the granted channel if it is still eligible,
+//!    so the arbiter's priority logic is not on the path from a channel's eligibility
+//!    to its fetch.
 //! 2. **Check and issue.** The oldest fetched descriptor leaves the queue into the
 //!    *head* register and is checked there ([`super::check`]); checked, it waits in the
 //!    *checked* register and goes to the mover, or, failing, becomes a *marker* that
@@ -186,6 +190,8 @@ pub struct DmaEngine {
     wbq: RegisteredFifo<StatusWrite, 6, 7>,
     // Fetch.
     last: DFF<Bits<CHANNELS>>,
+    /// The round robin's choice (one-hot, or none), fetched in the next cycle.
+    grant: DFF<Bits<CHANNELS>>,
     ar_valid: DFF<Bit>,
     ar_addr: DFF<Bits<64>>,
     mover_shown: DFF<Bit>,
@@ -225,6 +231,8 @@ pub struct DmaEngine {
     eligible: Signal<Local, Bits<CHANNELS>>,
     above: Signal<Local, Bits<CHANNELS>>,
     pick: Signal<Local, Bits<CHANNELS>>,
+    /// The granted channel, while it is still eligible.
+    granted: Signal<Local, Bits<CHANNELS>>,
     pick_fire: Signal<Local, Bit>,
     f_addr: Signal<Local, Bits<64>>,
     f_index: Signal<Local, Bits<16>>,
@@ -298,6 +306,7 @@ impl Logic for DmaEngine {
             self,
             clock,
             last,
+            grant,
             ar_valid,
             ar_addr,
             mover_shown,
@@ -341,10 +350,12 @@ impl Logic for DmaEngine {
             self.above.next = self.eligible.val();
         }
         self.pick.next = self.above.val() & (!self.above.val() + 1);
+        self.grant.d.next = self.pick.val();
+        self.granted.next = self.grant.q.val() & self.eligible.val();
         self.f_addr.next = 0.into();
         self.f_index.next = 0.into();
         for i in 0..CHANNELS {
-            if self.pick.val().get_bit(i) {
+            if self.grant.q.val().get_bit(i) {
                 self.f_addr.next = self.channels[i].fetch_addr.val();
                 self.f_index.next = self.channels[i].fetch_index.val();
             }
@@ -353,7 +364,7 @@ impl Logic for DmaEngine {
         // on the bus (it must stay there until taken).
         self.sel_fetch.next = self.ar_valid.q.val() & !self.mover_shown.q.val();
         self.pick_fire.next = self.enable.val()
-            & self.eligible.val().any()
+            & self.granted.val().any()
             & (self.credits.q.val() < self.prefetch.val())
             & !self.tags.full.val()
             & (!self.ar_valid.q.val() | (self.sel_fetch.val() & self.m.arready.val()));
@@ -363,12 +374,12 @@ impl Logic for DmaEngine {
         if self.pick_fire.val() {
             self.ar_valid.d.next = true;
             self.ar_addr.d.next = self.f_addr.val();
-            self.last.d.next = self.pick.val();
+            self.last.d.next = self.grant.q.val();
         }
         self.tags.push.next = self.pick_fire.val();
         self.tags.data_in.next.addr = self.f_addr.val();
         self.tags.data_in.next.index = self.f_index.val();
-        self.tags.data_in.next.channel = self.pick.val();
+        self.tags.data_in.next.channel = self.grant.q.val();
         self.mover_shown.d.next =
             !self.sel_fetch.val() & self.mover.m.arvalid.val() & !self.m.arready.val();
         self.m.arid.next = self.mover.m.arid.val();
@@ -734,7 +745,7 @@ impl Logic for DmaEngine {
             self.channels[i].clock.next = self.clock.val();
             self.channels[i].reset.next = self.reset.val();
             ChannelCsr::link(&mut self.csr[i], &mut self.channels[i].csr);
-            self.channels[i].fetched.next = self.pick_fire.val() & self.pick.val().get_bit(i);
+            self.channels[i].fetched.next = self.pick_fire.val() & self.grant.q.val().get_bit(i);
             self.channels[i].dropped.next = self.drop.val() & self.d_ch.val().get_bit(i);
             self.channels[i].stop.next = self.marker_go.val() & self.d_ch.val().get_bit(i);
             self.channels[i].retired.next = self.retire.val() & self.c_ch.val().get_bit(i);
@@ -753,6 +764,7 @@ impl Logic for DmaEngine {
 
         if self.reset.val() {
             self.last.d.next = self.last_reset.val();
+            self.grant.d.next = 0.into();
             self.ar_valid.d.next = false;
             self.mover_shown.d.next = false;
             self.credits.d.next = 0.into();
