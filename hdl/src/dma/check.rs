@@ -7,9 +7,11 @@
 //! One adder or comparator per cycle, so the check keeps its clock: the `start` cycle
 //! computes and registers the last byte of each range; then the windows are checked one
 //! per cycle with one pair of range comparators for the source and one for the
-//! destination, instead of all four at once (a quarter of the comparators), the last
-//! with `done` and `error` ([`DONE_AFTER`] cycles after `start`). The descriptor and
-//! window inputs must hold still from `start` to `done`.
+//! destination, instead of all four at once (a quarter of the comparators); the cycle
+//! after the last window gives `done` and `error` from registered results
+//! ([`DONE_AFTER`] cycles after `start`), so the comparators end in flip-flops and not in
+//! the engine's issue logic. The descriptor and window inputs must hold still from
+//! `start` to `done`.
 
 use rust_hdl::prelude::*;
 
@@ -22,8 +24,8 @@ pub const WINDOWS: usize = cdm_regmap::WINDOWS as usize;
 const WINDOW_BITS: usize = (usize::BITS - (WINDOWS - 1).leading_zeros()) as usize;
 const _: () = assert!(WINDOWS >= 2 && WINDOWS <= 1 << WINDOW_BITS);
 
-/// Cycles from `start` to `done`: one per window.
-pub const DONE_AFTER: u64 = WINDOWS as u64;
+/// Cycles from `start` to `done`: one per window, then one for the result.
+pub const DONE_AFTER: u64 = WINDOWS as u64 + 1;
 
 /// One DMA address window, as the CSRs hold it (64-bit addresses in two registers).
 #[derive(LogicInterface, Default)]
@@ -56,6 +58,8 @@ pub struct DescriptorCheck {
     /// `ErrorCode` of the check, valid with `done` (0: the descriptor may start).
     pub error: Signal<Out, Bits<4>>,
     active: DFF<Bit>,
+    /// Every window is checked: the result follows.
+    finish: DFF<Bit>,
     window: DFF<Bits<WINDOW_BITS>>,
     src_ok: DFF<Bit>,
     dst_ok: DFF<Bit>,
@@ -94,16 +98,17 @@ impl Logic for DescriptorCheck {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, active, window, src_ok, dst_ok, src_last, dst_last, src_wraps, dst_wraps
+            self, clock, active, finish, window, src_ok, dst_ok, src_last, dst_last, src_wraps,
+            dst_wraps
         );
-        self.busy.next = self.active.q.val();
+        self.busy.next = self.active.q.val() | self.finish.q.val();
         // The start cycle: the last byte of each range (65 bits: the top one says it
         // wraps past 2^64, and such a range fits no window).
         self.src_end.next =
             bit_cast::<65, 64>(self.src.val()) + bit_cast::<65, 32>(self.len.val()) - 1;
         self.dst_end.next =
             bit_cast::<65, 64>(self.dst.val()) + bit_cast::<65, 32>(self.len.val()) - 1;
-        if self.start.val() & !self.active.q.val() {
+        if self.start.val() & !self.active.q.val() & !self.finish.q.val() {
             self.active.d.next = true;
             self.window.d.next = 0.into();
             self.src_ok.d.next = false;
@@ -153,17 +158,21 @@ impl Logic for DescriptorCheck {
             self.src_ok.d.next = self.src_any.val();
             self.dst_ok.d.next = self.dst_any.val();
         }
-        // At the last window: the result, lowest priority first (the last failing check
-        // names the error).
-        self.done.next = false;
-        self.error.next = 0.into();
         if self.active.q.val() & (self.window.q.val() == self.last_window.val()) {
             self.active.d.next = false;
+            self.finish.d.next = true;
+        }
+        // After the last window: the result, lowest priority first (the last failing
+        // check names the error).
+        self.done.next = false;
+        self.error.next = 0.into();
+        if self.finish.q.val() {
+            self.finish.d.next = false;
             self.done.next = true;
-            if !self.dst_any.val() {
+            if !self.dst_ok.q.val() {
                 self.error.next = self.code_dst_window.val();
             }
-            if !self.ctrl.val().get_bits::<4>(0).any() & !self.src_any.val() {
+            if !self.ctrl.val().get_bits::<4>(0).any() & !self.src_ok.q.val() {
                 self.error.next = self.code_src_window.val();
             }
             if self.ctrl.val().get_bits::<4>(0) > 1 {
@@ -181,6 +190,7 @@ impl Logic for DescriptorCheck {
         }
         if self.reset.val() {
             self.active.d.next = false;
+            self.finish.d.next = false;
         }
     }
 }
