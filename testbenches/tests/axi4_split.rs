@@ -367,7 +367,13 @@ fn alternating_ports_move_a_beat_per_cycle(backend: Backend) {
     };
     let window = Window { base: 16, size: 16 };
     bench.set_window(window);
-    let page = |i: u64| if i % 2 == 0 { 8 + i % 8 } else { 16 + i % 16 };
+    let page = |i: u64| {
+        if i.is_multiple_of(2) {
+            8 + i % 8
+        } else {
+            16 + i % 16
+        }
+    };
     let burst = |i: u64| Request {
         id: i % 16,
         addr: page(i) * PAGE,
