@@ -109,14 +109,25 @@ struct Bench {
 }
 
 impl Bench {
-    fn new(mut dut: Box<dyn Dut>, rng: &mut Rng) -> Bench {
-        cdm_testbenches::reset(&mut *dut);
+    /// A master that waits and stalls at random, memories of random timing.
+    fn new(dut: Box<dyn Dut>, rng: &mut Rng) -> Bench {
         let timing = MasterTiming {
             max_valid_delay: 3,
             ready_stall_percent: 30,
             max_outstanding: 8,
         };
-        let memory = |rng: &mut Rng| MemoryTiming::random(1 + rng.below(12));
+        Bench::with(dut, rng, timing, |rng| {
+            MemoryTiming::random(1 + rng.below(12))
+        })
+    }
+
+    fn with(
+        mut dut: Box<dyn Dut>,
+        rng: &mut Rng,
+        timing: MasterTiming,
+        memory: impl Fn(&mut Rng) -> MemoryTiming,
+    ) -> Bench {
+        cdm_testbenches::reset(&mut *dut);
         let master = Axi4Master::new(&*dut, "s$", timing, Rng::new(rng.next_u64())).unwrap();
         let host = Axi4Memory::new(&*dut, "host$", memory(rng), Rng::new(rng.next_u64())).unwrap();
         let dev = Axi4Memory::new(&*dut, "dev$", memory(rng), Rng::new(rng.next_u64())).unwrap();
@@ -344,27 +355,15 @@ fn alternating_ports_move_a_beat_per_cycle(backend: Backend) {
     const LATENCY: u64 = 20;
     const BURSTS: u64 = 64;
     const BEATS: u64 = 16;
-    let mut dut = open::<Axi4Split>(backend);
     let mut rng = Rng::from_env("axi4_split_rate");
-    cdm_testbenches::reset(&mut *dut);
     let timing = MasterTiming {
         max_valid_delay: 0,
         ready_stall_percent: 0,
         max_outstanding: 16,
     };
-    let memory = || MemoryTiming::ideal(LATENCY);
-    let master = Axi4Master::new(&*dut, "s$", timing, Rng::new(rng.next_u64())).unwrap();
-    let host = Axi4Memory::new(&*dut, "host$", memory(), Rng::new(rng.next_u64())).unwrap();
-    let dev = Axi4Memory::new(&*dut, "dev$", memory(), Rng::new(rng.next_u64())).unwrap();
-    let mut bench = Bench {
-        base_page: dut.port("base_page").unwrap(),
-        size_pages: dut.port("size_pages").unwrap(),
-        dut,
-        master,
-        host,
-        dev,
-        checkers: vec![],
-    };
+    let mut bench = Bench::with(open::<Axi4Split>(backend), &mut rng, timing, |_| {
+        MemoryTiming::ideal(LATENCY)
+    });
     let window = Window { base: 16, size: 16 };
     bench.set_window(window);
     let page = |i: u64| {
