@@ -4,14 +4,15 @@
 //! The current burst is on the outputs while `busy`; pulse `advance` when it has been
 //! issued. `load` takes a new transfer; the owner loads only when idle or while advancing
 //! past the `last` burst of the current transfer, so transfers follow without a gap.
-//! Burst arithmetic works on beat counts (21 bits) and the page offset (8 bits), so the
-//! 64-bit address is added to once per burst only.
-//!
-//! The current burst's size and whether it is the last are registers, computed with the
-//! address and the beats left they go with: for the next burst and for a new transfer
-//! side by side, chosen by `advance` and `load` at the end. Those arrive late (an AR or
-//! AW handshake, a command taken because this burst is the last), and the owner's
-//! hand-over logic starts from flip-flops instead of from the page arithmetic.
+//! Only a transfer's first burst can start inside a page: every burst that is not the
+//! last runs to the end of its page, so each later one starts a page and takes up to a
+//! page. The splitter keeps the beats after the current burst in a register, and the
+//! next burst's size, whether it is the last and what follows it come from that register
+//! alone (a compare and a subtract of a constant); the address moves on by a page (an
+//! incrementer of the page number, not a 64-bit adder). A new transfer's first burst is
+//! computed beside it, from the command, and `advance` and `load` choose at the end: they
+//! arrive late (an AR or AW handshake, a command taken because this burst is the last),
+//! and the owner's hand-over logic starts from flip-flops.
 
 use rust_hdl::prelude::*;
 
@@ -36,66 +37,81 @@ pub struct BurstSplitter {
     pub last: Signal<Out, Bit>,
     pub advance: Signal<In, Bit>,
     addr: DFF<Bits<64>>,
-    left: DFF<Bits<BEAT_COUNT_BITS>>,
-    /// Beats of the current burst: `left`, at most to the end of the page.
+    /// A burst is on the outputs.
+    active: DFF<Bit>,
+    /// Beats of the current burst: at most to the end of its page.
     take: DFF<Bits<9>>,
     /// The current burst is not the last (low after reset, with nothing left).
     more: DFF<Bit>,
-    /// The burst after the current one: its page offset, beats left, size.
-    next_offset: Signal<Local, Bits<8>>,
-    next_left: Signal<Local, Bits<BEAT_COUNT_BITS>>,
-    next_to_page_end: Signal<Local, Bits<9>>,
+    /// Beats of the transfer after the current burst.
+    after: DFF<Bits<BEAT_COUNT_BITS>>,
+    /// A page of beats, at the width of a beat count.
+    page_beats: Signal<Local, Bits<BEAT_COUNT_BITS>>,
+    /// The burst after the current one.
     next_take: Signal<Local, Bits<9>>,
+    next_more: Signal<Local, Bit>,
+    next_after: Signal<Local, Bits<BEAT_COUNT_BITS>>,
     /// The first burst of the transfer being loaded.
     load_to_page_end: Signal<Local, Bits<9>>,
     load_take: Signal<Local, Bits<9>>,
+    load_more: Signal<Local, Bit>,
+    load_after: Signal<Local, Bits<BEAT_COUNT_BITS>>,
     max_burst: Param<9, 256>,
 }
 
 impl Logic for BurstSplitter {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, addr, left, take, more);
-        self.busy.next = self.left.q.val().any();
+        dff_setup!(self, clock, addr, active, take, more, after);
+        self.busy.next = self.active.q.val();
         self.burst_addr.next = self.addr.q.val();
         self.burst_len.next = bit_cast::<8, 9>(self.take.q.val() - 1);
         self.last.next = !self.more.q.val();
-        // The next burst: it starts where this one ends (the page offset wraps to 0 at
-        // the page's end) and takes up to the end of its page.
-        self.next_offset.next =
-            self.addr.q.val().get_bits::<8>(4) + bit_cast::<8, 9>(self.take.q.val());
-        self.next_left.next = self.left.q.val() - bit_cast::<BEAT_COUNT_BITS, 9>(self.take.q.val());
-        self.next_to_page_end.next =
-            self.max_burst.val() - bit_cast::<9, 8>(self.next_offset.val());
-        self.next_take.next = self.next_to_page_end.val();
-        if self.next_left.val() < bit_cast::<BEAT_COUNT_BITS, 9>(self.next_to_page_end.val()) {
-            self.next_take.next = bit_cast::<9, BEAT_COUNT_BITS>(self.next_left.val());
+        // The burst after the current one starts a page and takes up to a page.
+        self.page_beats.next = bit_cast::<BEAT_COUNT_BITS, 9>(self.max_burst.val());
+        self.next_more.next = self.page_beats.val() < self.after.q.val();
+        self.next_take.next = self.max_burst.val();
+        if self.after.q.val() < self.page_beats.val() {
+            self.next_take.next = bit_cast::<9, BEAT_COUNT_BITS>(self.after.q.val());
         }
-        // A new transfer's first burst.
+        self.next_after.next = 0.into();
+        if self.next_more.val() {
+            self.next_after.next = self.after.q.val() - self.page_beats.val();
+        }
+        // A new transfer's first burst takes up to the end of its page.
         self.load_to_page_end.next =
             self.max_burst.val() - bit_cast::<9, 8>(self.start.val().get_bits::<8>(4));
+        self.load_more.next =
+            bit_cast::<BEAT_COUNT_BITS, 9>(self.load_to_page_end.val()) < self.beats.val();
         self.load_take.next = self.load_to_page_end.val();
-        if self.beats.val() < bit_cast::<BEAT_COUNT_BITS, 9>(self.load_to_page_end.val()) {
+        if !self.load_more.val() {
             self.load_take.next = bit_cast::<9, BEAT_COUNT_BITS>(self.beats.val());
         }
-        if self.advance.val() & self.left.q.val().any() {
-            self.addr.d.next = self.addr.q.val() + (bit_cast::<64, 9>(self.take.q.val()) << 4);
-            self.left.d.next = self.next_left.val();
+        self.load_after.next = 0.into();
+        if self.load_more.val() {
+            self.load_after.next =
+                self.beats.val() - bit_cast::<BEAT_COUNT_BITS, 9>(self.load_to_page_end.val());
+        }
+        if self.advance.val() & self.active.q.val() {
+            // Only a burst that is not the last has a successor: it starts the next page.
+            self.addr.d.next = ((self.addr.q.val() >> 12) + 1) << 12;
+            self.active.d.next = self.more.q.val();
             self.take.d.next = self.next_take.val();
-            self.more.d.next =
-                self.next_left.val() != bit_cast::<BEAT_COUNT_BITS, 9>(self.next_take.val());
+            self.more.d.next = self.next_more.val();
+            self.after.d.next = self.next_after.val();
         }
         if self.load.val() {
             self.addr.d.next = (self.start.val() >> 4) << 4;
-            self.left.d.next = self.beats.val();
+            self.active.d.next = self.beats.val().any();
             self.take.d.next = self.load_take.val();
-            self.more.d.next =
-                self.beats.val() != bit_cast::<BEAT_COUNT_BITS, 9>(self.load_take.val());
+            self.more.d.next = self.load_more.val();
+            self.after.d.next = self.load_after.val();
         }
         if self.reset.val() {
-            self.left.d.next = 0.into();
+            self.active.d.next = false;
             self.take.d.next = 0.into();
             self.more.d.next = false;
+            self.after.d.next = 0.into();
         }
     }
 }
