@@ -293,6 +293,8 @@ pub struct DmaEngine {
     halt_now: Signal<Local, Bit>,
     halt_code: Signal<Local, Bits<4>>,
     halt_addr: Signal<Local, Bits<64>>,
+    /// The mover has answered the head's transfer, and no halt is on its way.
+    answered: Signal<Local, Bit>,
     halt_ch: Signal<Local, Bits<CHANNELS>>,
     waiting: Signal<Local, Bit>,
     progress: Signal<Local, Bit>,
@@ -626,8 +628,35 @@ impl Logic for DmaEngine {
         self.retire.next = false;
         self.complete.next = false;
         self.halt_now.next = false;
-        self.halt_code.next = self.c_code.val();
-        self.halt_addr.next = self.c_src.val();
+        // What a halt records, chosen from the head's kind and the mover's answer
+        // without waiting for `c_fire` (late: it gates on that answer); it is read only
+        // when a halt comes. A head the mover has not answered halts only by the watchdog.
+        self.answered.next = self.mover.done_valid.val() & !self.halt_pending.q.val();
+        self.halt_code.next = self.code_timeout.val();
+        self.halt_addr.next = self.c_addr.val();
+        match self.c_kind.val() {
+            Completion::Transfer => {
+                if self.answered.val() {
+                    self.halt_code.next = self.code_write.val();
+                    self.halt_addr.next = self.c_dst.val();
+                    if self.mover.done_read_err.val() {
+                        self.halt_code.next = self.code_read.val();
+                        self.halt_addr.next = self.c_src.val();
+                    }
+                }
+            }
+            Completion::Status => {
+                if self.answered.val() {
+                    self.halt_code.next = self.code_status.val();
+                    self.halt_addr.next = self.c_addr.val() + 0x18;
+                }
+            }
+            Completion::Marker => {
+                self.halt_code.next = self.c_code.val();
+                self.halt_addr.next = self.c_src.val();
+            }
+            Completion::ErrorStatus => {}
+        }
         if self.c_fire.val() {
             match self.c_kind.val() {
                 Completion::Transfer => {
@@ -638,14 +667,10 @@ impl Logic for DmaEngine {
                         if self.mover.done_write_err.val() {
                             self.q_code.next = self.code_write.val();
                             self.halt_now.next = true;
-                            self.halt_code.next = self.code_write.val();
-                            self.halt_addr.next = self.c_dst.val();
                         }
                         if self.mover.done_read_err.val() {
                             self.q_code.next = self.code_read.val();
                             self.halt_now.next = true;
-                            self.halt_code.next = self.code_read.val();
-                            self.halt_addr.next = self.c_src.val();
                         }
                     }
                 }
@@ -655,8 +680,6 @@ impl Logic for DmaEngine {
                     self.retire.next = true;
                     if self.mover.done_write_err.val() {
                         self.halt_now.next = true;
-                        self.halt_code.next = self.code_status.val();
-                        self.halt_addr.next = self.c_addr.val() + 0x18;
                     } else {
                         self.complete.next = self.c_index.val() == self.c_consumer.val();
                     }
@@ -703,8 +726,6 @@ impl Logic for DmaEngine {
             & (self.wd.q.val() == self.watchdog.val())
         {
             self.halt_now.next = true;
-            self.halt_code.next = self.code_timeout.val();
-            self.halt_addr.next = self.c_addr.val();
         }
         self.halt_pending.d.next = self.halt_now.val();
         self.halt_record.d.next.channel = self.c_ch.val();
