@@ -47,6 +47,12 @@ pub struct Realigner {
     skip: DFF<Bit>,
     in_left: DFF<Bits<BEAT_COUNT_BITS>>,
     out_left: DFF<Bits<BEAT_COUNT_BITS>>,
+    /// `in_left` and `out_left` at 0 and at 1, kept beside the counts so that the
+    /// hand-shakes, which arrive late, only choose between flags.
+    in_none: DFF<Bit>,
+    in_one: DFF<Bit>,
+    out_none: DFF<Bit>,
+    out_one: DFF<Bit>,
     prev: DFF<Bits<128>>,
     err: DFF<Bit>,
     window: Signal<Local, Bits<256>>,
@@ -56,15 +62,19 @@ pub struct Realigner {
     out_fire: Signal<Local, Bit>,
     ending: Signal<Local, Bit>,
     flushing: Signal<Local, Bit>,
+    in_ends: Signal<Local, Bit>,
+    out_ends: Signal<Local, Bit>,
 }
 
 impl Logic for Realigner {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, active, rotate, skip, in_left, out_left, prev, err);
-        self.consuming.next = self.active.q.val() & self.in_left.q.val().any();
-        self.flushing.next =
-            self.active.q.val() & !self.in_left.q.val().any() & self.out_left.q.val().any();
+        dff_setup!(
+            self, clock, active, rotate, skip, in_left, out_left, in_none, in_one, out_none,
+            out_one, prev, err
+        );
+        self.consuming.next = self.active.q.val() & !self.in_none.q.val();
+        self.flushing.next = self.active.q.val() & self.in_none.q.val() & !self.out_none.q.val();
         // Window: the new beat above the previous one. Output byte l is window byte
         // l + rotate, or l + 16 (the new beat itself) when rotate is 0: one 16-way byte
         // select, `(window >> 8) >> 8 * ((rotate - 1) mod 16)`. While flushing, the bytes
@@ -80,7 +90,7 @@ impl Logic for Realigner {
         self.in_ready.next = false;
         self.out_valid.next = false;
         if self.consuming.val() {
-            if self.skip.q.val() | !self.out_left.q.val().any() {
+            if self.skip.q.val() | self.out_none.q.val() {
                 self.in_ready.next = true;
             } else {
                 self.in_ready.next = self.out_ready.val();
@@ -93,19 +103,24 @@ impl Logic for Realigner {
         if self.consuming.val() & self.in_valid.val() & self.in_ready.val() {
             self.prev.d.next = self.in_data.val();
             self.in_left.d.next = self.in_left.q.val() - 1;
+            self.in_none.d.next = self.in_one.q.val();
+            self.in_one.d.next = self.in_left.q.val() == 2;
             self.skip.d.next = false;
             self.err.d.next = self.err.q.val() | self.in_err.val();
         }
         if self.out_valid.val() & self.out_ready.val() {
             self.out_left.d.next = self.out_left.q.val() - 1;
+            self.out_none.d.next = self.out_one.q.val();
+            self.out_one.d.next = self.out_left.q.val() == 2;
         }
         // The next transfer loads in the cycle this one ends: no gap between transfers.
         self.in_fire.next = self.consuming.val() & self.in_valid.val() & self.in_ready.val();
         self.out_fire.next = self.out_valid.val() & self.out_ready.val();
-        self.ending.next = !self.active.q.val()
-            | ((self.in_left.q.val() == bit_cast::<BEAT_COUNT_BITS, 1>(self.in_fire.val().into()))
-                & (self.out_left.q.val()
-                    == bit_cast::<BEAT_COUNT_BITS, 1>(self.out_fire.val().into())));
+        self.in_ends.next = (self.in_none.q.val() & !self.in_fire.val())
+            | (self.in_one.q.val() & self.in_fire.val());
+        self.out_ends.next = (self.out_none.q.val() & !self.out_fire.val())
+            | (self.out_one.q.val() & self.out_fire.val());
+        self.ending.next = !self.active.q.val() | (self.in_ends.val() & self.out_ends.val());
         self.cmd_ready.next = self.ending.val();
         if self.ending.val() {
             self.active.d.next = false;
@@ -116,6 +131,10 @@ impl Logic for Realigner {
             self.skip.d.next = self.cmd_skip_first.val();
             self.in_left.d.next = self.cmd_in_beats.val();
             self.out_left.d.next = self.cmd_out_beats.val();
+            self.in_none.d.next = !self.cmd_in_beats.val().any();
+            self.in_one.d.next = self.cmd_in_beats.val() == 1;
+            self.out_none.d.next = !self.cmd_out_beats.val().any();
+            self.out_one.d.next = self.cmd_out_beats.val() == 1;
             self.err.d.next = false;
         }
         if self.reset.val() {
