@@ -81,9 +81,11 @@ struct Model {
     busy_cycles: u32,
     stall_cycles: u32,
     raise: bool,
-    /// The slot address of `slot_index`, a cycle behind the fetch index.
+    /// The slot address of the fetch index, a cycle behind it.
     slot_addr: u64,
-    slot_index: u16,
+    /// Last cycle the ring held a descriptor not yet fetched, and the fetch index
+    /// stayed.
+    work: bool,
     /// Last cycle's completion: (IRQ, bytes).
     late: Option<(bool, u32)>,
 }
@@ -92,8 +94,7 @@ const ABORTED: u8 = ErrorCode::Aborted as u8;
 
 impl Model {
     fn outputs(&self, i: &Inputs) -> Outputs {
-        let eligible =
-            i.run && !self.stopping && self.fetch != i.producer && self.slot_index == self.fetch;
+        let eligible = i.run && !self.stopping && self.work;
         Outputs {
             fetch_index: self.fetch,
             fetch_addr: self.slot_addr,
@@ -101,7 +102,7 @@ impl Model {
             stopping: self.stopping,
             halted: self.halted,
             consumer: self.consumer,
-            busy: self.live > 0 || eligible,
+            busy: self.live > 0 || (i.run && !self.stopping && self.fetch != i.producer),
             error: self.error,
             err_index: self.err_index,
             err_addr: self.err_addr,
@@ -118,7 +119,6 @@ impl Model {
         let now = *self;
         let mask = (1u64 << i.log2) - 1;
         self.slot_addr = i.ring_base + ((u64::from(now.fetch) & mask) << 5);
-        self.slot_index = now.fetch;
         if i.fetched {
             self.fetch = now.fetch.wrapping_add(1);
         }
@@ -156,7 +156,9 @@ impl Model {
         if now.halted && i.skip {
             self.skip = true;
         }
-        if now.halted && (now.retry || now.skip) && now.live == 0 {
+        let resuming = now.halted && (now.retry || now.skip) && now.live == 0;
+        self.work = now.fetch != i.producer && !i.fetched && !resuming;
+        if resuming {
             self.halted = false;
             self.stopping = false;
             self.retry = false;

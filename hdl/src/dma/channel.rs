@@ -91,10 +91,16 @@ pub struct DmaChannel {
     busy_cycles: DFF<Bits<32>>,
     stall_cycles: DFF<Bits<32>>,
     raise: DFF<Bit>,
-    /// Ring slot address of `fetch` (a cycle late: `slot_index` says for which index),
-    /// so the engine's fetch arbiter reads it from a register, not through an adder.
+    /// Ring slot address of `fetch`, a cycle late, so the engine's fetch arbiter reads it
+    /// from a register, not through an adder.
     slot_addr: DFF<Bits<64>>,
-    slot_index: DFF<Bits<16>>,
+    /// Last cycle the ring held a descriptor not yet fetched, and the fetch index did
+    /// not move: so `slot_addr` is the fetch index's, and the eligibility that the
+    /// engine's arbiter starts from is a flip-flop and not two 16-bit compares. A
+    /// doorbell makes the channel eligible a cycle after PRODUCER changes.
+    work: DFF<Bit>,
+    /// The ring holds a descriptor not yet fetched.
+    unfetched: Signal<Local, Bit>,
     /// The completion a cycle late, for the counters and the coalescing: they need not
     /// be exact to the cycle, and the copy keeps the engine's completion logic out of
     /// their adders.
@@ -142,7 +148,7 @@ impl Logic for DmaChannel {
             stall_cycles,
             raise,
             slot_addr,
-            slot_index,
+            work,
             late_done,
             late_irq,
             late_bytes
@@ -152,13 +158,10 @@ impl Logic for DmaChannel {
         self.slot_addr.d.next = ((bit_cast::<64, 32>(self.csr.ring_base_hi.val()) << 32)
             | (bit_cast::<64, 27>(self.csr.ring_base_lo.val()) << 5))
             + (bit_cast::<64, 16>(self.fetch.q.val() & self.mask.val()) << 5);
-        self.slot_index.d.next = self.fetch.q.val();
         self.fetch_addr.next = self.slot_addr.q.val();
         self.fetch_index.next = self.fetch.q.val();
-        self.eligible.next = self.csr.run.val()
-            & !self.stopping_q.q.val()
-            & (self.fetch.q.val() != self.csr.producer.val())
-            & (self.slot_index.q.val() == self.fetch.q.val());
+        self.unfetched.next = self.fetch.q.val() != self.csr.producer.val();
+        self.eligible.next = self.csr.run.val() & !self.stopping_q.q.val() & self.work.q.val();
         self.stopping.next = self.stopping_q.q.val();
         self.halted.next = self.halted_q.q.val();
         self.consumer.next = self.consumer_q.q.val();
@@ -214,6 +217,7 @@ impl Logic for DmaChannel {
         self.resuming.next = self.halted_q.q.val()
             & (self.retry_q.q.val() | self.skip_q.q.val())
             & !self.live.q.val().any();
+        self.work.d.next = self.unfetched.val() & !self.fetched.val() & !self.resuming.val();
         if self.resuming.val() {
             self.halted_q.d.next = false;
             self.stopping_q.d.next = false;
@@ -264,7 +268,8 @@ impl Logic for DmaChannel {
             self.bytes.d.next = self.bytes.q.val() + bit_cast::<64, 32>(self.late_bytes.q.val());
             self.descs.d.next = self.descs.q.val() + 1;
         }
-        self.busy.next = self.live.q.val().any() | self.eligible.val();
+        self.busy.next = self.live.q.val().any()
+            | (self.csr.run.val() & !self.stopping_q.q.val() & self.unfetched.val());
         if self.busy.val() {
             self.busy_cycles.d.next = self.busy_cycles.q.val() + 1;
             if !self.beat.val() {
@@ -287,6 +292,7 @@ impl Logic for DmaChannel {
         self.csr.interrupt.next = self.raise.q.val();
         if self.reset.val() {
             self.fetch.d.next = 0.into();
+            self.work.d.next = false;
             self.consumer_q.d.next = 0.into();
             self.live.d.next = 0.into();
             self.stopping_q.d.next = false;
