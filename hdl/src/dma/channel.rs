@@ -115,8 +115,13 @@ pub struct DmaChannel {
     by_count: Signal<Local, Bit>,
     by_timer: Signal<Local, Bit>,
     waited: Signal<Local, Bits<16>>,
-    /// Live descriptors after this cycle's drops and retirements.
-    live_left: Signal<Local, Bits<8>>,
+    /// The live count one and two lower and one higher, made from the register alone.
+    live_less: Signal<Local, Bits<8>>,
+    live_less2: Signal<Local, Bits<8>>,
+    live_more: Signal<Local, Bits<8>>,
+    /// One descriptor leaves this cycle (dropped or retired), or two.
+    one_leaves: Signal<Local, Bit>,
+    two_leave: Signal<Local, Bit>,
     /// CONSUMER after this cycle's completion.
     completed_to: Signal<Local, Bits<16>>,
     halting: Signal<Local, Bit>,
@@ -169,17 +174,35 @@ impl Logic for DmaChannel {
         if self.fetched.val() {
             self.fetch.d.next = self.fetch.q.val() + 1;
         }
-        self.completed_to.next =
-            self.consumer_q.q.val() + bit_cast::<16, 1>(self.completed.val().into());
+        // `completed`, `fetched`, `dropped` and `retired` come last in the cycle (out of
+        // the engine's completion logic, fetch arbiter and issue): they pick between sums
+        // made without them instead of entering an adder.
+        self.completed_to.next = self.consumer_q.q.val();
+        if self.completed.val() {
+            self.completed_to.next = self.consumer_q.q.val() + 1;
+        }
         self.consumer_q.d.next = self.completed_to.val();
-        // `fetched` comes last in the cycle (out of the engine's fetch arbiter): it picks
-        // between two sums made without it instead of entering an adder.
-        self.live_left.next = self.live.q.val()
-            - bit_cast::<8, 1>(self.dropped.val().into())
-            - bit_cast::<8, 1>(self.retired.val().into());
-        self.live.d.next = self.live_left.val();
+        self.live_less.next = self.live.q.val() - 1;
+        self.live_less2.next = self.live.q.val() - 2;
+        self.live_more.next = self.live.q.val() + 1;
+        self.one_leaves.next = self.dropped.val() ^ self.retired.val();
+        self.two_leave.next = self.dropped.val() & self.retired.val();
+        self.live.d.next = self.live.q.val();
         if self.fetched.val() {
-            self.live.d.next = self.live_left.val() + 1;
+            self.live.d.next = self.live_more.val();
+            if self.one_leaves.val() {
+                self.live.d.next = self.live.q.val();
+            }
+            if self.two_leave.val() {
+                self.live.d.next = self.live_less.val();
+            }
+        } else {
+            if self.one_leaves.val() {
+                self.live.d.next = self.live_less.val();
+            }
+            if self.two_leave.val() {
+                self.live.d.next = self.live_less2.val();
+            }
         }
         // Halt: the first error or abort wins; a halt also stops.
         self.halting.next = self.halt.val() & !self.halted_q.q.val();
