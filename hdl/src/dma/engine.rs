@@ -155,6 +155,21 @@ pub struct CompletionTag {
     pub irq: Bit,
 }
 
+/// A completion's effect on its channel, applied a cycle after the completion stage
+/// decides it: that decision waits on the mover's answer, and ends in these flip-flops
+/// instead of in the channels' index and count adders.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct Retirement {
+    /// One-hot.
+    pub channel: Bits<CHANNELS>,
+    /// The descriptor leaves the engine.
+    pub retire: Bit,
+    /// It completed: CONSUMER passes it.
+    pub complete: Bit,
+    pub irq: Bit,
+    pub bytes: Bits<32>,
+}
+
 /// A descriptor's status write-back, waiting for its turn at the mover.
 #[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
 pub struct StatusWrite {
@@ -207,6 +222,9 @@ pub struct DmaEngine {
     checked: DFF<Checked>,
     code: DFF<Bits<4>>,
     in_flight: DFF<Bits<7>>,
+    retiring: DFF<Retirement>,
+    /// The retirement landing this cycle completes a descriptor of the head's channel.
+    c_landing: Signal<Local, Bit>,
     // Completion.
     wd: DFF<Bits<32>>,
     /// A halt, on its way to its channel (a cycle late, so that the completion logic and
@@ -323,6 +341,7 @@ impl Logic for DmaEngine {
             checked,
             code,
             in_flight,
+            retiring,
             wd,
             halt_pending,
             halt_record
@@ -617,6 +636,12 @@ impl Logic for DmaEngine {
                 self.c_consumer.next = self.channels[i].consumer.val();
             }
         }
+        // CONSUMER as it stands once last cycle's completion has landed.
+        self.c_landing.next = self.retiring.q.val().complete
+            & (self.retiring.q.val().channel & self.c_ch.val()).any();
+        if self.c_landing.val() {
+            self.c_consumer.next = self.c_consumer.val() + 1;
+        }
         // Completions wait while a halt is on its way, so the next one sees it.
         self.c_fire.next = !self.ctags.empty.val()
             & !self.halt_pending.q.val()
@@ -740,7 +765,12 @@ impl Logic for DmaEngine {
             );
         self.in_flight.d.next = self.in_flight.q.val()
             + bit_cast::<7, 1>((self.marker_go.val() | self.data_go.val()).into())
-            - bit_cast::<7, 1>(self.retire.val().into());
+            - bit_cast::<7, 1>(self.retiring.q.val().retire.into());
+        self.retiring.d.next.channel = self.c_ch.val();
+        self.retiring.d.next.retire = self.retire.val();
+        self.retiring.d.next.complete = self.complete.val();
+        self.retiring.d.next.irq = self.c_irq.val();
+        self.retiring.d.next.bytes = self.c_len.val();
 
         // ---- The AXI write channels belong to the mover.
         self.m.awid.next = self.mover.m.awid.val();
@@ -769,10 +799,12 @@ impl Logic for DmaEngine {
             self.channels[i].fetched.next = self.pick_fire.val() & self.grant.q.val().get_bit(i);
             self.channels[i].dropped.next = self.drop.val() & self.d_ch.val().get_bit(i);
             self.channels[i].stop.next = self.marker_go.val() & self.d_ch.val().get_bit(i);
-            self.channels[i].retired.next = self.retire.val() & self.c_ch.val().get_bit(i);
-            self.channels[i].completed.next = self.complete.val() & self.c_ch.val().get_bit(i);
-            self.channels[i].completed_irq.next = self.c_irq.val();
-            self.channels[i].completed_bytes.next = self.c_len.val();
+            self.channels[i].retired.next =
+                self.retiring.q.val().retire & self.retiring.q.val().channel.get_bit(i);
+            self.channels[i].completed.next =
+                self.retiring.q.val().complete & self.retiring.q.val().channel.get_bit(i);
+            self.channels[i].completed_irq.next = self.retiring.q.val().irq;
+            self.channels[i].completed_bytes.next = self.retiring.q.val().bytes;
             self.channels[i].halt.next = self.halt_pending.q.val() & self.halt_ch.val().get_bit(i);
             self.channels[i].halt_code.next = self.halt_record.q.val().code;
             self.channels[i].halt_index.next = self.halt_record.q.val().index;
@@ -794,6 +826,8 @@ impl Logic for DmaEngine {
             self.checked_valid.d.next = false;
             self.code.d.next = 0.into();
             self.in_flight.d.next = 0.into();
+            self.retiring.d.next.retire = false;
+            self.retiring.d.next.complete = false;
             self.wd.d.next = 0.into();
             self.halt_pending.d.next = false;
         }
