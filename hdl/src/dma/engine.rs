@@ -25,7 +25,11 @@
 //!    write-back; a finished write-back advances the consumer index, the counters and
 //!    the interrupt coalescing. An error halts the channel with its code, index and
 //!    faulting address; later descriptors of a halted channel are discarded (software
-//!    resumes at the failed one, so they run again).
+//!    resumes at the failed one, so they run again). The stage decides on the head of
+//!    the command queue and the mover's answer; what the decision does to its channel
+//!    (retire, CONSUMER, counters) lands a cycle later from the *retiring* register,
+//!    and the next decision counts it, so the decision, which waits on the mover, does
+//!    not also drive the channels' adders.
 //!
 //! The status write-back of a descriptor is issued only after its data's write responses,
 //! so once software sees DONE the data is in memory.
