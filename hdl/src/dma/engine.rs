@@ -229,6 +229,8 @@ pub struct DmaEngine {
     retiring: DFF<Retirement>,
     /// The retirement landing this cycle completes a descriptor of the head's channel.
     c_landing: Signal<Local, Bit>,
+    /// The landing retirement's channel (a field copied out, to be indexed).
+    r_ch: Signal<Local, Bits<CHANNELS>>,
     // Completion.
     wd: DFF<Bits<32>>,
     /// A halt, on its way to its channel (a cycle late, so that the completion logic and
@@ -641,8 +643,9 @@ impl Logic for DmaEngine {
             }
         }
         // CONSUMER as it stands once last cycle's completion has landed.
-        self.c_landing.next = self.retiring.q.val().complete
-            & (self.retiring.q.val().channel & self.c_ch.val()).any();
+        self.r_ch.next = self.retiring.q.val().channel;
+        self.c_landing.next =
+            self.retiring.q.val().complete & (self.r_ch.val() & self.c_ch.val()).any();
         if self.c_landing.val() {
             self.c_consumer.next = self.c_consumer.val() + 1;
         }
@@ -804,9 +807,9 @@ impl Logic for DmaEngine {
             self.channels[i].dropped.next = self.drop.val() & self.d_ch.val().get_bit(i);
             self.channels[i].stop.next = self.marker_go.val() & self.d_ch.val().get_bit(i);
             self.channels[i].retired.next =
-                self.retiring.q.val().retire & self.retiring.q.val().channel.get_bit(i);
+                self.retiring.q.val().retire & self.r_ch.val().get_bit(i);
             self.channels[i].completed.next =
-                self.retiring.q.val().complete & self.retiring.q.val().channel.get_bit(i);
+                self.retiring.q.val().complete & self.r_ch.val().get_bit(i);
             self.channels[i].completed_irq.next = self.retiring.q.val().irq;
             self.channels[i].completed_bytes.next = self.retiring.q.val().bytes;
             self.channels[i].halt.next = self.halt_pending.q.val() & self.halt_ch.val().get_bit(i);
