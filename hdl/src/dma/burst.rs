@@ -8,8 +8,9 @@
 //! last runs to the end of its page, so each later one starts a page and takes up to a
 //! page. The splitter keeps the beats after the current burst in a register, and the
 //! next burst's size, whether it is the last and what follows it come from that register
-//! alone (a compare and a subtract of a constant); the address moves on by a page (an
-//! incrementer of the page number, not a 64-bit adder). A new transfer's first burst is
+//! alone (a compare and a subtract of a constant); the address moves on to the next page
+//! (an increment of the address with its page offset all ones, not an adder of the
+//! burst's size). A new transfer's first burst is
 //! computed beside it, from the command, and `advance` and `load` choose at the end: they
 //! arrive late (an AR or AW handshake, a command taken because this burst is the last),
 //! and the owner's hand-over logic starts from flip-flops.
@@ -57,6 +58,8 @@ pub struct BurstSplitter {
     load_more: Signal<Local, Bit>,
     load_after: Signal<Local, Bits<BEAT_COUNT_BITS>>,
     max_burst: Param<9, 256>,
+    /// The byte offsets within a 4 KiB page.
+    page_offset: Param<64, 0xFFF>,
 }
 
 impl Logic for BurstSplitter {
@@ -94,7 +97,7 @@ impl Logic for BurstSplitter {
         }
         if self.advance.val() & self.active.q.val() {
             // Only a burst that is not the last has a successor: it starts the next page.
-            self.addr.d.next = ((self.addr.q.val() >> 12) + 1) << 12;
+            self.addr.d.next = (self.addr.q.val() | self.page_offset.val()) + 1;
             self.active.d.next = self.more.q.val();
             self.take.d.next = self.next_take.val();
             self.more.d.next = self.next_more.val();
