@@ -10,10 +10,10 @@
 //! next burst's size, whether it is the last and what follows it come from that register
 //! alone (a compare and a subtract of a constant); the address moves on to the next page
 //! (an increment of the address with its page offset all ones, not an adder of the
-//! burst's size). A new transfer's first burst is
-//! computed beside it, from the command, and `advance` and `load` choose at the end: they
-//! arrive late (an AR or AW handshake, a command taken because this burst is the last),
-//! and the owner's hand-over logic starts from flip-flops.
+//! burst's size). A new transfer's first burst is computed beside it, from the command,
+//! and `advance` and `load` choose at the end: they arrive late (an AR or AW handshake, a
+//! command taken because this burst is the last), and the owner's hand-over logic starts
+//! from flip-flops.
 
 use rust_hdl::prelude::*;
 
