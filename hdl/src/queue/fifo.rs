@@ -9,6 +9,12 @@
 //! starts from a flip-flop, not from a pointer subtraction and compare. Their next
 //! values are compares of the registered pointers, chosen by this cycle's push and pop:
 //! those arrive late, and pick a result instead of entering the arithmetic.
+//!
+//! The RAM's read address is a register too, so a late pop never reaches the RAM's
+//! address pins (a block RAM's address setup is long). While the FIFO holds an entry
+//! the RAM reads the one after it, ready for a pop; without a pop the head stays in
+//! `hold`, a register that keeps what `data_out` showed. While it is empty the RAM reads
+//! the head's own slot, so a push shows up as before.
 
 use rust_hdl::prelude::*;
 
@@ -31,10 +37,22 @@ pub struct Fifo<D: Synth, const N: usize, const NP1: usize> {
     /// Not empty: an entry written before this cycle is unread (low after reset, as
     /// the pointers are).
     filled: DFF<Bit>,
+    /// The slot the RAM reads this cycle: the head's successor while an entry is
+    /// unread, the head's own slot while empty.
+    read_at: DFF<Bits<N>>,
+    /// `data_out` is this cycle's RAM read, not `hold`: the FIFO popped or was empty in
+    /// the cycle before, so the read is of the head.
+    fresh: DFF<Bit>,
+    /// The head as `data_out` showed it in the cycle before.
+    hold: DFF<D>,
     depth: Constant<Bits<NP1>>,
     /// Entries written and not read, as the pointers stand.
     occupancy: Signal<Local, Bits<NP1>>,
     rd_next: Signal<Local, Bits<NP1>>,
+    /// The read pointer plus one and plus two, for the read address after a pop.
+    rd_plus1: Signal<Local, Bits<NP1>>,
+    rd_plus2: Signal<Local, Bits<NP1>>,
+    filled_next: Signal<Local, Bit>,
     do_push: Signal<Local, Bit>,
     do_pop: Signal<Local, Bit>,
 }
@@ -58,9 +76,15 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
             rd_ptr: Default::default(),
             full_q: Default::default(),
             filled: Default::default(),
+            read_at: Default::default(),
+            fresh: Default::default(),
+            hold: Default::default(),
             depth: Constant::new(Bits::from(1u64 << N)),
             occupancy: Default::default(),
             rd_next: Default::default(),
+            rd_plus1: Default::default(),
+            rd_plus2: Default::default(),
+            filled_next: Default::default(),
             do_push: Default::default(),
             do_pop: Default::default(),
         }
@@ -70,7 +94,7 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
 impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, wr_ptr, rd_ptr, full_q, filled);
+        dff_setup!(self, clock, wr_ptr, rd_ptr, full_q, filled, read_at, fresh, hold);
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
         self.full.next = self.full_q.q.val();
@@ -81,9 +105,11 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
         if self.do_push.val() {
             self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
         }
+        self.rd_plus1.next = self.rd_ptr.q.val() + 1;
+        self.rd_plus2.next = self.rd_ptr.q.val() + 2;
         self.rd_next.next = self.rd_ptr.q.val();
         if self.do_pop.val() {
-            self.rd_next.next = self.rd_ptr.q.val() + 1;
+            self.rd_next.next = self.rd_plus1.val();
         }
         self.rd_ptr.d.next = self.rd_next.val();
         // Full after this cycle: a push alone fills the last free entry, a pop alone
@@ -96,20 +122,36 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
         }
         // Unread entries the read side can see after this cycle: it sees a write a cycle
         // late, as the RAM read is registered.
-        self.filled.d.next = self.occupancy.val().any();
+        self.filled_next.next = self.occupancy.val().any();
         if self.do_pop.val() {
-            self.filled.d.next = self.occupancy.val() != 1;
+            self.filled_next.next = self.occupancy.val() != 1;
         }
-        self.ram.read_address.next = self.rd_next.val().get_bits::<N>(0);
+        self.filled.d.next = self.filled_next.val();
+        // Next cycle's read: the successor of next cycle's head while it is unread, the
+        // head's slot while the FIFO is empty. Pop and fill pick one of three sums.
+        self.read_at.d.next = self.rd_ptr.q.val().get_bits::<N>(0);
+        if self.do_pop.val() ^ self.filled_next.val() {
+            self.read_at.d.next = self.rd_plus1.val().get_bits::<N>(0);
+        }
+        if self.do_pop.val() & self.filled_next.val() {
+            self.read_at.d.next = self.rd_plus2.val().get_bits::<N>(0);
+        }
+        self.fresh.d.next = self.do_pop.val() | !self.filled.q.val();
+        self.ram.read_address.next = self.read_at.q.val();
         self.ram.write_address.next = self.wr_ptr.q.val().get_bits::<N>(0);
         self.ram.write_data.next = self.data_in.val();
         self.ram.write_enable.next = self.do_push.val();
-        self.data_out.next = self.ram.read_data.val();
+        self.data_out.next = self.hold.q.val();
+        if self.fresh.q.val() {
+            self.data_out.next = self.ram.read_data.val();
+        }
+        self.hold.d.next = self.data_out.val();
         if self.reset.val() {
             self.wr_ptr.d.next = 0.into();
             self.rd_ptr.d.next = 0.into();
             self.full_q.d.next = false;
             self.filled.d.next = false;
+            self.read_at.d.next = 0.into();
         }
     }
 }
