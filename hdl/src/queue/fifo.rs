@@ -52,7 +52,9 @@ pub struct Fifo<D: Synth, const N: usize, const NP1: usize> {
     /// The read pointer plus one and plus two, for the read address after a pop.
     rd_plus1: Signal<Local, Bits<NP1>>,
     rd_plus2: Signal<Local, Bits<NP1>>,
-    filled_next: Signal<Local, Bit>,
+    /// Next cycle's read address without a pop, and with one.
+    read_stay: Signal<Local, Bits<N>>,
+    read_popped: Signal<Local, Bits<N>>,
     do_push: Signal<Local, Bit>,
     do_pop: Signal<Local, Bit>,
 }
@@ -84,7 +86,8 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
             rd_next: Default::default(),
             rd_plus1: Default::default(),
             rd_plus2: Default::default(),
-            filled_next: Default::default(),
+            read_stay: Default::default(),
+            read_popped: Default::default(),
             do_push: Default::default(),
             do_pop: Default::default(),
         }
@@ -122,19 +125,24 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
         }
         // Unread entries the read side can see after this cycle: it sees a write a cycle
         // late, as the RAM read is registered.
-        self.filled_next.next = self.occupancy.val().any();
+        self.filled.d.next = self.occupancy.val().any();
         if self.do_pop.val() {
-            self.filled_next.next = self.occupancy.val() != 1;
+            self.filled.d.next = self.occupancy.val() != 1;
         }
-        self.filled.d.next = self.filled_next.val();
         // Next cycle's read: the successor of next cycle's head while it is unread, the
-        // head's slot while the FIFO is empty. Pop and fill pick one of three sums.
-        self.read_at.d.next = self.rd_ptr.q.val().get_bits::<N>(0);
-        if self.do_pop.val() ^ self.filled_next.val() {
-            self.read_at.d.next = self.rd_plus1.val().get_bits::<N>(0);
+        // head's slot while the FIFO is empty. Both outcomes of the pop are made from the
+        // registers; the pop only picks one.
+        self.read_stay.next = self.rd_ptr.q.val().get_bits::<N>(0);
+        if self.occupancy.val().any() {
+            self.read_stay.next = self.rd_plus1.val().get_bits::<N>(0);
         }
-        if self.do_pop.val() & self.filled_next.val() {
-            self.read_at.d.next = self.rd_plus2.val().get_bits::<N>(0);
+        self.read_popped.next = self.rd_plus1.val().get_bits::<N>(0);
+        if self.occupancy.val() != 1 {
+            self.read_popped.next = self.rd_plus2.val().get_bits::<N>(0);
+        }
+        self.read_at.d.next = self.read_stay.val();
+        if self.do_pop.val() {
+            self.read_at.d.next = self.read_popped.val();
         }
         self.fresh.d.next = self.do_pop.val() | !self.filled.q.val();
         self.ram.read_address.next = self.read_at.q.val();
