@@ -41,6 +41,10 @@ impl<D: Synth> Logic for Skid<D> {
             }
         } else if self.in_valid.val() & !self.spare_valid.q.val() {
             self.spare_valid.d.next = true;
+        }
+        // An empty spare takes the payload in every cycle, kept or not: its load enable
+        // is then a register, not the late `in_valid` fanned out to every payload bit.
+        if !self.spare_valid.q.val() {
             self.spare.d.next = self.in_data.val();
         }
         if self.reset.val() {
