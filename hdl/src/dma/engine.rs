@@ -281,7 +281,10 @@ pub struct DmaEngine {
     d_index: Signal<Local, Bits<16>>,
     d_ch: Signal<Local, Bits<CHANNELS>>,
     d_stopping: Signal<Local, Bit>,
-    d_consumer: Signal<Local, Bits<16>>,
+    /// The checked descriptor's channel has completed every descriptor before it (a
+    /// fence may go): each channel's CONSUMER compared with the index, then the
+    /// channel's result chosen, so the compares do not wait on the channel select.
+    d_caught_up: Signal<Local, Bit>,
     room: Signal<Local, Bit>,
     wb_go: Signal<Local, Bit>,
     drop: Signal<Local, Bit>,
@@ -533,11 +536,11 @@ impl Logic for DmaEngine {
         self.d_index.next = self.checked.q.val().index;
         self.d_ch.next = self.checked.q.val().channel;
         self.d_stopping.next = false;
-        self.d_consumer.next = 0.into();
+        self.d_caught_up.next = false;
         for i in 0..CHANNELS {
             if self.d_ch.val().get_bit(i) {
                 self.d_stopping.next = self.channels[i].stopping.val();
-                self.d_consumer.next = self.channels[i].consumer.val();
+                self.d_caught_up.next = self.channels[i].consumer.val() == self.d_index.val();
             }
         }
         self.room.next = self.in_flight.q.val() < self.in_flight_max.val();
@@ -549,7 +552,7 @@ impl Logic for DmaEngine {
         self.issue_ok.next = self.room.val()
             & self.wbq.empty.val()
             & self.mover.cmd_ready.val()
-            & (!self.d_fence.val() | (self.d_consumer.val() == self.d_index.val()));
+            & (!self.d_fence.val() | self.d_caught_up.val());
         if self.checked_valid.q.val() & !self.d_stopping.val() {
             if self.code.q.val().any() {
                 self.marker_go.next = self.room.val() & !self.wb_go.val();
