@@ -53,13 +53,6 @@ pub const DEVMEM_LINE_BITS: usize = 23;
 const _: () = assert!(cdm_regmap::DEVMEM_BYTES == 64 << DEVMEM_LINE_BITS);
 const _: () = assert!(LINE_ADDR_BITS - DEVMEM_LINE_BITS == 35);
 
-/// A buffered DMA read beat: data (128) | resp (2) | last (1).
-const RBEAT_BITS: usize = 131;
-/// A queued response: tag (8) | state (2) | data follows (1).
-const RSP_BITS: usize = 11;
-/// An admitted DMA write: address (64) | len (8) | size (3) | burst (2) | ID (4).
-const WQ_BITS: usize = 81;
-
 /// The host coherent port, from the home agent's side.
 #[derive(LogicInterface, Default)]
 pub struct CoherentPort {
@@ -90,13 +83,83 @@ pub struct CoherentPort {
     pub snp_last: Signal<In, Bit>,
 }
 
-// States of the transaction engine (literals in the kernel).
-// 0 idle; 1 filter lookup; 2 filter result; 3 send snoop; 4 snoop answer; 5 AW of dirty
-// snoop data, 14 AW of host data, then 6/7 the line's W beats and B (from the snoop or
-// the request channel); 8 filter write; 11 memory read (AR) and its response queued;
-// 17 drop stale data; 18 response without data queued; 20 DMA line lookup;
-// 21 its result; 22 next line; 23 a DMA read to memory, or a DMA write to the write
-// queue (or, after a busy page query, on to 20).
+/// Where the transaction engine is in its one transaction.
+#[derive(Copy, Clone, Debug, PartialEq, LogicState)]
+pub enum Phase {
+    /// Waiting: takes a host request header or a DMA burst (with its page query).
+    Idle,
+    /// A host request's filter lookup, then its result.
+    HostLookup,
+    HostResult,
+    /// The snoop's header, once every queued response has gone; then its answer.
+    Snoop,
+    SnoopAnswer,
+    /// AW of a snoop answer's dirty data.
+    SnoopDataAddress,
+    /// AW of a host write's data.
+    HostDataAddress,
+    /// The line's W beats (from the snoop answer or the request channel), then its B.
+    LineData,
+    LineResponse,
+    /// The filter write, then on to `after_write`.
+    FilterWrite,
+    /// A host read's AR, its response queued.
+    MemoryRead,
+    /// A stale write-back's or a refused request's data beats, dropped.
+    DropData,
+    /// A response without data, queued.
+    Respond,
+    /// A DMA burst's per-line lookup, its result, and the step to its next line.
+    DmaLookup,
+    DmaResult,
+    DmaNextLine,
+    /// A DMA read to memory, or a DMA write to the write queue (or, after a busy page
+    /// query, on to `DmaLookup`).
+    DmaIssue,
+}
+
+/// The write-out of a collected DMA write burst: its AW, then its W beats.
+#[derive(Copy, Clone, Debug, PartialEq, LogicState)]
+pub enum WriteOut {
+    Idle,
+    Address,
+    Data,
+}
+
+/// A DMA read beat from memory, buffered for the DMA port.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct BufferedBeat {
+    pub data: Bits<128>,
+    pub resp: Bits<2>,
+    pub last: Bit,
+}
+
+/// A response the engine queued for the response unit.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct QueuedResponse {
+    pub tag: Bits<8>,
+    pub state: Bits<{ PortState::WIDTH }>,
+    /// A read: the line's data from memory follows the header.
+    pub with_data: Bit,
+}
+
+/// An admitted DMA write burst, until it goes to memory.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct AdmittedWrite {
+    /// Device-memory offset.
+    pub addr: Bits<64>,
+    pub len: Bits<8>,
+    pub size: Bits<3>,
+    pub burst: Bits<2>,
+    pub id: Bits<4>,
+}
+
+/// A DMA write beat in the write ring.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct RingBeat {
+    pub data: Bits<128>,
+    pub strb: Bits<16>,
+}
 
 #[derive(LogicBlock, Default)]
 pub struct HomeAgent {
@@ -143,9 +206,9 @@ pub struct HomeAgent {
     /// The rest of a stray snoop answer's beats are being dropped.
     snp_drop: DFF<Bit>,
     error_q: DFF<Bit>,
-    state: DFF<Bits<6>>,
+    state: DFF<Phase>,
     /// Where a filter write continues.
-    after_write: DFF<Bits<6>>,
+    after_write: DFF<Phase>,
     op: DFF<Bits<{ ReqOp::WIDTH }>>,
     line: DFF<Bits<LINE_ADDR_BITS>>,
     tag: DFF<Bits<8>>,
@@ -168,20 +231,20 @@ pub struct HomeAgent {
     d_burst: DFF<Bits<2>>,
     d_id: DFF<Bits<4>>,
     d_last_line: DFF<Bits<LINE_ADDR_BITS>>,
-    /// The burst was taken with a page query, whose answer is due in state 23.
+    /// The burst was taken with a page query, whose answer is due in `DmaIssue`.
     d_fast: DFF<Bit>,
     /// DMA reads: IDs of bursts owed data (in order), the data from memory, the beats
     /// reserved in it, and bursts issued to memory still owed beats by memory.
     rids: Fifo<Bits<4>, 5, 6>,
-    rbuf: Fifo<Bits<RBEAT_BITS>, 9, 10>,
+    rbuf: Fifo<BufferedBeat, 9, 10>,
     r_reserved: DFF<Bits<10>>,
     mem_reads: DFF<Bits<6>>,
     /// DMA writes: admitted bursts (address, length, size, burst, ID) until they go to
     /// memory, their beats, admitted bursts whose beats are not all in, bursts whose
     /// beats are all in and not yet sent, IDs of bursts sent and owed a response, and
     /// admitted bursts without their response.
-    wq: Fifo<Bits<WQ_BITS>, 4, 5>,
-    ring: Fifo<Bits<144>, 9, 10>,
+    wq: Fifo<AdmittedWrite, 4, 5>,
+    ring: Fifo<RingBeat, 9, 10>,
     uncollected: DFF<Bits<5>>,
     collected: DFF<Bits<5>>,
     bids: Fifo<Bits<4>, 4, 5>,
@@ -189,12 +252,12 @@ pub struct HomeAgent {
     /// Responses queued by the engine (tag, state, whether data follows), those not yet
     /// sent whole, whether the unit is sending a read's data, and host reads issued to
     /// memory still owed beats.
-    rsp_q: Fifo<Bits<RSP_BITS>, 4, 5>,
+    rsp_q: Fifo<QueuedResponse, 4, 5>,
     rsp_pending: DFF<Bits<5>>,
     ru_data: DFF<Bit>,
     host_rd_mem: DFF<Bits<5>>,
-    /// The write-out of collected bursts: 0 idle, 1 AW, 2 W.
-    wo_state: DFF<Bits<2>>,
+    /// The write-out of collected bursts.
+    wo_state: DFF<WriteOut>,
     wo_beat: DFF<Bits<8>>,
     wo_len: DFF<Bits<8>>,
     mem_line: Signal<Local, Bits<64>>,
@@ -316,15 +379,15 @@ impl Logic for HomeAgent {
         self.host.s2m_op.next = self.snp_op.q.val();
         self.host.s2m_line.next = self.snp_line.q.val();
         self.host.s2m_data.next = self.mem.rdata.val();
-        // Snoop answers: the engine takes the answer to its snoop in state 4 and that
-        // answer's data beats in states 5 and 6; any other answer is stray, taken and
+        // Snoop answers: the engine takes the answer to its snoop in `SnoopAnswer` and
+        // that answer's data beats in `SnoopDataAddress` and `LineData`; any other answer is stray, taken and
         // dropped with its data beats, so it can neither block the channel nor be taken
         // for the answer to a later snoop.
-        self.snp_match.next = (self.state.q.val() == 4)
+        self.snp_match.next = (self.state.q.val() == Phase::SnoopAnswer)
             & !self.snp_drop.q.val()
             & (self.host.snp_line.val() == self.snp_line.q.val());
-        self.snp_held.next =
-            (self.state.q.val() == 5) | ((self.state.q.val() == 6) & self.from_snoop.q.val());
+        self.snp_held.next = (self.state.q.val() == Phase::SnoopDataAddress)
+            | ((self.state.q.val() == Phase::LineData) & self.from_snoop.q.val());
         self.snp_stray.next = self.host.snp_valid.val()
             & !self.snp_drop.q.val()
             & !self.snp_match.val()
@@ -383,23 +446,23 @@ impl Logic for HomeAgent {
             self.mem.rready.next = true;
         }
         self.rbuf.push.next = self.r_in.val();
-        self.rbuf.data_in.next = (bit_cast::<RBEAT_BITS, 128>(self.mem.rdata.val()) << 3)
-            | (bit_cast::<RBEAT_BITS, 2>(self.mem.rresp.val()) << 1)
-            | bit_cast::<RBEAT_BITS, 1>(self.mem.rlast.val().into());
+        self.rbuf.data_in.next.data = self.mem.rdata.val();
+        self.rbuf.data_in.next.resp = self.mem.rresp.val();
+        self.rbuf.data_in.next.last = self.mem.rlast.val();
         self.dev.rvalid.next = !self.rbuf.empty.val();
         self.dev.rid.next = self.rids.data_out.val();
-        self.dev.rdata.next = self.rbuf.data_out.val().get_bits::<128>(3);
-        self.dev.rresp.next = self.rbuf.data_out.val().get_bits::<2>(1);
-        self.dev.rlast.next = self.rbuf.data_out.val().get_bit(0);
+        self.dev.rdata.next = self.rbuf.data_out.val().data;
+        self.dev.rresp.next = self.rbuf.data_out.val().resp;
+        self.dev.rlast.next = self.rbuf.data_out.val().last;
         self.r_out.next = self.dev.rvalid.val() & self.dev.rready.val();
         self.rbuf.pop.next = self.r_out.val();
         self.rids.pop.next = self.r_out.val() & self.dev.rlast.val();
-        // A read issued in state 23 reserves its beats and counts until memory's last beat.
-        // State 23 goes ahead unless the page query of a fast-path take found the page
+        // A read issued in `DmaIssue` reserves its beats and counts until memory's last beat.
+        // `DmaIssue` goes ahead unless the page query of a fast-path take found the page
         // busy.
         self.d_go.next =
             !(self.d_fast.q.val() & (!self.sf.page_done.val() | self.sf.page_busy.val()));
-        self.r_issue.next = (self.state.q.val() == 23)
+        self.r_issue.next = (self.state.q.val() == Phase::DmaIssue)
             & !self.d_write.q.val()
             & self.d_go.val()
             & self.mem.arready.val();
@@ -422,18 +485,19 @@ impl Logic for HomeAgent {
             self.mem_reads.d.next = self.mem_reads.q.val() - 1;
         }
         // DMA writes: beats of admitted bursts go into the ring.
-        self.w_admit.next = (self.state.q.val() == 23) & self.d_write.q.val() & self.d_go.val();
+        self.w_admit.next =
+            (self.state.q.val() == Phase::DmaIssue) & self.d_write.q.val() & self.d_go.val();
         self.wq.push.next = self.w_admit.val();
-        self.wq.data_in.next = (bit_cast::<WQ_BITS, 4>(self.d_id.q.val()) << 77)
-            | (bit_cast::<WQ_BITS, 2>(self.d_burst.q.val()) << 75)
-            | (bit_cast::<WQ_BITS, 3>(self.d_size.q.val()) << 72)
-            | (bit_cast::<WQ_BITS, 8>(self.d_len.q.val()) << 64)
-            | bit_cast::<WQ_BITS, 64>(self.d_addr.q.val());
+        self.wq.data_in.next.addr = self.d_addr.q.val();
+        self.wq.data_in.next.len = self.d_len.q.val();
+        self.wq.data_in.next.size = self.d_size.q.val();
+        self.wq.data_in.next.burst = self.d_burst.q.val();
+        self.wq.data_in.next.id = self.d_id.q.val();
         self.dev.wready.next = self.uncollected.q.val().any() & !self.ring.full.val();
         self.w_fire.next = self.dev.wvalid.val() & self.dev.wready.val();
         self.ring.push.next = self.w_fire.val();
-        self.ring.data_in.next = (bit_cast::<144, 16>(self.dev.wstrb.val()) << 128)
-            | bit_cast::<144, 128>(self.dev.wdata.val());
+        self.ring.data_in.next.data = self.dev.wdata.val();
+        self.ring.data_in.next.strb = self.dev.wstrb.val();
         if self.w_admit.val() & !(self.w_fire.val() & self.dev.wlast.val()) {
             self.uncollected.d.next = self.uncollected.q.val() + 1;
         }
@@ -441,15 +505,17 @@ impl Logic for HomeAgent {
             self.uncollected.d.next = self.uncollected.q.val() - 1;
         }
         // The write-out: a collected burst goes to memory whenever the engine does not
-        // own the write channel (states 5, 6, 14). The engine's own writes wait for the
+        // own the write channel (`SnoopDataAddress`, `LineData`,
+        // `HostDataAddress`). The engine's own writes wait for the
         // write-out to finish its burst and for memory to return every DMA read issued
         // before (a later write must not reach memory before an earlier read).
-        self.mem_free.next =
-            (self.state.q.val() != 5) & (self.state.q.val() != 6) & (self.state.q.val() != 14);
-        self.engine_writes.next = (self.wo_state.q.val() == 0)
+        self.mem_free.next = (self.state.q.val() != Phase::SnoopDataAddress)
+            & (self.state.q.val() != Phase::LineData)
+            & (self.state.q.val() != Phase::HostDataAddress);
+        self.engine_writes.next = (self.wo_state.q.val() == WriteOut::Idle)
             & !self.mem_reads.q.val().any()
             & !self.host_rd_mem.q.val().any();
-        self.wo_start.next = (self.wo_state.q.val() == 1) & self.mem.awready.val();
+        self.wo_start.next = (self.wo_state.q.val() == WriteOut::Address) & self.mem.awready.val();
         if (self.w_fire.val() & self.dev.wlast.val()) & !self.wo_start.val() {
             self.collected.d.next = self.collected.q.val() + 1;
         }
@@ -458,41 +524,41 @@ impl Logic for HomeAgent {
         }
         self.wq.pop.next = self.wo_start.val();
         self.bids.push.next = self.wo_start.val();
-        self.bids.data_in.next = self.wq.data_out.val().get_bits::<4>(77);
+        self.bids.data_in.next = self.wq.data_out.val().id;
         self.ring.pop.next = false;
-        match self.wo_state.q.val().index() {
-            0 => {
+        match self.wo_state.q.val() {
+            WriteOut::Idle => {
                 if self.collected.q.val().any()
                     & self.mem_free.val()
                     & !self.bids.full.val()
                     & !self.host_rd_mem.q.val().any()
                 {
-                    self.wo_state.d.next = 1.into();
+                    self.wo_state.d.next = WriteOut::Address;
                 }
             }
-            1 => {
+            WriteOut::Address => {
                 self.mem.awvalid.next = true;
                 self.mem.awid.next = 1.into();
-                self.mem.awaddr.next = self.wq.data_out.val().get_bits::<64>(0);
-                self.mem.awlen.next = self.wq.data_out.val().get_bits::<8>(64);
-                self.mem.awsize.next = self.wq.data_out.val().get_bits::<3>(72);
-                self.mem.awburst.next = self.wq.data_out.val().get_bits::<2>(75);
+                self.mem.awaddr.next = self.wq.data_out.val().addr;
+                self.mem.awlen.next = self.wq.data_out.val().len;
+                self.mem.awsize.next = self.wq.data_out.val().size;
+                self.mem.awburst.next = self.wq.data_out.val().burst;
                 if self.mem.awready.val() {
-                    self.wo_len.d.next = self.wq.data_out.val().get_bits::<8>(64);
+                    self.wo_len.d.next = self.wq.data_out.val().len;
                     self.wo_beat.d.next = 0.into();
-                    self.wo_state.d.next = 2.into();
+                    self.wo_state.d.next = WriteOut::Data;
                 }
             }
-            _ => {
-                self.mem.wdata.next = self.ring.data_out.val().get_bits::<128>(0);
-                self.mem.wstrb.next = self.ring.data_out.val().get_bits::<16>(128);
+            WriteOut::Data => {
+                self.mem.wdata.next = self.ring.data_out.val().data;
+                self.mem.wstrb.next = self.ring.data_out.val().strb;
                 self.mem.wlast.next = self.wo_beat.q.val() == self.wo_len.q.val();
                 self.mem.wvalid.next = !self.ring.empty.val();
                 self.ring.pop.next = self.mem.wready.val();
                 if !self.ring.empty.val() & self.mem.wready.val() {
                     self.wo_beat.d.next = self.wo_beat.q.val() + 1;
                     if self.wo_beat.q.val() == self.wo_len.q.val() {
-                        self.wo_state.d.next = 0.into();
+                        self.wo_state.d.next = WriteOut::Idle;
                     }
                 }
             }
@@ -552,21 +618,21 @@ impl Logic for HomeAgent {
             & (!(self.take_ar.val() | self.take_aw.val()) | !self.turn.q.val());
         // The response unit: responses in the order the engine queued them, a read's
         // header followed by its data from memory (ID 0).
-        // The engine queues a read's response in state 11, others in state 18.
+        // The engine queues a read's response in `MemoryRead`, others in `Respond`.
         self.rsp_push.next = false;
-        self.rsp_q.data_in.next = (bit_cast::<RSP_BITS, 8>(self.tag.q.val()) << 3)
-            | (bit_cast::<RSP_BITS, 2>(self.grant.q.val()) << 1)
-            | bit_cast::<RSP_BITS, 1>((self.state.q.val() == 11).into());
+        self.rsp_q.data_in.next.tag = self.tag.q.val();
+        self.rsp_q.data_in.next.state = self.grant.q.val();
+        self.rsp_q.data_in.next.with_data = self.state.q.val() == Phase::MemoryRead;
         self.rsp_room.next = !self.rsp_q.full.val();
-        self.host.s2m_tag.next = self.rsp_q.data_out.val().get_bits::<8>(3);
-        self.host.s2m_state.next = self.rsp_q.data_out.val().get_bits::<2>(1);
+        self.host.s2m_tag.next = self.rsp_q.data_out.val().tag;
+        self.host.s2m_state.next = self.rsp_q.data_out.val().state;
         self.rsp_done.next = false;
         self.host_rd_last.next = false;
         if !self.ru_data.q.val() {
             self.host.s2m_valid.next = !self.rsp_q.empty.val();
-            self.host.s2m_last.next = !self.rsp_q.data_out.val().get_bit(0);
+            self.host.s2m_last.next = !self.rsp_q.data_out.val().with_data;
             if !self.rsp_q.empty.val() & self.host.s2m_ready.val() {
-                if self.rsp_q.data_out.val().get_bit(0) {
+                if self.rsp_q.data_out.val().with_data {
                     self.ru_data.d.next = true;
                 } else {
                     self.rsp_done.next = true;
@@ -585,8 +651,8 @@ impl Logic for HomeAgent {
             }
         }
         self.rsp_q.pop.next = self.rsp_done.val();
-        match self.state.q.val().index() {
-            0 => {
+        match self.state.q.val() {
+            Phase::Idle => {
                 // A DMA burst, unless a host request has its turn.
                 if !self.host_go.val() & (self.take_ar.val() | self.take_aw.val()) {
                     self.turn.d.next = false;
@@ -607,15 +673,15 @@ impl Logic for HomeAgent {
                     }
                     self.line.d.next = self.d_first.val().get_bits::<LINE_ADDR_BITS>(6);
                     self.d_last_line.d.next = bit_cast::<LINE_ADDR_BITS, 64>(self.d_end.val() >> 6);
-                    // The page query: its answer, in state 23, says whether the burst's
-                    // lines need looking up (state 20 on).
+                    // The page query: its answer, in `DmaIssue`, says whether the
+                    // burst's lines need looking up (`DmaLookup` on).
                     self.sf.op_valid.next = true;
                     self.sf.op_page.next = true;
                     self.sf.op_line.next = self.d_first.val().get_bits::<LINE_BITS>(6);
                     self.d_fast.d.next = self.sf.op_ready.val();
-                    self.state.d.next = 20.into();
+                    self.state.d.next = Phase::DmaLookup;
                     if self.sf.op_ready.val() {
-                        self.state.d.next = 23.into();
+                        self.state.d.next = Phase::DmaIssue;
                     }
                 }
                 // A request header.
@@ -626,28 +692,28 @@ impl Logic for HomeAgent {
                     self.line.d.next = self.host.req_line.val();
                     self.tag.d.next = self.host.req_tag.val();
                     self.grant.d.next = self.state_i.val();
-                    self.state.d.next = 1.into();
+                    self.state.d.next = Phase::HostLookup;
                     if self.host.req_op.val() == self.rd_current.val() {
                         // RdCurrent: no filter.
-                        self.state.d.next = 11.into();
+                        self.state.d.next = Phase::MemoryRead;
                     }
                     if self.req_refused.val() {
                         // Refused: answered Err, its data beats, if any, dropped.
                         self.grant.d.next = self.state_refused.val();
-                        self.state.d.next = 18.into();
+                        self.state.d.next = Phase::Respond;
                         if !self.host.req_last.val() {
-                            self.state.d.next = 17.into();
+                            self.state.d.next = Phase::DropData;
                         }
                     }
                 }
             }
-            1 => {
+            Phase::HostLookup => {
                 self.sf.op_valid.next = true;
                 if self.sf.op_ready.val() {
-                    self.state.d.next = 2.into();
+                    self.state.d.next = Phase::HostResult;
                 }
             }
-            2 => {
+            Phase::HostResult => {
                 if self.sf.result_valid.val() {
                     self.way.d.next = self.sf.result_way.val();
                     if self.op.q.val() == self.rd_shared.val() {
@@ -655,8 +721,8 @@ impl Logic for HomeAgent {
                         self.grant.d.next = self.state_s.val();
                         self.w_present.d.next = true;
                         self.w_any.d.next = self.sf.result_any.val();
-                        self.after_write.d.next = 11.into();
-                        self.state.d.next = 8.into();
+                        self.after_write.d.next = Phase::MemoryRead;
+                        self.state.d.next = Phase::FilterWrite;
                         if !self.sf.result_hit.val() {
                             self.w_any.d.next = false;
                             if self.sf.result_evict.val() {
@@ -664,7 +730,7 @@ impl Logic for HomeAgent {
                                     self.sf.result_victim_line.val(),
                                 );
                                 self.snp_op.d.next = self.snp_inv.val();
-                                self.state.d.next = 3.into();
+                                self.state.d.next = Phase::Snoop;
                             }
                         }
                     } else if self.op.q.val() == self.rd_own.val() {
@@ -672,48 +738,48 @@ impl Logic for HomeAgent {
                         self.grant.d.next = self.state_e.val();
                         self.w_present.d.next = true;
                         self.w_any.d.next = true;
-                        self.after_write.d.next = 11.into();
-                        self.state.d.next = 8.into();
+                        self.after_write.d.next = Phase::MemoryRead;
+                        self.state.d.next = Phase::FilterWrite;
                         if !self.sf.result_hit.val() & self.sf.result_evict.val() {
                             self.snp_line.d.next = bit_cast::<LINE_ADDR_BITS, LINE_BITS>(
                                 self.sf.result_victim_line.val(),
                             );
                             self.snp_op.d.next = self.snp_inv.val();
-                            self.state.d.next = 3.into();
+                            self.state.d.next = Phase::Snoop;
                         }
                     } else if self.op.q.val() == self.wr_back.val() {
                         // WrBack: write and drop the entry; stale if not held.
                         self.w_present.d.next = false;
                         self.w_any.d.next = false;
-                        self.after_write.d.next = 14.into();
-                        self.state.d.next = 8.into();
+                        self.after_write.d.next = Phase::HostDataAddress;
+                        self.state.d.next = Phase::FilterWrite;
                         if !self.sf.result_hit.val() {
-                            self.state.d.next = 17.into();
+                            self.state.d.next = Phase::DropData;
                         }
                     } else if self.op.q.val() == self.wr_partial.val() {
                         // WrPartial: invalidate a host copy first.
                         self.w_present.d.next = false;
                         self.w_any.d.next = false;
-                        self.after_write.d.next = 14.into();
-                        self.state.d.next = 14.into();
+                        self.after_write.d.next = Phase::HostDataAddress;
+                        self.state.d.next = Phase::HostDataAddress;
                         if self.sf.result_hit.val() {
                             self.snp_line.d.next = self.line.q.val();
                             self.snp_op.d.next = self.snp_inv.val();
-                            self.state.d.next = 3.into();
+                            self.state.d.next = Phase::Snoop;
                         }
                     } else {
                         // CleanEvict: drop the entry if held.
                         self.w_present.d.next = false;
                         self.w_any.d.next = false;
-                        self.after_write.d.next = 18.into();
-                        self.state.d.next = 18.into();
+                        self.after_write.d.next = Phase::Respond;
+                        self.state.d.next = Phase::Respond;
                         if self.sf.result_hit.val() {
-                            self.state.d.next = 8.into();
+                            self.state.d.next = Phase::FilterWrite;
                         }
                     }
                 }
             }
-            3 => {
+            Phase::Snoop => {
                 // Snoop header, once every response before it has gone: a grant reaches
                 // the host before any snoop of its line.
                 if !self.rsp_pending.q.val().any() {
@@ -721,21 +787,21 @@ impl Logic for HomeAgent {
                     self.host.s2m_snoop.next = true;
                     self.host.s2m_last.next = true;
                     if self.host.s2m_ready.val() {
-                        self.state.d.next = 4.into();
+                        self.state.d.next = Phase::SnoopAnswer;
                     }
                 }
             }
-            4 => {
+            Phase::SnoopAnswer => {
                 // Snoop answer header; dirty data follows.
                 if self.host.snp_valid.val() & self.snp_match.val() {
                     self.snp_shared.d.next = self.host.snp_state.val() == self.state_s.val();
-                    self.state.d.next = 8.into();
+                    self.state.d.next = Phase::FilterWrite;
                     if self.host.snp_dirty.val() {
-                        self.state.d.next = 5.into();
+                        self.state.d.next = Phase::SnoopDataAddress;
                     }
                 }
             }
-            5 => {
+            Phase::SnoopDataAddress => {
                 // AW of a snoop's dirty data (the write-out may own AW meanwhile).
                 if self.engine_writes.val() {
                     self.mem.awaddr.next = self.snp_addr.val();
@@ -743,10 +809,10 @@ impl Logic for HomeAgent {
                 }
                 if self.engine_writes.val() & self.mem.awready.val() {
                     self.from_snoop.d.next = true;
-                    self.state.d.next = 6.into();
+                    self.state.d.next = Phase::LineData;
                 }
             }
-            6 => {
+            Phase::LineData => {
                 // The line's beats: a dirty snoop answer's, or a host write's.
                 if self.from_snoop.q.val() {
                     self.mem.wdata.next = self.host.snp_data.val();
@@ -759,22 +825,22 @@ impl Logic for HomeAgent {
                     self.host.req_ready.next = self.mem.wready.val();
                 }
                 if self.mem.wvalid.val() & self.mem.wready.val() & self.mem.wlast.val() {
-                    self.state.d.next = 7.into();
+                    self.state.d.next = Phase::LineResponse;
                 }
             }
-            7 => {
+            Phase::LineResponse => {
                 // Then on: the filter write after a snoop, the response after a host write.
                 if !self.b_dma.val() {
                     self.mem.bready.next = true;
                 }
                 if self.mem.bvalid.val() & !self.b_dma.val() {
-                    self.state.d.next = 18.into();
+                    self.state.d.next = Phase::Respond;
                     if self.from_snoop.q.val() {
-                        self.state.d.next = 8.into();
+                        self.state.d.next = Phase::FilterWrite;
                     }
                 }
             }
-            8 => {
+            Phase::FilterWrite => {
                 // Filter write, then on.
                 self.sf.op_valid.next = true;
                 self.sf.op_write.next = true;
@@ -782,50 +848,50 @@ impl Logic for HomeAgent {
                     self.state.d.next = self.after_write.q.val();
                 }
             }
-            11 => {
+            Phase::MemoryRead => {
                 // The read goes to memory; the response unit sends its data.
                 self.mem.arvalid.next = self.rsp_room.val();
                 if self.rsp_room.val() & self.mem.arready.val() {
                     self.rsp_push.next = true;
-                    self.state.d.next = 0.into();
+                    self.state.d.next = Phase::Idle;
                 }
             }
-            14 => {
+            Phase::HostDataAddress => {
                 if self.engine_writes.val() {
                     self.mem.awvalid.next = true;
                 }
                 if self.engine_writes.val() & self.mem.awready.val() {
                     self.from_snoop.d.next = false;
-                    self.state.d.next = 6.into();
+                    self.state.d.next = Phase::LineData;
                 }
             }
-            17 => {
+            Phase::DropData => {
                 // A stale write-back's or a refused request's data goes nowhere.
                 self.host.req_ready.next = true;
                 if self.host.req_valid.val() & self.host.req_last.val() {
-                    self.state.d.next = 18.into();
+                    self.state.d.next = Phase::Respond;
                 }
             }
-            18 => {
+            Phase::Respond => {
                 // A response without data, behind those queued.
                 self.rsp_push.next = self.rsp_room.val();
                 if self.rsp_room.val() {
-                    self.state.d.next = 0.into();
+                    self.state.d.next = Phase::Idle;
                 }
             }
-            20 => {
+            Phase::DmaLookup => {
                 self.sf.op_valid.next = true;
                 if self.sf.op_ready.val() {
-                    self.state.d.next = 21.into();
+                    self.state.d.next = Phase::DmaResult;
                 }
             }
-            21 => {
+            Phase::DmaResult => {
                 // Snoop a line the host may hold: any copy before a write, a possibly
                 // dirty one before a read.
                 if self.sf.result_valid.val() {
                     self.way.d.next = self.sf.result_way.val();
-                    self.after_write.d.next = 22.into();
-                    self.state.d.next = 22.into();
+                    self.after_write.d.next = Phase::DmaNextLine;
+                    self.state.d.next = Phase::DmaNextLine;
                     if self.sf.result_hit.val() & (self.d_write.q.val() | self.sf.result_any.val())
                     {
                         self.snp_line.d.next = self.line.q.val();
@@ -833,18 +899,18 @@ impl Logic for HomeAgent {
                         if self.d_write.q.val() {
                             self.snp_op.d.next = self.snp_inv.val();
                         }
-                        self.state.d.next = 3.into();
+                        self.state.d.next = Phase::Snoop;
                     }
                 }
             }
-            22 => {
+            Phase::DmaNextLine => {
                 self.line.d.next = self.line.q.val() + 1;
-                self.state.d.next = 20.into();
+                self.state.d.next = Phase::DmaLookup;
                 if self.line.q.val() == self.d_last_line.q.val() {
-                    self.state.d.next = 23.into();
+                    self.state.d.next = Phase::DmaIssue;
                 }
             }
-            23 => {
+            Phase::DmaIssue => {
                 // A read goes to memory; a write joins the write queue, its beats following
                 // on their own. After a fast-path take, a busy page sends the burst to the
                 // per-line lookups instead.
@@ -859,14 +925,11 @@ impl Logic for HomeAgent {
                 self.mem.arid.next = 1.into();
                 self.mem.arvalid.next = !self.d_write.q.val() & self.d_go.val();
                 if !self.d_go.val() {
-                    self.state.d.next = 20.into();
+                    self.state.d.next = Phase::DmaLookup;
                 }
                 if self.w_admit.val() | self.r_issue.val() {
-                    self.state.d.next = 0.into();
+                    self.state.d.next = Phase::Idle;
                 }
-            }
-            _ => {
-                self.state.d.next = 0.into();
             }
         }
         self.rsp_q.push.next = self.rsp_push.val();
@@ -876,7 +939,7 @@ impl Logic for HomeAgent {
         if !self.rsp_push.val() & self.rsp_done.val() {
             self.rsp_pending.d.next = self.rsp_pending.q.val() - 1;
         }
-        self.host_rd_issue.next = (self.state.q.val() == 11) & self.rsp_push.val();
+        self.host_rd_issue.next = (self.state.q.val() == Phase::MemoryRead) & self.rsp_push.val();
         if self.host_rd_issue.val() & !self.host_rd_last.val() {
             self.host_rd_mem.d.next = self.host_rd_mem.q.val() + 1;
         }
@@ -884,8 +947,8 @@ impl Logic for HomeAgent {
             self.host_rd_mem.d.next = self.host_rd_mem.q.val() - 1;
         }
         // After a snoop answer: the snooped line's entry. A victim's way takes the new
-        // line (the write in state 8 fills it); a host copy the answer kept stays shared.
-        if (self.state.q.val() == 4)
+        // line (the write in `FilterWrite` fills it); a host copy the answer kept stays shared.
+        if (self.state.q.val() == Phase::SnoopAnswer)
             & self.host.snp_valid.val()
             & self.snp_match.val()
             & (self.snp_line.q.val() == self.line.q.val())
@@ -894,7 +957,10 @@ impl Logic for HomeAgent {
             self.w_any.d.next = false;
         }
         // Counters.
-        if (self.state.q.val() == 0) & self.host.req_valid.val() & self.host.req_ready.val() {
+        if (self.state.q.val() == Phase::Idle)
+            & self.host.req_valid.val()
+            & self.host.req_ready.val()
+        {
             if self.req_refused.val() {
                 self.n_refused.d.next = self.n_refused.q.val() + 1;
             } else if self.req_read.val() {
@@ -910,7 +976,7 @@ impl Logic for HomeAgent {
                 self.n_snoops_inv.d.next = self.n_snoops_inv.q.val() + 1;
             }
         }
-        if (self.state.q.val() == 2) & self.sf.result_valid.val() {
+        if (self.state.q.val() == Phase::HostResult) & self.sf.result_valid.val() {
             if ((self.op.q.val() == self.rd_shared.val()) | (self.op.q.val() == self.rd_own.val()))
                 & !self.sf.result_hit.val()
                 & self.sf.result_evict.val()
@@ -921,7 +987,7 @@ impl Logic for HomeAgent {
                 self.n_conflicts.d.next = self.n_conflicts.q.val() + 1;
             }
         }
-        if (self.state.q.val() == 21)
+        if (self.state.q.val() == Phase::DmaResult)
             & self.sf.result_valid.val()
             & self.sf.result_hit.val()
             & (self.d_write.q.val() | self.sf.result_any.val())
@@ -943,7 +1009,7 @@ impl Logic for HomeAgent {
         self.stray_answers.next = self.n_stray.q.val();
         // Errors the protocol has no message for: reported, not hidden.
         // (A DMA burst's responses go back to the DMA engine as they are.)
-        if ((self.state.q.val() == 7)
+        if ((self.state.q.val() == Phase::LineResponse)
             & self.mem.bvalid.val()
             & !self.b_dma.val()
             & (self.mem.bresp.val().any() | self.mem.bid.val().any()))
@@ -952,7 +1018,7 @@ impl Logic for HomeAgent {
                 & self.host.s2m_ready.val()
                 & (self.mem.rresp.val().any() | self.mem.rid.val().any()))
             | self.snp_stray.val()
-            | ((self.state.q.val() == 0)
+            | ((self.state.q.val() == Phase::Idle)
                 & self.host.req_valid.val()
                 & self.host.req_ready.val()
                 & self.req_refused.val())
@@ -962,7 +1028,7 @@ impl Logic for HomeAgent {
         self.error.next = self.error_q.q.val();
         self.ready.next = self.sf.swept.val();
         if self.reset.val() {
-            self.state.d.next = 0.into();
+            self.state.d.next = Phase::Idle;
             self.error_q.d.next = false;
             self.d_fast.d.next = false;
             self.r_reserved.d.next = 0.into();
@@ -970,7 +1036,7 @@ impl Logic for HomeAgent {
             self.uncollected.d.next = 0.into();
             self.collected.d.next = 0.into();
             self.dma_writes.d.next = 0.into();
-            self.wo_state.d.next = 0.into();
+            self.wo_state.d.next = WriteOut::Idle;
             self.rsp_pending.d.next = 0.into();
             self.ru_data.d.next = false;
             self.host_rd_mem.d.next = 0.into();
