@@ -1,9 +1,12 @@
 //! The snoop filter against a reference model under random lookups and writes that
 //! follow the home agent's discipline (look a line up, then fill, update or drop its
 //! way), on few sets so that sets fill and victims rotate, with page queries between
-//! them. Checks every result field, every page answer against the model's entries, and
-//! that a reset empties the filter.
+//! them. Checks every result field, every page answer against the model's entries, that
+//! a reset empties the filter, and each lookup's latency: two cycles when the line's set
+//! was on `op_line` in the cycle before the take (half the lookups present it so), three
+//! otherwise.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use cdm_hdl::coherent::snoop_filter::{SnoopFilter, PAGE_HASH_BITS, SETS_LOG2, WAYS};
@@ -109,6 +112,12 @@ struct Ports {
     r_any: PortId,
     r_evict: PortId,
     r_victim_line: PortId,
+    swept: PortId,
+    /// The line driven on `op_line`, and whether a write takes in this cycle.
+    driven: Cell<u64>,
+    writing: Cell<bool>,
+    /// The set the filter read in the last cycle, unless the RAM was written then.
+    addressed: Cell<Option<u64>>,
 }
 
 impl Ports {
@@ -131,14 +140,41 @@ impl Ports {
             r_any: p("result_any"),
             r_evict: p("result_evict"),
             r_victim_line: p("result_victim_line"),
+            swept: p("swept"),
+            driven: Cell::new(0),
+            writing: Cell::new(false),
+            addressed: Cell::new(None),
         }
     }
 
+    /// One clock edge, noting which set the filter read in the cycle.
+    fn tick(&self, dut: &mut dyn Dut) {
+        let clean = dut.get(self.swept) == 1 && !self.writing.get();
+        self.addressed
+            .set(clean.then(|| Model::set(self.driven.get())));
+        dut.step();
+    }
+
+    /// Drives `line` for a cycle with no operation, so a lookup of it can compare at once.
+    fn present(&self, dut: &mut dyn Dut, line: u64) {
+        dut.set(self.line, line);
+        self.driven.set(line);
+        self.tick(dut);
+    }
+
     /// Waits for `op_ready` (the reset sweep), then presents one operation for a cycle.
-    fn op(&self, dut: &mut dyn Dut, write: bool, line: u64, way: u64, entry: Option<Entry>) {
+    /// Returns whether the filter read `line`'s set in the cycle before the take.
+    fn op(
+        &self,
+        dut: &mut dyn Dut,
+        write: bool,
+        line: u64,
+        way: u64,
+        entry: Option<Entry>,
+    ) -> bool {
         let mut waited = 0;
         while dut.get(self.ready) == 0 {
-            dut.step();
+            self.tick(dut);
             waited += 1;
             assert!(waited <= (1 << SETS_LOG2) + 4, "snoop filter never ready");
         }
@@ -148,8 +184,13 @@ impl Ports {
         dut.set(self.way, way);
         dut.set(self.present, entry.is_some() as u64);
         dut.set(self.any, entry.is_some_and(|e| e.any) as u64);
-        dut.step();
+        let early = self.addressed.get() == Some(Model::set(line));
+        self.driven.set(line);
+        self.writing.set(write);
+        self.tick(dut);
+        self.writing.set(false);
         dut.set(self.valid, 0);
+        early
     }
 
     /// Whether a line of `line`'s page may be held (answered the next cycle).
@@ -161,21 +202,30 @@ impl Ports {
         dut.get(self.page_busy) == 1
     }
 
-    fn lookup(&self, dut: &mut dyn Dut, line: u64) -> Found {
-        self.op(dut, false, line, 0, None);
-        assert_eq!(dut.get(self.r_valid), 0, "result one cycle early");
-        dut.step();
+    /// A lookup's result, and whether it came after two cycles (else three).
+    fn lookup(&self, dut: &mut dyn Dut, line: u64) -> (Found, bool) {
+        let early = self.op(dut, false, line, 0, None);
+        let latency = if early { 2 } else { 3 };
+        for cycle in 1..latency {
+            assert_eq!(
+                dut.get(self.r_valid),
+                0,
+                "result {cycle} cycle(s) after the take, due after {latency}"
+            );
+            self.tick(dut);
+        }
         assert_eq!(
             dut.get(self.r_valid),
             1,
-            "no result two cycles after the lookup"
+            "no result {latency} cycles after the lookup"
         );
-        Found {
+        let found = Found {
             hit: dut.get(self.r_hit) == 1,
             way: dut.get(self.r_way),
             any: dut.get(self.r_hit) == 1 && dut.get(self.r_any) == 1,
             evict: (dut.get(self.r_evict) == 1).then(|| dut.get(self.r_victim_line)),
-        }
+        };
+        (found, early)
     }
 }
 
@@ -195,10 +245,15 @@ fn random_against_the_model(backend: Backend) {
         .collect();
     let (mut hits, mut evictions) = (0, 0);
     let mut pages = [0u64; 2];
+    let mut latencies = [0u64; 2];
     for n in 0..ops {
         let line = pool[rng.below(pool.len() as u64) as usize];
+        if rng.chance(50) {
+            ports.present(&mut *dut, line);
+        }
         let want = model.lookup(line);
-        let got = ports.lookup(&mut *dut, line);
+        let (got, early) = ports.lookup(&mut *dut, line);
+        latencies[early as usize] += 1;
         assert_eq!(got, want, "operation {n}: lookup of line {line:#x}");
         hits += want.hit as u64;
         evictions += want.evict.is_some() as u64;
@@ -239,6 +294,10 @@ fn random_against_the_model(backend: Backend) {
     assert!(
         hits > ops / 10 && evictions > ops / 20,
         "weak stimulus: {hits} hits, {evictions} evictions"
+    );
+    assert!(
+        latencies[0] > ops / 5 && latencies[1] > ops / 5,
+        "weak latency stimulus: {latencies:?} (three cycles, two)"
     );
     assert!(
         pages[0] > ops / 20 && pages[1] > ops / 20,

@@ -261,6 +261,8 @@ pub struct HomeAgent {
     wo_beat: DFF<Bits<8>>,
     wo_len: DFF<Bits<8>>,
     mem_line: Signal<Local, Bits<64>>,
+    /// The DMA walk's next line.
+    next_line: Signal<Local, Bits<LINE_ADDR_BITS>>,
     r_dma: Signal<Local, Bit>,
     rsp_push: Signal<Local, Bit>,
     rsp_room: Signal<Local, Bit>,
@@ -372,6 +374,7 @@ impl Logic for HomeAgent {
         self.bids.reset.next = self.reset.val();
         self.rsp_q.reset.next = self.reset.val();
         self.mem_line.next = bit_cast::<64, LINE_ADDR_BITS>(self.line.q.val()) << 6;
+        self.next_line.next = self.line.q.val() + 1;
         self.snp_addr.next = bit_cast::<64, LINE_ADDR_BITS>(self.snp_line.q.val()) << 6;
         // Defaults: nothing moves.
         self.host.req_ready.next = false;
@@ -690,6 +693,8 @@ impl Logic for HomeAgent {
                     self.turn.d.next = true;
                     self.op.d.next = self.host.req_op.val();
                     self.line.d.next = self.host.req_line.val();
+                    // The filter reads the line's set now, for the lookup next cycle.
+                    self.sf.op_line.next = self.host.req_line.val().get_bits::<LINE_BITS>(0);
                     self.tag.d.next = self.host.req_tag.val();
                     self.grant.d.next = self.state_i.val();
                     self.state.d.next = Phase::HostLookup;
@@ -904,7 +909,9 @@ impl Logic for HomeAgent {
                 }
             }
             Phase::DmaNextLine => {
-                self.line.d.next = self.line.q.val() + 1;
+                self.line.d.next = self.next_line.val();
+                // The filter reads the next line's set now, for its lookup next cycle.
+                self.sf.op_line.next = self.next_line.val().get_bits::<LINE_BITS>(0);
                 self.state.d.next = Phase::DmaLookup;
                 if self.line.q.val() == self.d_last_line.q.val() {
                     self.state.d.next = Phase::DmaIssue;

@@ -8,7 +8,11 @@
 //!
 //! One operation at a time, taken when `op_ready`:
 //! - **lookup** reads the line's set; two cycles later `result_valid` rises and the
-//!   result holds until the next operation: hit and its way and state, otherwise the way
+//!   result holds until the next operation (three cycles unless `op_line` already named
+//!   the line's set in the cycle before the take, with no write then: the set RAM's
+//!   output is registered, as its clock-to-output takes most of a cycle, and the RAM reads
+//!   at `op_line` in every cycle, so a caller that knows its next line early keeps the
+//!   two-cycle lookup): hit and its way and state, otherwise the way
 //!   to fill (the first free way, else the round-robin victim, whose line is then named
 //!   so the home agent can back-invalidate it first; the round robin moves on when that
 //!   way is refilled, so lookups that fill nothing do not disturb it).
@@ -104,7 +108,20 @@ pub struct SnoopFilter {
     inc_hash: DFF<Bits<PAGE_HASH_BITS>>,
     sweeping: DFF<Bit>,
     sweep: DFF<Bits<SETS_LOG2>>,
+    /// A lookup compares its set (in `word_q`) with its line once the set is there.
     reading: DFF<Bit>,
+    /// The set RAM's output, registered.
+    word_q: DFF<Bits<SET_BITS>>,
+    /// The set the RAM read in the cycle before, and whether no write came then; and
+    /// the same a cycle older, when a lookup taken in the cycle between compares.
+    addressed: DFF<Bits<SETS_LOG2>>,
+    primed: DFF<Bit>,
+    addressed_before: DFF<Bits<SETS_LOG2>>,
+    primed_before: DFF<Bit>,
+    /// `word_q` holds the read of the take cycle itself (the lookup waited a cycle).
+    second: DFF<Bit>,
+    /// `word_q` holds the lookup's set.
+    set_here: Signal<Local, Bit>,
     done: DFF<Bit>,
     line: DFF<Bits<LINE_BITS>>,
     set_word: DFF<Bits<SET_BITS>>,
@@ -181,6 +198,13 @@ impl Default for SnoopFilter {
             sweeping: Default::default(),
             sweep: Default::default(),
             reading: Default::default(),
+            word_q: Default::default(),
+            addressed: Default::default(),
+            primed: Default::default(),
+            addressed_before: Default::default(),
+            primed_before: Default::default(),
+            second: Default::default(),
+            set_here: Default::default(),
             done: Default::default(),
             line: Default::default(),
             set_word: Default::default(),
@@ -230,6 +254,12 @@ impl Logic for SnoopFilter {
             sweeping,
             sweep,
             reading,
+            word_q,
+            addressed,
+            primed,
+            addressed_before,
+            primed_before,
+            second,
             done,
             line,
             set_word,
@@ -268,13 +298,27 @@ impl Logic for SnoopFilter {
         self.page_reading.d.next = self.take.val() & !self.op_write.val() & self.op_page.val();
         self.page_done.next = self.page_reading.q.val();
         self.page_busy.next = self.counts.read_data.val().any();
-        // Lookup, first cycle: the RAM reads the set.
+        // Lookup, first cycle: the RAM reads the set (and read it in the cycle before if
+        // the caller named it then).
+        self.word_q.d.next = self.ram.read_data.val();
+        self.addressed.d.next = self.op_line.val().get_bits::<SETS_LOG2>(0);
+        self.addressed_before.d.next = self.addressed.q.val();
+        self.primed_before.d.next = self.primed.q.val();
         if self.take.val() & !self.op_write.val() & !self.op_page.val() {
             self.reading.d.next = true;
             self.line.d.next = self.op_line.val();
         }
-        // Second cycle: match the ways, choose the way to fill, register the result.
-        self.word.next = self.ram.read_data.val();
+        // Second cycle: `word_q` holds the read of the cycle before the take if that was
+        // of this set (decided from registers, not from the late `op_line`); else wait
+        // a cycle for the take cycle's own read.
+        self.set_here.next = self.second.q.val()
+            | (self.primed_before.q.val()
+                & (self.addressed_before.q.val() == self.line.q.val().get_bits::<SETS_LOG2>(0)));
+        if self.reading.q.val() & !self.set_here.val() {
+            self.second.d.next = true;
+        }
+        // Then: match the ways, choose the way to fill, register the result.
+        self.word.next = self.word_q.q.val();
         self.tag.next = self.line.q.val().get_bits::<TAG_BITS>(10);
         self.e0.next = self.word.val().get_bits::<ENTRY_BITS>(0);
         self.e1.next = self.word.val().get_bits::<ENTRY_BITS>(22);
@@ -343,8 +387,9 @@ impl Logic for SnoopFilter {
             }
             _ => {}
         }
-        if self.reading.q.val() {
+        if self.reading.q.val() & self.set_here.val() {
             self.reading.d.next = false;
+            self.second.d.next = false;
             self.done.d.next = true;
             self.set_word.d.next = self.word.val();
             self.hit.d.next = self.hits.val().any();
@@ -357,13 +402,13 @@ impl Logic for SnoopFilter {
                     self.way.d.next = self.rr.q.val();
                     // A full set: the victim is valid.
                     self.evict.d.next = self.victim_valid.val();
-                    self.victim_line.d.next =
-                        (bit_cast::<LINE_BITS, TAG_BITS>(self.victim_tag.val()) << 10)
-                            | bit_cast::<LINE_BITS, SETS_LOG2>(
-                                self.line.q.val().get_bits::<SETS_LOG2>(0),
-                            );
                 }
             }
+            // The round-robin way's line, named whether or not it is evicted (it is read
+            // only with `evict`), so the tag compares do not gate its 30 flip-flops.
+            self.victim_line.d.next = (bit_cast::<LINE_BITS, TAG_BITS>(self.victim_tag.val())
+                << 10)
+                | bit_cast::<LINE_BITS, SETS_LOG2>(self.line.q.val().get_bits::<SETS_LOG2>(0));
         }
         // Write: one way of the latest lookup's set.
         self.new_entry.next =
@@ -482,9 +527,12 @@ impl Logic for SnoopFilter {
                 self.sweeping.d.next = false;
             }
         }
+        // After every write to the RAM above: a read in a write's cycle sees the old set.
+        self.primed.d.next = !self.ram.write_enable.val();
         if self.reset.val() {
             self.sweeping.d.next = true;
             self.sweep.d.next = 0.into();
+            self.second.d.next = false;
             self.reading.d.next = false;
             self.done.d.next = false;
             self.rr.d.next = 0.into();
