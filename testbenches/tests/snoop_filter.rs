@@ -193,12 +193,18 @@ impl Ports {
         early
     }
 
-    /// Whether a line of `line`'s page may be held (answered the next cycle).
+    /// Whether a line of `line`'s page may be held (answered two cycles after the take).
     fn page(&self, dut: &mut dyn Dut, line: u64) -> bool {
         dut.set(self.page, 1);
         self.op(dut, false, line, 0, None);
         dut.set(self.page, 0);
-        assert_eq!(dut.get(self.page_done), 1, "no page answer after a cycle");
+        assert_eq!(dut.get(self.page_done), 0, "page answer a cycle early");
+        self.tick(dut);
+        assert_eq!(
+            dut.get(self.page_done),
+            1,
+            "no page answer after two cycles"
+        );
         dut.get(self.page_busy) == 1
     }
 

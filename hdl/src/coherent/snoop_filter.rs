@@ -18,7 +18,7 @@
 //!   way is refilled, so lookups that fill nothing do not disturb it).
 //! - **write** sets or clears one way's entry in the set of the latest lookup (the home
 //!   agent looks a line up before changing its entry, so it never writes blind).
-//! - **page query** (`op_page`) answers, the next cycle, whether any line of a 4 KiB page
+//! - **page query** (`op_page`) answers, two cycles later, whether any line of a 4 KiB page
 //!   may be in the filter (`page_done`, `page_busy`), so the home agent admits DMA bursts
 //!   to pages the host does not cache without looking up their lines one by one. A
 //!   second RAM counts the filter's entries per page hash (the page number's low
@@ -84,7 +84,7 @@ pub struct SnoopFilter {
     pub op_any: Signal<In, Bit>,
     /// With a lookup's `op_valid`: query `op_line`'s page instead.
     pub op_page: Signal<In, Bit>,
-    /// The cycle after a page query: whether a line of the page may be held.
+    /// Two cycles after a page query: whether a line of the page may be held.
     pub page_done: Signal<Out, Bit>,
     pub page_busy: Signal<Out, Bit>,
     pub result_valid: Signal<Out, Bit>,
@@ -100,6 +100,10 @@ pub struct SnoopFilter {
     /// Filter entries per page hash bucket.
     counts: RAM<Bits<COUNT_BITS>, PAGE_HASH_BITS>,
     page_reading: DFF<Bit>,
+    /// The page answer, registered after the count RAM (its clock-to-output takes most
+    /// of a cycle).
+    page_answered: DFF<Bit>,
+    page_busy_q: DFF<Bit>,
     /// The page-count update after a write.
     cnt_state: DFF<CountUpdate>,
     cnt_dec: DFF<Bit>,
@@ -190,6 +194,8 @@ impl Default for SnoopFilter {
                 .map(|_| Bits::default())
                 .into(),
             page_reading: Default::default(),
+            page_answered: Default::default(),
+            page_busy_q: Default::default(),
             cnt_state: Default::default(),
             cnt_dec: Default::default(),
             cnt_inc: Default::default(),
@@ -270,6 +276,8 @@ impl Logic for SnoopFilter {
             evict,
             victim_line,
             page_reading,
+            page_answered,
+            page_busy_q,
             cnt_state,
             cnt_dec,
             cnt_inc,
@@ -296,8 +304,10 @@ impl Logic for SnoopFilter {
         self.counts.write_address.next = self.dec_hash.q.val();
         self.counts.write_data.next = self.counts.read_data.val() - 1;
         self.page_reading.d.next = self.take.val() & !self.op_write.val() & self.op_page.val();
-        self.page_done.next = self.page_reading.q.val();
-        self.page_busy.next = self.counts.read_data.val().any();
+        self.page_answered.d.next = self.page_reading.q.val();
+        self.page_busy_q.d.next = self.counts.read_data.val().any();
+        self.page_done.next = self.page_answered.q.val();
+        self.page_busy.next = self.page_busy_q.q.val();
         // Lookup, first cycle: the RAM reads the set (and read it in the cycle before if
         // the caller named it then).
         self.word_q.d.next = self.ram.read_data.val();
@@ -538,6 +548,7 @@ impl Logic for SnoopFilter {
             self.rr.d.next = 0.into();
             self.set_word.d.next = 0.into();
             self.page_reading.d.next = false;
+            self.page_answered.d.next = false;
             self.cnt_state.d.next = CountUpdate::Idle;
         }
     }
