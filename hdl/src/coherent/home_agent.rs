@@ -39,6 +39,7 @@
 use cdm_regmap::coherent::{PortState, ReqOp, SnpOp};
 use rust_hdl::prelude::*;
 
+use super::burst_span::BurstSpan;
 use super::snoop_filter::{SnoopFilter, LINE_BITS};
 use crate::bus::axi4::{Axi4Master, Axi4Slave};
 use crate::param::Param;
@@ -109,6 +110,8 @@ pub enum Phase {
     DropData,
     /// A response without data, queued.
     Respond,
+    /// The page query's answer on its way (two cycles).
+    PageAnswer,
     /// A DMA burst's per-line lookup, its result, and the step to its next line.
     DmaLookup,
     DmaResult,
@@ -193,6 +196,8 @@ pub struct HomeAgent {
     /// Snoop answers that answered no outstanding snoop, taken and dropped.
     pub stray_answers: Signal<Out, Bits<32>>,
     sf: SnoopFilter,
+    span_ar: BurstSpan,
+    span_aw: BurstSpan,
     n_host_reads: DFF<Bits<32>>,
     n_host_writes: DFF<Bits<32>>,
     n_snoops_inv: DFF<Bits<32>>,
@@ -285,8 +290,6 @@ pub struct HomeAgent {
     take_aw: Signal<Local, Bit>,
     take_ar: Signal<Local, Bit>,
     d_offset: Signal<Local, Bits<64>>,
-    d_bytes: Signal<Local, Bits<64>>,
-    d_wrap: Signal<Local, Bit>,
     d_first: Signal<Local, Bits<64>>,
     d_end: Signal<Local, Bits<64>>,
     snp_addr: Signal<Local, Bits<64>>,
@@ -598,23 +601,25 @@ impl Logic for HomeAgent {
                 & !self.host_clear.val()
                 & !self.turn.q.val())
             & (!self.take_ar.val() | self.dturn.q.val());
-        // The burst in device memory: its offset, and the first and last byte it may
-        // touch. A WRAP burst covers its aligned block whichever beat it starts at; a
-        // FIXED one is taken as INCR (a superset of its bytes).
-        self.d_offset.next = self.dev.araddr.val() - self.base.val();
-        self.d_bytes.next = (bit_cast::<64, 8>(self.dev.arlen.val()) + 1) << self.dev.arsize.val();
-        self.d_wrap.next = self.dev.arburst.val() == 2;
+        // The burst in device memory, for AR and AW side by side; the take picks one.
+        self.span_ar.base.next = self.base.val();
+        self.span_ar.addr.next = self.dev.araddr.val();
+        self.span_ar.len.next = self.dev.arlen.val();
+        self.span_ar.size.next = self.dev.arsize.val();
+        self.span_ar.burst.next = self.dev.arburst.val();
+        self.span_aw.base.next = self.base.val();
+        self.span_aw.addr.next = self.dev.awaddr.val();
+        self.span_aw.len.next = self.dev.awlen.val();
+        self.span_aw.size.next = self.dev.awsize.val();
+        self.span_aw.burst.next = self.dev.awburst.val();
+        self.d_offset.next = self.span_ar.offset.val();
+        self.d_first.next = self.span_ar.first_byte.val();
+        self.d_end.next = self.span_ar.last_byte.val();
         if self.take_aw.val() {
-            self.d_offset.next = self.dev.awaddr.val() - self.base.val();
-            self.d_bytes.next =
-                (bit_cast::<64, 8>(self.dev.awlen.val()) + 1) << self.dev.awsize.val();
-            self.d_wrap.next = self.dev.awburst.val() == 2;
+            self.d_offset.next = self.span_aw.offset.val();
+            self.d_first.next = self.span_aw.first_byte.val();
+            self.d_end.next = self.span_aw.last_byte.val();
         }
-        self.d_first.next = self.d_offset.val();
-        if self.d_wrap.val() {
-            self.d_first.next = self.d_offset.val() & !(self.d_bytes.val() - 1);
-        }
-        self.d_end.next = self.d_first.val() + self.d_bytes.val() - 1;
         self.host_go.next = self.enable.val()
             & self.host.req_valid.val()
             & self.host_clear.val()
@@ -684,7 +689,7 @@ impl Logic for HomeAgent {
                     self.d_fast.d.next = self.sf.op_ready.val();
                     self.state.d.next = Phase::DmaLookup;
                     if self.sf.op_ready.val() {
-                        self.state.d.next = Phase::DmaIssue;
+                        self.state.d.next = Phase::PageAnswer;
                     }
                 }
                 // A request header.
@@ -883,6 +888,9 @@ impl Logic for HomeAgent {
                 if self.rsp_room.val() {
                     self.state.d.next = Phase::Idle;
                 }
+            }
+            Phase::PageAnswer => {
+                self.state.d.next = Phase::DmaIssue;
             }
             Phase::DmaLookup => {
                 self.sf.op_valid.next = true;

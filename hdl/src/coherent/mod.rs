@@ -3,6 +3,8 @@
 //!
 //! - [`home_agent`]: serves the host coherent port from device memory.
 //! - [`snoop_filter`]: the inclusive snoop filter.
+//! - [`burst_span`]: the device-memory bytes a DMA burst may touch.
 
+pub mod burst_span;
 pub mod home_agent;
 pub mod snoop_filter;
