@@ -290,8 +290,9 @@ pub struct HomeAgent {
     take_aw: Signal<Local, Bit>,
     take_ar: Signal<Local, Bit>,
     d_offset: Signal<Local, Bits<64>>,
-    d_first: Signal<Local, Bits<64>>,
-    d_end: Signal<Local, Bits<64>>,
+    /// The first and last line the burst may touch.
+    d_first_line: Signal<Local, Bits<LINE_ADDR_BITS>>,
+    d_end_line: Signal<Local, Bits<LINE_ADDR_BITS>>,
     snp_addr: Signal<Local, Bits<64>>,
     req_write: Signal<Local, Bit>,
     req_refused: Signal<Local, Bit>,
@@ -613,12 +614,14 @@ impl Logic for HomeAgent {
         self.span_aw.size.next = self.dev.awsize.val();
         self.span_aw.burst.next = self.dev.awburst.val();
         self.d_offset.next = self.span_ar.offset.val();
-        self.d_first.next = self.span_ar.first_byte.val();
-        self.d_end.next = self.span_ar.last_byte.val();
+        self.d_first_line.next = bit_cast::<LINE_ADDR_BITS, 64>(self.span_ar.first_byte.val() >> 6);
+        self.d_end_line.next = bit_cast::<LINE_ADDR_BITS, 64>(self.span_ar.last_byte.val() >> 6);
         if self.take_aw.val() {
             self.d_offset.next = self.span_aw.offset.val();
-            self.d_first.next = self.span_aw.first_byte.val();
-            self.d_end.next = self.span_aw.last_byte.val();
+            self.d_first_line.next =
+                bit_cast::<LINE_ADDR_BITS, 64>(self.span_aw.first_byte.val() >> 6);
+            self.d_end_line.next =
+                bit_cast::<LINE_ADDR_BITS, 64>(self.span_aw.last_byte.val() >> 6);
         }
         self.host_go.next = self.enable.val()
             & self.host.req_valid.val()
@@ -679,13 +682,13 @@ impl Logic for HomeAgent {
                         self.d_burst.d.next = self.dev.awburst.val();
                         self.d_id.d.next = self.dev.awid.val();
                     }
-                    self.line.d.next = self.d_first.val().get_bits::<LINE_ADDR_BITS>(6);
-                    self.d_last_line.d.next = bit_cast::<LINE_ADDR_BITS, 64>(self.d_end.val() >> 6);
+                    self.line.d.next = self.d_first_line.val();
+                    self.d_last_line.d.next = self.d_end_line.val();
                     // The page query: its answer, in `DmaIssue`, says whether the
                     // burst's lines need looking up (`DmaLookup` on).
                     self.sf.op_valid.next = true;
                     self.sf.op_page.next = true;
-                    self.sf.op_line.next = self.d_first.val().get_bits::<LINE_BITS>(6);
+                    self.sf.op_line.next = self.d_first_line.val().get_bits::<LINE_BITS>(0);
                     self.d_fast.d.next = self.sf.op_ready.val();
                     self.state.d.next = Phase::DmaLookup;
                     if self.sf.op_ready.val() {

@@ -49,9 +49,10 @@ pub struct Fifo<D: Synth, const N: usize, const NP1: usize> {
     /// Entries written and not read, as the pointers stand.
     occupancy: Signal<Local, Bits<NP1>>,
     rd_next: Signal<Local, Bits<NP1>>,
-    /// The read pointer plus one and plus two, for the read address after a pop.
+    /// The read pointer plus one, and the read address plus two, for the read after a
+    /// pop.
     rd_plus1: Signal<Local, Bits<NP1>>,
-    rd_plus2: Signal<Local, Bits<NP1>>,
+    rd_plus2: Signal<Local, Bits<N>>,
     /// Next cycle's read address without a pop, and with one.
     read_stay: Signal<Local, Bits<N>>,
     read_popped: Signal<Local, Bits<N>>,
@@ -109,7 +110,7 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
             self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
         }
         self.rd_plus1.next = self.rd_ptr.q.val() + 1;
-        self.rd_plus2.next = self.rd_ptr.q.val() + 2;
+        self.rd_plus2.next = self.rd_ptr.q.val().get_bits::<N>(0) + 2;
         self.rd_next.next = self.rd_ptr.q.val();
         if self.do_pop.val() {
             self.rd_next.next = self.rd_plus1.val();
@@ -138,7 +139,7 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
         }
         self.read_popped.next = self.rd_plus1.val().get_bits::<N>(0);
         if self.occupancy.val() != 1 {
-            self.read_popped.next = self.rd_plus2.val().get_bits::<N>(0);
+            self.read_popped.next = self.rd_plus2.val();
         }
         self.read_at.d.next = self.read_stay.val();
         if self.do_pop.val() {
