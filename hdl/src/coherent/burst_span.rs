@@ -7,7 +7,10 @@
 
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock)]
+use crate::bus::axi4::burst;
+use crate::param::Param;
+
+#[derive(LogicBlock, Default)]
 pub struct BurstSpan {
     /// First byte of device memory in the DMA engine's address space.
     pub base: Signal<In, Bits<64>>,
@@ -21,25 +24,7 @@ pub struct BurstSpan {
     pub first_byte: Signal<Out, Bits<64>>,
     pub last_byte: Signal<Out, Bits<64>>,
     bytes: Signal<Local, Bits<64>>,
-    wrap: Constant<Bits<2>>,
-}
-
-impl Default for BurstSpan {
-    fn default() -> Self {
-        BurstSpan {
-            base: Default::default(),
-            addr: Default::default(),
-            len: Default::default(),
-            size: Default::default(),
-            burst: Default::default(),
-            offset: Default::default(),
-            first_byte: Default::default(),
-            last_byte: Default::default(),
-            bytes: Default::default(),
-            // AXI4 AxBURST WRAP.
-            wrap: Constant::new(2.into()),
-        }
-    }
+    wrap: Param<2, { burst::WRAP }>,
 }
 
 impl Logic for BurstSpan {

@@ -129,7 +129,8 @@ pub enum WriteOut {
     Data,
 }
 
-/// A DMA read beat from memory, buffered for the DMA port.
+/// A DMA read beat from memory, buffered for the DMA port: an R beat without its ID,
+/// which `rids` keeps once per burst.
 #[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
 pub struct BufferedBeat {
     pub data: Bits<128>,
