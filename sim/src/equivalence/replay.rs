@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use cdm_hdl::export::tops::Top;
 
@@ -122,6 +123,8 @@ fn write_testbench(trace: &Trace, top: &Top, dir: &Path) -> Result<(), String> {
         out_names.join(", ")
     )
     .unwrap();
+    // Flushed every FLUSH_EVERY cycles, so `vvp_watched` sees how far the run has got.
+    writeln!(w, "      if (i % {FLUSH_EVERY} == 0) $fflush(fd);").unwrap();
     writeln!(
         w,
         "      clock = 1;\n      #1;\n      clock = 0;\n      #1;"
@@ -142,6 +145,62 @@ fn write_testbench(trace: &Trace, top: &Top, dir: &Path) -> Result<(), String> {
         stim.push('\n');
     }
     std::fs::write(dir.join("stimulus.hex"), stim).map_err(|e| e.to_string())
+}
+
+/// Cycles between flushes of the replay's output file.
+const FLUSH_EVERY: usize = 256;
+
+/// Time the replay may go without writing a cycle before it counts as stuck. A whole
+/// device replays about a thousand cycles a second, so this is long past a slow machine.
+const STALL: Duration = Duration::from_secs(30);
+
+/// Runs the compiled replay in `dir` and fails if it stops advancing: a zero-delay loop
+/// between two `always` blocks (each assigning an output twice, each reading the
+/// other's) makes Icarus re-run them without end in one time step, where Verilator and
+/// the rust-hdl model settle. Without this the replay would hang the test.
+fn vvp_watched(dir: &Path, cycles: usize) -> Result<(), String> {
+    // Its messages go to a file: a full pipe would stall it like a loop does.
+    let log = dir.join("vvp.log");
+    let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+    let mut child = Command::new("vvp")
+        .current_dir(dir)
+        .args(["-n", "replay.vvp"])
+        .stdout(file.try_clone().map_err(|e| e.to_string())?)
+        .stderr(file)
+        .spawn()
+        .map_err(|e| format!("cannot run vvp: {e}"))?;
+    let outputs = dir.join("outputs.hex");
+    let written = || std::fs::metadata(&outputs).map_or(0, |m| m.len());
+    let (mut last, mut since) = (written(), Instant::now());
+    loop {
+        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let now = written();
+        if now != last {
+            (last, since) = (now, Instant::now());
+        } else if since.elapsed() > STALL {
+            let _ = child.kill();
+            let _ = child.wait();
+            let reached = std::fs::read_to_string(&outputs).map_or(0, |t| t.lines().count());
+            return Err(format!(
+                "Icarus stopped advancing near cycle {reached} of {cycles} (no output for \
+                 {} s): a zero-delay loop between always blocks (files in {})",
+                STALL.as_secs(),
+                dir.display()
+            ));
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "vvp failed ({status}):\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        ))
+    }
 }
 
 /// Runs `trace`'s inputs through `top`'s exported Verilog (its module as users
@@ -166,9 +225,7 @@ pub fn icarus(top: &Top, trace: &Trace, dir: &Path) -> Result<Vec<Vec<Vec<u64>>>
         "replay.v",
         "design.v",
     ]))?;
-    run(Command::new("vvp")
-        .current_dir(dir)
-        .args(["-n", "replay.vvp"]))?;
+    vvp_watched(dir, trace.cycles.len())?;
     let text = std::fs::read_to_string(dir.join("outputs.hex")).map_err(|e| e.to_string())?;
     let outputs: Vec<_> = trace.outputs().collect();
     let widths: Vec<usize> = outputs.iter().map(|(_, p)| p.width).collect();
