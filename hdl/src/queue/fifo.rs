@@ -45,6 +45,10 @@ pub struct Fifo<D: Synth, const N: usize, const NP1: usize> {
     fresh: DFF<Bit>,
     /// The head as `data_out` showed it in the cycle before.
     hold: DFF<D>,
+    /// The head this cycle, chosen before it reaches `data_out`: an output assigned
+    /// twice in a kernel glitches in Icarus, and a parent that reads `data_out` and
+    /// drives `push` or `pop` back would re-trigger this block without end.
+    head: Signal<Local, D>,
     depth: Constant<Bits<NP1>>,
     /// Entries written and not read, as the pointers stand.
     occupancy: Signal<Local, Bits<NP1>>,
@@ -82,6 +86,7 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for Fifo<D, N, NP1> {
             read_at: Default::default(),
             fresh: Default::default(),
             hold: Default::default(),
+            head: Default::default(),
             depth: Constant::new(Bits::from(1u64 << N)),
             occupancy: Default::default(),
             rd_next: Default::default(),
@@ -150,11 +155,12 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for Fifo<D, N, NP1> {
         self.ram.write_address.next = self.wr_ptr.q.val().get_bits::<N>(0);
         self.ram.write_data.next = self.data_in.val();
         self.ram.write_enable.next = self.do_push.val();
-        self.data_out.next = self.hold.q.val();
+        self.head.next = self.hold.q.val();
         if self.fresh.q.val() {
-            self.data_out.next = self.ram.read_data.val();
+            self.head.next = self.ram.read_data.val();
         }
-        self.hold.d.next = self.data_out.val();
+        self.data_out.next = self.head.val();
+        self.hold.d.next = self.head.val();
         if self.reset.val() {
             self.wr_ptr.d.next = 0.into();
             self.rd_ptr.d.next = 0.into();
