@@ -122,7 +122,7 @@ pub struct HaltRecord {
 #[derive(Copy, Clone, Debug, PartialEq, LogicState)]
 pub enum Head {
     Empty,
-    /// Loaded; the check starts now (or is skipped: fetch error, stopping channel).
+    /// Loaded; the check starts now (or is skipped: fetch error).
     Loaded,
     Checking,
     /// Checked, its code in `head_code`, waiting for the checked register.
@@ -267,7 +267,6 @@ pub struct DmaEngine {
     // Check and issue locals.
     h_ch: Signal<Local, Bits<CHANNELS>>,
     h_ctrl: Signal<Local, Bits<32>>,
-    h_stopping: Signal<Local, Bit>,
     h_move: Signal<Local, Bit>,
     h_code: Signal<Local, Bits<4>>,
     h_load: Signal<Local, Bit>,
@@ -460,20 +459,16 @@ impl Logic for DmaEngine {
         // ---- Check: the head register holds the oldest descriptor while it is checked.
         self.h_ch.next = self.head.q.val().channel;
         self.h_ctrl.next = self.head.q.val().ctrl;
-        self.h_stopping.next = false;
-        for i in 0..CHANNELS {
-            if self.h_ch.val().get_bit(i) {
-                self.h_stopping.next = self.channels[i].stopping.val();
-            }
-        }
         self.check.src.next = self.head.q.val().src;
         self.check.dst.next = self.head.q.val().dst;
         self.check.len.next = self.head.q.val().len;
         self.check.ctrl.next = self.h_ctrl.val();
         self.check.start.next = false;
-        // The head moves on when checked and the checked register is free. One that is
-        // not checked (fetch error, or its channel stopping) moves at once: a stopping
-        // channel stays so until its live descriptors are gone, so it is dropped there.
+        // The head moves on when checked and the checked register is free; one whose
+        // fetch failed moves at once. A stopping channel's descriptor is checked like any
+        // other and dropped at issue (its channel stays stopping until its live
+        // descriptors are gone): looking up the channel's stop here put the channel
+        // select in front of the queue's pop, the engine's longest path.
         self.h_move.next = false;
         self.h_code.next = self.head_code.q.val();
         match self.head_state.q.val() {
@@ -481,9 +476,6 @@ impl Logic for DmaEngine {
             Head::Loaded => {
                 if self.head.q.val().fetch_err {
                     self.h_code.next = self.code_fetch.val();
-                    self.h_move.next = !self.checked_valid.q.val();
-                } else if self.h_stopping.val() {
-                    self.h_code.next = 0.into();
                     self.h_move.next = !self.checked_valid.q.val();
                 } else {
                     self.check.start.next = true;
