@@ -7,10 +7,7 @@
 //! One adder or comparator per cycle, so the check keeps its clock: the `start` cycle
 //! computes and registers the last byte of each range; then the windows are checked one
 //! per cycle with one pair of range comparators for the source and one for the
-//! destination, instead of all four at once (a quarter of the comparators). The window
-//! being compared is a register, loaded a cycle ahead (window 0 at `start`, window
-//! `i + 1` while `i` is compared), so the comparators start at flip-flops and not behind
-//! the window select; the cycle
+//! destination, instead of all four at once (a quarter of the comparators); the cycle
 //! after the last window gives `done` and `error` from registered results
 //! ([`DONE_AFTER`] cycles after `start`), so the comparators end in flip-flops and not in
 //! the engine's issue logic. The descriptor and window inputs must hold still from
@@ -43,17 +40,6 @@ pub struct WindowPorts {
     pub write: Signal<In, Bit>,
 }
 
-/// A window as the check compares it.
-#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
-pub struct Window {
-    pub base: Bits<64>,
-    /// Last byte, inclusive.
-    pub limit: Bits<64>,
-    pub enable: Bit,
-    pub read: Bit,
-    pub write: Bit,
-}
-
 #[derive(LogicBlock, Default)]
 pub struct DescriptorCheck {
     pub clock: Signal<In, Clock>,
@@ -75,8 +61,6 @@ pub struct DescriptorCheck {
     /// Every window is checked: the result follows.
     finish: DFF<Bit>,
     window: DFF<Bits<WINDOW_BITS>>,
-    /// The window compared this cycle (`window`), loaded the cycle before.
-    current: DFF<Window>,
     src_ok: DFF<Bit>,
     dst_ok: DFF<Bit>,
     /// Last byte of each range, and whether the range runs past 2^64.
@@ -95,12 +79,15 @@ pub struct DescriptorCheck {
     code_dst_window: Param<4, { ErrorCode::DestinationWindow as u64 }>,
     src_end: Signal<Local, Bits<65>>,
     dst_end: Signal<Local, Bits<65>>,
-    /// The window to compare next cycle: window 0 at `start`, else `window + 1`.
-    upcoming: Signal<Local, Bits<WINDOW_BITS>>,
     base_lo: Signal<Local, Bits<32>>,
     base_hi: Signal<Local, Bits<32>>,
     limit_lo: Signal<Local, Bits<32>>,
     limit_hi: Signal<Local, Bits<32>>,
+    base: Signal<Local, Bits<64>>,
+    limit: Signal<Local, Bits<64>>,
+    enable: Signal<Local, Bit>,
+    read: Signal<Local, Bit>,
+    write: Signal<Local, Bit>,
     src_here: Signal<Local, Bit>,
     dst_here: Signal<Local, Bit>,
     src_any: Signal<Local, Bit>,
@@ -111,8 +98,8 @@ impl Logic for DescriptorCheck {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, active, finish, window, current, src_ok, dst_ok, src_last, dst_last,
-            src_wraps, dst_wraps
+            self, clock, active, finish, window, src_ok, dst_ok, src_last, dst_last, src_wraps,
+            dst_wraps
         );
         self.busy.next = self.active.q.val() | self.finish.q.val();
         // The start cycle: the last byte of each range (65 bits: the top one says it
@@ -131,42 +118,38 @@ impl Logic for DescriptorCheck {
             self.src_wraps.d.next = self.src_end.val().get_bit(64);
             self.dst_wraps.d.next = self.dst_end.val().get_bit(64);
         }
-        // Then one window per cycle, each loaded into `current` the cycle before.
-        self.upcoming.next = self.window.q.val() + 1;
-        if !self.active.q.val() {
-            self.upcoming.next = 0.into();
-        }
+        // Then one window per cycle.
         self.base_lo.next = self.windows[0].base_lo.val();
         self.base_hi.next = self.windows[0].base_hi.val();
         self.limit_lo.next = self.windows[0].limit_lo.val();
         self.limit_hi.next = self.windows[0].limit_hi.val();
-        self.current.d.next.enable = self.windows[0].enable.val();
-        self.current.d.next.read = self.windows[0].read.val();
-        self.current.d.next.write = self.windows[0].write.val();
+        self.enable.next = self.windows[0].enable.val();
+        self.read.next = self.windows[0].read.val();
+        self.write.next = self.windows[0].write.val();
         for i in 1..WINDOWS {
-            if self.upcoming.val().index() == i {
+            if self.window.q.val().index() == i {
                 self.base_lo.next = self.windows[i].base_lo.val();
                 self.base_hi.next = self.windows[i].base_hi.val();
                 self.limit_lo.next = self.windows[i].limit_lo.val();
                 self.limit_hi.next = self.windows[i].limit_hi.val();
-                self.current.d.next.enable = self.windows[i].enable.val();
-                self.current.d.next.read = self.windows[i].read.val();
-                self.current.d.next.write = self.windows[i].write.val();
+                self.enable.next = self.windows[i].enable.val();
+                self.read.next = self.windows[i].read.val();
+                self.write.next = self.windows[i].write.val();
             }
         }
-        self.current.d.next.base =
+        self.base.next =
             (bit_cast::<64, 32>(self.base_hi.val()) << 32) | bit_cast::<64, 32>(self.base_lo.val());
-        self.current.d.next.limit = (bit_cast::<64, 32>(self.limit_hi.val()) << 32)
+        self.limit.next = (bit_cast::<64, 32>(self.limit_hi.val()) << 32)
             | bit_cast::<64, 32>(self.limit_lo.val());
-        self.src_here.next = self.current.q.val().enable
-            & self.current.q.val().read
-            & (self.current.q.val().base <= self.src.val())
-            & (self.src_last.q.val() <= self.current.q.val().limit)
+        self.src_here.next = self.enable.val()
+            & self.read.val()
+            & (self.base.val() <= self.src.val())
+            & (self.src_last.q.val() <= self.limit.val())
             & !self.src_wraps.q.val();
-        self.dst_here.next = self.current.q.val().enable
-            & self.current.q.val().write
-            & (self.current.q.val().base <= self.dst.val())
-            & (self.dst_last.q.val() <= self.current.q.val().limit)
+        self.dst_here.next = self.enable.val()
+            & self.write.val()
+            & (self.base.val() <= self.dst.val())
+            & (self.dst_last.q.val() <= self.limit.val())
             & !self.dst_wraps.q.val();
         self.src_any.next = self.src_ok.q.val() | self.src_here.val();
         self.dst_any.next = self.dst_ok.q.val() | self.dst_here.val();
