@@ -156,10 +156,14 @@ struct BenchCoherence {
 
 #[derive(clap::Args)]
 struct BenchDma {
-    /// Bytes moved per measurement, with an optional binary unit (more copies for
-    /// small sizes, at most one ring of 4095 descriptors).
+    /// Bytes moved per steady-state measurement, with an optional binary unit (more
+    /// copies for small sizes: at least 8, at most one ring of 4095 descriptors).
     #[arg(long, default_value_t = 4 << 20, value_parser = args::size)]
     bytes: u64,
+    /// Cycles from a write burst's last W beat to its response, at every read latency
+    /// (default: half the read latency).
+    #[arg(long, value_parser = args::latency)]
+    write_latency: Option<u64>,
     /// Also measure the bare data mover, fed commands directly (no descriptors).
     #[arg(long)]
     mover: bool,
@@ -377,81 +381,141 @@ fn synth(json: Option<PathBuf>) -> Outcome {
 }
 
 fn bench_dma(args: BenchDma, backend: Backend) -> Outcome {
+    use dma_bench::{Latency, Start};
     let json = Output::maybe(args.json.as_ref())?;
     let svg = Output::maybe(args.svg.as_ref())?;
-    const LATENCIES: [u64; 4] = [0, 20, 100, 200];
+    const READ_LATENCIES: [u64; 4] = [0, 20, 100, 200];
     const SIZES: [u64; 6] = [64, 256, 1024, 4096, 65536, 2 << 20];
+    let latency = |read| match args.write_latency {
+        Some(write) => Latency { read, write },
+        None => Latency::typical(read),
+    };
+    // A cold start's queue: 64 copies up to 1 KiB, 16 from 4 KiB on.
+    let cold_copies = |size: u64| if size <= 1024 { 64 } else { 16 };
     let header = || {
         println!(
-            "{:>9} {:>9} {:>8} {:>7} {:>10} {:>12} {:>12}",
+            "{:>9} {:>8} {:>5} {:>5} {:>7} {:>7} {:>9} {:>7} {:>7} {:>6} {:>10} {:>10} {:>7}",
             "size (B)",
             "aligned",
-            "latency",
+            "read",
+            "write",
+            "start",
             "copies",
             "cycles",
-            "utilization",
-            format!("GB/s@{CLOCK_MHZ}MHz")
+            "util",
+            "limit",
+            "ratio",
+            "status p50",
+            "status p99",
+            "GB/s"
         )
     };
     let print = |row: &dma_bench::DmaRow| {
+        let cycles = |c: Option<u64>| c.map_or("-".to_string(), |c| c.to_string());
         println!(
-            "{:>9} {:>9} {:>8} {:>7} {:>10} {:>11.1}% {:>12.3}",
+            "{:>9} {:>8} {:>5} {:>5} {:>7} {:>7} {:>9} {:>6.1}% {:>6.1}% {:>5.1}% {:>10} {:>10} {:>7.3}",
             row.size_bytes,
             row.aligned,
-            row.latency_cycles,
+            row.latency.read,
+            row.latency.write,
+            match row.start {
+                Start::Cold => "cold",
+                Start::Steady => "steady",
+            },
             row.copies,
             row.cycles,
             row.utilization * 100.0,
+            row.limit * 100.0,
+            row.of_limit * 100.0,
+            cycles(row.completion_p50),
+            cycles(row.completion_p99),
             row.utilization * bus_gbps()
         )
     };
     println!(
-        "DMA engine on {backend}: copies on one channel's ring, ideal pipelined memory; \
-         utilization = bytes per cycle / {BUS_BYTES}"
+        "DMA engine on {backend}: copies on one channel's ring from one doorbell, ideal \
+         pipelined memory (read data `read` cycles after AR, a write's response `write` \
+         cycles after its last W); utilization = bytes per cycle / {BUS_BYTES}. steady: \
+         from the first quarter's data in memory (its last write response) to the third \
+         quarter's; cold: from the doorbell to the last status in memory. limit: the busier \
+         channel's beats (descriptor and source read, destination and status write), and \
+         for a cold start the latencies nothing overlaps (reads from the first \
+         descriptor's read latency on, writes from its data's, then the last data and \
+         status write responses). status p50/p99: cycles from a descriptor's last data write response \
+         to its status write's response"
     );
     header();
     let mut rows = Vec::new();
-    for latency in LATENCIES {
+    for read in READ_LATENCIES {
         for size in SIZES {
             for aligned in [true, false] {
-                let copies = (args.bytes / size).clamp(2, dma_bench::MAX_DESCRIPTORS);
-                let row = dma_bench::engine_stream(backend, size, aligned, latency, copies)?;
-                print(&row);
-                rows.push(row);
+                let steady = (args.bytes / size).clamp(8, dma_bench::MAX_DESCRIPTORS);
+                for (start, copies) in [(Start::Steady, steady), (Start::Cold, cold_copies(size))] {
+                    let row = dma_bench::engine_stream(
+                        backend,
+                        size,
+                        aligned,
+                        latency(read),
+                        start,
+                        copies,
+                    )?;
+                    print(&row);
+                    rows.push(row);
+                }
             }
         }
     }
     println!();
     println!(
-        "{:>8} {:>22} {:>8} {:>26} {:>8}",
-        "latency", "doorbell->first read", "target", "one 4 KiB copy completed", "target"
+        "{:>5} {:>5} {:>21} {:>7} {:>24} {:>6} {:>7}",
+        "read",
+        "write",
+        "doorbell->first read",
+        "target",
+        "one 4 KiB copy (cycles)",
+        "limit",
+        "target"
     );
-    let mut first_read = serde_json::Map::new();
-    let mut single = serde_json::Map::new();
-    for latency in LATENCIES {
-        let one = dma_bench::engine_run(backend, 64, true, latency, 1)?;
-        let page = dma_bench::engine_run(backend, 4096, true, latency, 1)?;
+    let mut first_read = Vec::new();
+    let mut single = Vec::new();
+    for read in READ_LATENCIES {
+        let lat = latency(read);
+        let one = dma_bench::engine_run(backend, 64, true, lat, 1)?;
+        let page = dma_bench::engine_run(backend, 4096, true, lat, 1)?;
+        let page_limit = dma_bench::single_copy_limit(4096, true, lat);
+        let page_target = 256 + 2 * lat.read + 2 * lat.write + 12;
         println!(
-            "{:>8} {:>22} {:>8} {:>26} {:>8}",
-            latency,
+            "{:>5} {:>5} {:>21} {:>7} {:>24} {:>6} {:>7}",
+            lat.read,
+            lat.write,
             one.first_read,
-            latency + 6,
+            lat.read + 6,
             page.cycles,
-            256 + 3 * latency + 16
+            page_limit,
+            page_target
         );
-        first_read.insert(latency.to_string(), one.first_read.into());
-        single.insert(latency.to_string(), page.cycles.into());
+        first_read.push(serde_json::json!({
+            "latency": lat, "cycles": one.first_read, "target": lat.read + 6,
+        }));
+        single.push(serde_json::json!({
+            "latency": lat, "cycles": page.cycles, "limit": page_limit, "target": page_target,
+        }));
     }
     let mut mover_rows = Vec::new();
     if args.mover {
         println!();
-        println!("bare data mover (commands on its port, no descriptors), for comparison");
+        println!(
+            "bare data mover (commands on its port, no descriptors), for comparison; \
+             from the first command to the last completion; limit: the busier channel's \
+             beats after one read latency and before one write response"
+        );
         header();
-        for latency in LATENCIES {
+        for read in READ_LATENCIES {
             for size in SIZES {
                 for aligned in [true, false] {
                     let copies = (args.bytes / size).clamp(2, 2000);
-                    let row = dma_bench::mover_stream(backend, size, aligned, latency, copies)?;
+                    let row =
+                        dma_bench::mover_stream(backend, size, aligned, latency(read), copies)?;
                     print(&row);
                     mover_rows.push(row);
                 }
@@ -462,18 +526,19 @@ fn bench_dma(args: BenchDma, backend: Backend) -> Outcome {
         let doc = serde_json::json!({
             "benchmark": "dma",
             "scope": "whole engine: descriptor ring, fetch, checks, data mover, status write-back",
+            "memory": "ideal pipelined; latency.read cycles from AR to data, latency.write from the last W to B",
             "backend": backend.name(),
             "bus_bytes": 16,
             "clock_mhz": 100,
             "rows": rows,
-            "doorbell_to_first_read_cycles": first_read,
-            "single_4k_completion_cycles": single,
+            "doorbell_to_first_read": first_read,
+            "single_4k_completion": single,
             "mover_rows": mover_rows,
         });
         out.write(&serde_json::to_string_pretty(&doc)?)?;
     }
     if let Some(out) = svg {
-        let title = format!("DMA engine bus utilization ({backend}, ideal memory)");
+        let title = format!("DMA engine steady-state bus utilization ({backend}, ideal memory)");
         out.write(&dma_bench::svg(&rows, &title))?;
     }
     Ok(())

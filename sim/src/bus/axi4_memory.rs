@@ -208,6 +208,16 @@ struct Response {
     id: u64,
     resp: u64,
     at: u64,
+    addr: u64,
+}
+
+/// A write burst whose response the master took, for benchmarks that time completions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteDone {
+    /// The burst's first address.
+    pub addr: u64,
+    /// The cycle of its B handshake.
+    pub cycle: u64,
 }
 
 /// Counts of what the model has served.
@@ -228,6 +238,9 @@ pub struct Axi4Memory {
     pub faults: Vec<Fault>,
     pub mem: SparseMemory,
     pub stats: MemoryStats,
+    /// Every write response taken, when set (`None` by default: a soak would grow it
+    /// without end).
+    pub write_log: Option<Vec<WriteDone>>,
     rng: Rng,
     reads: VecDeque<ReadBurst>,
     writes: VecDeque<WriteBurst>,
@@ -258,6 +271,7 @@ impl Axi4Memory {
             faults: Vec::new(),
             mem: SparseMemory::default(),
             stats: MemoryStats::default(),
+            write_log: None,
             rng,
             reads: VecDeque::new(),
             writes: VecDeque::new(),
@@ -439,7 +453,13 @@ impl Axi4Memory {
         }
         if self.b_presenting && dut.get(p.bready) != 0 {
             self.b_presenting = false;
-            self.responses.pop_front();
+            let b = self.responses.pop_front().expect("presented response");
+            if let Some(log) = &mut self.write_log {
+                log.push(WriteDone {
+                    addr: b.addr,
+                    cycle: now,
+                });
+            }
         }
         // Completed write bursts (in order) turn into responses.
         while self.writes.front().is_some_and(|w| w.beat == w.req.beats()) {
@@ -448,6 +468,7 @@ impl Axi4Memory {
                 id: w.req.id,
                 resp: w.resp,
                 at: now + self.timing.write_latency.max(1),
+                addr: w.req.addr,
             });
         }
     }
