@@ -1,12 +1,13 @@
-//! The burst splitter alone, against the AXI4 rule it implements: INCR bursts of at most
-//! 256 beats that never cross a 4 KiB boundary. Random transfers anywhere in the 64-bit
-//! space (a third of them just below a page boundary, some at the top of the address
-//! space), loaded back to back or after gaps, bursts taken after random delays, resets
-//! in the middle; the current burst is checked in every cycle.
+//! The burst splitters alone, against the rule each implements: INCR bursts that never
+//! cross a boundary of 256 beats (4 KiB, the AXI4 limits: the read half's) or of 8 beats
+//! (128 bytes: the write half's). Random transfers anywhere in the 64-bit space (a third
+//! of them just below a boundary, some at the top of the address space), loaded back to
+//! back or after gaps, bursts taken after random delays, resets in the middle; the
+//! current burst is checked in every cycle.
 
 use std::collections::VecDeque;
 
-use cdm_hdl::dma::burst::BurstSplitter;
+use cdm_hdl::dma::burst::{PageBursts, WriteBursts};
 use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
@@ -14,13 +15,14 @@ use cdm_testbenches::{on_each_backend, open, Backend};
 /// One burst: beat-aligned address, AxLEN (beats - 1), last of its transfer.
 type Burst = (u64, u64, bool);
 
-/// The bursts of `beats` beats from `start`.
-fn bursts(start: u64, beats: u64) -> Vec<Burst> {
+/// The bursts of `beats` beats from `start`, never across a boundary of `boundary`
+/// beats (a power of two).
+fn bursts(start: u64, beats: u64, boundary: u64) -> Vec<Burst> {
     let mut addr = start & !15;
     let mut left = beats;
     let mut out = Vec::new();
     while left > 0 {
-        let to_page_end = 256 - ((addr >> 4) & 0xFF);
+        let to_page_end = boundary - ((addr >> 4) & (boundary - 1));
         let take = left.min(to_page_end);
         left -= take;
         out.push((addr, take - 1, left == 0));
@@ -29,10 +31,11 @@ fn bursts(start: u64, beats: u64) -> Vec<Burst> {
     out
 }
 
-fn transfer(rng: &mut Rng, max_beats: u64) -> (u64, u64) {
-    let page = rng.next_u64() & !0xFFF;
+fn transfer(rng: &mut Rng, max_beats: u64, boundary: u64) -> (u64, u64) {
+    let span = 16 * boundary;
+    let page = rng.next_u64() & !(span - 1);
     let start = match rng.below(6) {
-        0 | 1 => page | (0x1000 - 16 * (1 + rng.below(4))) | rng.below(16),
+        0 | 1 => page | (span - 16 * (1 + rng.below(4))) | rng.below(16),
         2 => u64::MAX - rng.below(0x3000),
         _ => rng.next_u64(),
     };
@@ -44,7 +47,7 @@ fn transfer(rng: &mut Rng, max_beats: u64) -> (u64, u64) {
     (start, beats)
 }
 
-fn run(mut dut: Box<dyn Dut>, transfers: u64, max_beats: u64, name: &str) {
+fn run(mut dut: Box<dyn Dut>, boundary: u64, transfers: u64, max_beats: u64, name: &str) {
     let mut rng = Rng::from_env("dma_burst");
     let port = |dut: &dyn Dut, n: &str| dut.port(n).unwrap();
     let [reset, load, start, beats, busy, burst_addr, burst_len, last, advance] = [
@@ -84,10 +87,10 @@ fn run(mut dut: Box<dyn Dut>, transfers: u64, max_beats: u64, name: &str) {
             issued += 1;
         }
         if loading {
-            let (s, b) = transfer(&mut rng, max_beats);
+            let (s, b) = transfer(&mut rng, max_beats, boundary);
             dut.set(start, s);
             dut.set(beats, b);
-            expected.extend(bursts(s, b));
+            expected.extend(bursts(s, b, boundary));
             loaded += 1;
         }
         if resetting {
@@ -102,41 +105,78 @@ fn run(mut dut: Box<dyn Dut>, transfers: u64, max_beats: u64, name: &str) {
     );
 }
 
-fn bursts_follow_the_4k_rule(backend: Backend) {
+fn read_bursts_follow_the_4k_rule(backend: Backend) {
     let (transfers, max_beats) = match backend {
         Backend::Native => (3_000, 600),
         Backend::Verilator => (200_000, 5_000),
     };
     run(
-        open::<BurstSplitter>(backend),
+        open::<PageBursts>(backend),
+        256,
         transfers,
         max_beats,
         backend.name(),
     );
 }
 
-on_each_backend!(bursts_follow_the_4k_rule);
+fn write_bursts_stay_within_128_bytes(backend: Backend) {
+    let (transfers, max_beats) = match backend {
+        Backend::Native => (3_000, 100),
+        Backend::Verilator => (200_000, 600),
+    };
+    run(
+        open::<WriteBursts>(backend),
+        8,
+        transfers,
+        max_beats,
+        backend.name(),
+    );
+}
+
+on_each_backend!(
+    read_bursts_follow_the_4k_rule,
+    write_bursts_stay_within_128_bytes
+);
 
 #[test]
-fn burst_splitter_verilog_is_cycle_equivalent() {
-    let mut dut: Box<dyn Dut> = Box::new(Checked::<BurstSplitter>::new());
+fn burst_splitters_verilog_is_cycle_equivalent() {
+    let mut dut: Box<dyn Dut> = Box::new(Checked::<PageBursts>::new());
     cdm_testbenches::reset(&mut dut);
-    run(dut, 300, 600, "native, replayed in Icarus and Verilator");
+    run(
+        dut,
+        256,
+        300,
+        600,
+        "native, replayed in Icarus and Verilator",
+    );
+    let mut dut: Box<dyn Dut> = Box::new(Checked::<WriteBursts>::new());
+    cdm_testbenches::reset(&mut dut);
+    run(
+        dut,
+        8,
+        300,
+        60,
+        "write bursts, replayed in Icarus and Verilator",
+    );
 }
 
 #[test]
-fn the_model_splits_at_pages_and_at_256_beats() {
+fn the_model_splits_at_boundaries() {
     assert_eq!(
-        bursts(0x0FF0, 2),
+        bursts(0x0FF0, 2, 256),
         vec![(0x0FF0, 0, false), (0x1000, 0, true)]
     );
     assert_eq!(
-        bursts(0x1000, 300),
+        bursts(0x1000, 300, 256),
         vec![(0x1000, 255, false), (0x2000, 43, true)]
     );
-    assert_eq!(bursts(0x1234, 1), vec![(0x1230, 0, true)]);
+    assert_eq!(bursts(0x1234, 1, 256), vec![(0x1230, 0, true)]);
     assert_eq!(
-        bursts(u64::MAX - 15, 2),
+        bursts(u64::MAX - 15, 2, 256),
         vec![(u64::MAX - 15, 0, false), (0, 0, true)]
+    );
+    assert_eq!(
+        bursts(0x1070, 10, 8),
+        vec![(0x1070, 0, false), (0x1080, 7, false), (0x1100, 0, true)]
     );
 }

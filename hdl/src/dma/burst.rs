@@ -1,5 +1,8 @@
-//! Splits a transfer into AXI4 INCR bursts of 16-byte beats: at most 256 beats, never
-//! across a 4 KiB boundary. Shared by the read and the write half.
+//! Splits a transfer into AXI4 INCR bursts of 16-byte beats that never cross a boundary
+//! of `BOUNDARY_BEATS` beats: [`PageBursts`] (256 beats, 4 KiB: the AXI4 limits) for the
+//! read half, [`WriteBursts`] (8 beats, 128 bytes) for the write half, whose bursts go out
+//! only once their data is buffered (see [`super::write`]). Below, a "page" is one such
+//! boundary's span.
 //!
 //! The current burst is on the outputs while `busy`; pulse `advance` when it has been
 //! issued. `load` takes a new transfer; the owner loads only when idle or while advancing
@@ -20,8 +23,14 @@ use rust_hdl::prelude::*;
 use super::realign::BEAT_COUNT_BITS;
 use crate::param::Param;
 
+/// Read bursts: up to 256 beats, never across 4 KiB.
+pub type PageBursts = BurstSplitter<256, 0xFFF>;
+/// Write bursts: up to 8 beats, never across 128 bytes.
+pub type WriteBursts = BurstSplitter<8, 0x7F>;
+
+/// `BOUNDARY_MASK` is the byte offset within a page: `16 * BOUNDARY_BEATS - 1`.
 #[derive(LogicBlock, Default)]
-pub struct BurstSplitter {
+pub struct BurstSplitter<const BOUNDARY_BEATS: u64, const BOUNDARY_MASK: u64> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     pub load: Signal<In, Bit>,
@@ -57,12 +66,14 @@ pub struct BurstSplitter {
     load_take: Signal<Local, Bits<9>>,
     load_more: Signal<Local, Bit>,
     load_after: Signal<Local, Bits<BEAT_COUNT_BITS>>,
-    max_burst: Param<9, 256>,
-    /// The byte offsets within a 4 KiB page.
-    page_offset: Param<64, 0xFFF>,
+    max_burst: Param<9, BOUNDARY_BEATS>,
+    /// The byte offsets within a page.
+    page_offset: Param<64, BOUNDARY_MASK>,
 }
 
-impl Logic for BurstSplitter {
+impl<const BOUNDARY_BEATS: u64, const BOUNDARY_MASK: u64> Logic
+    for BurstSplitter<BOUNDARY_BEATS, BOUNDARY_MASK>
+{
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, addr, active, take, more, after);
@@ -82,8 +93,8 @@ impl Logic for BurstSplitter {
             self.next_after.next = self.after.q.val() - self.page_beats.val();
         }
         // A new transfer's first burst takes up to the end of its page.
-        self.load_to_page_end.next =
-            self.max_burst.val() - bit_cast::<9, 8>(self.start.val().get_bits::<8>(4));
+        self.load_to_page_end.next = self.max_burst.val()
+            - bit_cast::<9, 64>((self.start.val() & self.page_offset.val()) >> 4);
         self.load_more.next =
             bit_cast::<BEAT_COUNT_BITS, 9>(self.load_to_page_end.val()) < self.beats.val();
         self.load_take.next = self.load_to_page_end.val();
@@ -119,7 +130,20 @@ impl Logic for BurstSplitter {
     }
 }
 
-crate::port_map!(BurstSplitter as "burst" {
+crate::port_map!(PageBursts as "burst" {
+    clock: clock,
+    in reset,
+    in load,
+    in start,
+    in beats,
+    out busy,
+    out burst_addr,
+    out burst_len,
+    out last,
+    in advance,
+});
+
+crate::port_map!(WriteBursts as "write_burst" {
     clock: clock,
     in reset,
     in load,

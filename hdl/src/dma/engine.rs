@@ -19,11 +19,13 @@
 //!    separate cycles.
 //!    A FENCE descriptor waits until every earlier descriptor of its channel completed.
 //!    Descriptors of a stopping channel are dropped unstarted.
-//! 3. **Mover.** Copies and fills, and the 8-byte status write-backs (FILLs of the
-//!    descriptor's STATUS and BYTES words), in one in-order command stream.
+//! 3. **Mover.** Copies and fills in one in-order command stream; beside it, the 8-byte
+//!    status write-backs (the descriptor's STATUS and BYTES words), which the mover's
+//!    write half puts between data bursts, so they never wait for the data queued
+//!    behind them.
 //! 4. **Completion.** In command order: a finished transfer queues its status
-//!    write-back; a finished write-back advances the consumer index, the counters and
-//!    the interrupt coalescing. An error halts the channel with its code, index and
+//!    write-back; a finished write-back (in the order they were queued) advances the
+//!    consumer index, the counters and the interrupt coalescing. An error halts the channel with its code, index and
 //!    faulting address; later descriptors of a halted channel are discarded (software
 //!    resumes at the failed one, so they run again). The stage decides on the head of
 //!    the command queue and the mover's answer; what the decision does to its channel
@@ -32,7 +34,8 @@
 //!    not also drive the channels' adders.
 //!
 //! The status write-back of a descriptor is issued only after its data's write responses,
-//! so once software sees DONE the data is in memory.
+//! so once software sees DONE the data is in memory; it is issued a few cycles after the
+//! last of them, whatever is queued behind it.
 
 use rust_hdl::prelude::*;
 
@@ -51,7 +54,7 @@ use crate::queue::registered_fifo::RegisteredFifo;
 pub const CHANNELS: usize = DMA_CHANNELS as usize;
 /// Descriptors fetched or being fetched and not yet issued.
 pub const PREFETCH: u64 = 64;
-/// Commands and status write-backs between issue and completion.
+/// Descriptors between issue and retirement (status write-back included).
 pub const IN_FLIGHT: u64 = 64;
 // The fetch takes a descriptor as two 16-byte beats and the status write-back targets
 // STATUS (`+ 0x18`); a kernel cannot name constants, so its literals are tied to the
@@ -64,8 +67,8 @@ const _: () = assert!(
         && offset::STATUS == 0x18
         && offset::BYTES == offset::STATUS + 4
 );
-// Every entry of the completion and write-back queues belongs to a command in flight,
-// so neither fills: the completion stage need not look at `wbq.full`.
+// Every entry of the completion and write-back queues belongs to a descriptor in flight,
+// so none fills: the completion stage need not look at `wbq.full` or `stq.full`.
 const _: () = assert!(IN_FLIGHT <= 1 << 6);
 
 /// Where a descriptor being fetched comes from.
@@ -134,12 +137,8 @@ pub enum Head {
 pub enum Completion {
     /// A COPY or FILL the mover carries out.
     Transfer,
-    /// The status write-back of a descriptor that completed.
-    Status,
     /// A descriptor that failed before anything was issued for it.
     Marker,
-    /// The status write-back of a descriptor that failed.
-    ErrorStatus,
 }
 
 /// A command issued to the mover (or a marker), waiting in issue order for its end.
@@ -174,7 +173,8 @@ pub struct Retirement {
     pub bytes: Bits<32>,
 }
 
-/// A descriptor's status write-back, waiting for its turn at the mover.
+/// A descriptor's status write-back, waiting for its turn at the mover (in `wbq`) or
+/// for its write response (in `stq`).
 #[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
 pub struct StatusWrite {
     /// The descriptor's address.
@@ -207,6 +207,7 @@ pub struct DmaEngine {
     descs: Fifo<Fetched, 6, 7>,
     ctags: RegisteredFifo<CompletionTag, 6, 7>,
     wbq: RegisteredFifo<StatusWrite, 6, 7>,
+    stq: RegisteredFifo<StatusWrite, 6, 7>,
     // Fetch.
     last: DFF<Bits<CHANNELS>>,
     /// The round robin's choice (one-hot, or none), fetched in the next cycle.
@@ -251,6 +252,7 @@ pub struct DmaEngine {
     code_write: Param<4, { ErrorCode::WriteError as u64 }>,
     code_status: Param<4, { ErrorCode::StatusError as u64 }>,
     code_timeout: Param<4, { ErrorCode::Timeout as u64 }>,
+    status_offset: Param<64, { offset::STATUS as u64 }>,
     // Fetch locals.
     eligible: Signal<Local, Bits<CHANNELS>>,
     above: Signal<Local, Bits<CHANNELS>>,
@@ -285,7 +287,6 @@ pub struct DmaEngine {
     /// channel's result chosen, so the compares do not wait on the channel select.
     d_caught_up: Signal<Local, Bit>,
     room: Signal<Local, Bit>,
-    wb_go: Signal<Local, Bit>,
     drop: Signal<Local, Bit>,
     marker_go: Signal<Local, Bit>,
     data_go: Signal<Local, Bit>,
@@ -293,13 +294,14 @@ pub struct DmaEngine {
     fault: Signal<Local, Bits<64>>,
     w_addr: Signal<Local, Bits<64>>,
     w_len: Signal<Local, Bits<32>>,
-    w_ch: Signal<Local, Bits<CHANNELS>>,
-    w_index: Signal<Local, Bits<16>>,
     w_code: Signal<Local, Bits<4>>,
-    w_irq: Signal<Local, Bit>,
     w_bytes: Signal<Local, Bits<32>>,
     pushed: Signal<Local, CompletionTag>,
     // Completion locals.
+    /// The completion stage looks at the oldest status write-back (`stq`), not at the
+    /// oldest command: its response is in, or no command is left.
+    c_status: Signal<Local, Bit>,
+    s_fire: Signal<Local, Bit>,
     c_kind: Signal<Local, Completion>,
     c_addr: Signal<Local, Bits<64>>,
     c_src: Signal<Local, Bits<64>>,
@@ -354,13 +356,14 @@ impl Logic for DmaEngine {
             halt_pending,
             halt_record
         );
-        clock!(self, clock, check, mover, tags, descs, ctags, wbq);
+        clock!(self, clock, check, mover, tags, descs, ctags, wbq, stq);
         self.check.reset.next = self.reset.val();
         self.mover.reset.next = self.reset.val();
         self.tags.reset.next = self.reset.val();
         self.descs.reset.next = self.reset.val();
         self.ctags.reset.next = self.reset.val();
         self.wbq.reset.next = self.reset.val();
+        self.stq.reset.next = self.reset.val();
         for i in 0..WINDOWS {
             WindowPorts::link(&mut self.windows[i], &mut self.check.windows[i]);
         }
@@ -536,18 +539,15 @@ impl Logic for DmaEngine {
             }
         }
         self.room.next = self.in_flight.q.val() < self.in_flight_max.val();
-        // Status write-backs go first: they retire work.
-        self.wb_go.next = !self.wbq.empty.val() & self.mover.cmd_ready.val();
         self.drop.next = self.checked_valid.q.val() & self.d_stopping.val();
         self.marker_go.next = false;
         self.data_go.next = false;
         self.issue_ok.next = self.room.val()
-            & self.wbq.empty.val()
             & self.mover.cmd_ready.val()
             & (!self.d_fence.val() | self.d_caught_up.val());
         if self.checked_valid.q.val() & !self.d_stopping.val() {
             if self.code.q.val().any() {
-                self.marker_go.next = self.room.val() & !self.wb_go.val();
+                self.marker_go.next = self.room.val();
             } else {
                 self.data_go.next = self.issue_ok.val();
             }
@@ -562,33 +562,32 @@ impl Logic for DmaEngine {
         if self.code.q.val() == self.code_dst_window.val() {
             self.fault.next = self.d_dst.val();
         }
-        // The mover's command: a status write-back, else the checked descriptor.
-        self.w_addr.next = self.wbq.data_out.val().addr;
-        self.w_len.next = self.wbq.data_out.val().len;
-        self.w_ch.next = self.wbq.data_out.val().channel;
-        self.w_index.next = self.wbq.data_out.val().index;
-        self.w_code.next = self.wbq.data_out.val().code;
-        self.w_irq.next = self.wbq.data_out.val().irq;
-        self.w_bytes.next = self.w_len.val();
-        if self.w_code.val().any() {
-            self.w_bytes.next = 0.into();
-        }
+        // The mover's command: the checked descriptor.
         self.mover.cmd_src.next = self.d_src.val();
         self.mover.cmd_dst.next = self.d_dst.val();
         self.mover.cmd_len.next = self.d_len.val();
         self.mover.cmd_fill.next = self.d_fill.val();
         self.mover.cmd_pattern.next = self.d_src.val();
-        if !self.wbq.empty.val() {
-            self.mover.cmd_dst.next = self.w_addr.val() + 0x18;
-            self.mover.cmd_len.next = 8.into();
-            self.mover.cmd_fill.next = true;
-            // STATUS: DONE | ERROR << 4; BYTES: bytes completed.
-            self.mover.cmd_pattern.next = (bit_cast::<64, 32>(self.w_bytes.val()) << 32)
-                | (bit_cast::<64, 4>(self.w_code.val()) << 4)
-                | 1;
+        self.mover.cmd_valid.next = self.data_go.val();
+        // The oldest status write-back, to the mover's own port for them; once issued,
+        // it waits in `stq` for its response.
+        self.w_addr.next = self.wbq.data_out.val().addr;
+        self.w_len.next = self.wbq.data_out.val().len;
+        self.w_code.next = self.wbq.data_out.val().code;
+        self.w_bytes.next = self.w_len.val();
+        if self.w_code.val().any() {
+            self.w_bytes.next = 0.into();
         }
-        self.mover.cmd_valid.next = self.wb_go.val() | self.data_go.val();
-        self.wbq.pop.next = self.wb_go.val();
+        self.mover.status_valid.next = !self.wbq.empty.val();
+        // Descriptors are 32-byte aligned: STATUS is at `| 0x18`.
+        self.mover.status_addr.next = self.w_addr.val() | self.status_offset.val();
+        // STATUS: DONE | ERROR << 4; BYTES: bytes completed.
+        self.mover.status_pattern.next = (bit_cast::<64, 32>(self.w_bytes.val()) << 32)
+            | (bit_cast::<64, 4>(self.w_code.val()) << 4)
+            | 1;
+        self.wbq.pop.next = self.mover.status_ready.val();
+        self.stq.push.next = self.mover.status_ready.val();
+        self.stq.data_in.next = self.wbq.data_out.val();
         // Completion tags, in command order.
         self.pushed.next.kind = Completion::Transfer;
         self.pushed.next.addr = self.d_addr.val();
@@ -604,22 +603,12 @@ impl Logic for DmaEngine {
             self.pushed.next.code = self.code.q.val();
             self.pushed.next.src = self.fault.val();
         }
-        if self.wb_go.val() {
-            self.pushed.next.kind = Completion::Status;
-            if self.w_code.val().any() {
-                self.pushed.next.kind = Completion::ErrorStatus;
-            }
-            self.pushed.next.addr = self.w_addr.val();
-            self.pushed.next.len = self.w_len.val();
-            self.pushed.next.channel = self.w_ch.val();
-            self.pushed.next.index = self.w_index.val();
-            self.pushed.next.code = self.w_code.val();
-            self.pushed.next.irq = self.w_irq.val();
-        }
-        self.ctags.push.next = self.wb_go.val() | self.marker_go.val() | self.data_go.val();
+        self.ctags.push.next = self.marker_go.val() | self.data_go.val();
         self.ctags.data_in.next = self.pushed.val();
 
-        // ---- Completion, in command order.
+        // ---- Completion: commands in command order, status write-backs in theirs; a
+        // status write-back's response goes first.
+        self.c_status.next = self.mover.status_done_valid.val() | self.ctags.empty.val();
         self.c_kind.next = self.ctags.data_out.val().kind;
         self.c_addr.next = self.ctags.data_out.val().addr;
         self.c_src.next = self.ctags.data_out.val().src;
@@ -629,6 +618,14 @@ impl Logic for DmaEngine {
         self.c_index.next = self.ctags.data_out.val().index;
         self.c_code.next = self.ctags.data_out.val().code;
         self.c_irq.next = self.ctags.data_out.val().irq;
+        if self.c_status.val() {
+            self.c_addr.next = self.stq.data_out.val().addr;
+            self.c_len.next = self.stq.data_out.val().len;
+            self.c_ch.next = self.stq.data_out.val().channel;
+            self.c_index.next = self.stq.data_out.val().index;
+            self.c_code.next = self.stq.data_out.val().code;
+            self.c_irq.next = self.stq.data_out.val().irq;
+        }
         self.c_halted.next = false;
         self.c_consumer.next = 0.into();
         for i in 0..CHANNELS {
@@ -645,11 +642,15 @@ impl Logic for DmaEngine {
             self.c_consumer.next = self.c_consumer.val() + 1;
         }
         // Completions wait while a halt is on its way, so the next one sees it.
+        self.s_fire.next = self.mover.status_done_valid.val() & !self.halt_pending.q.val();
         self.c_fire.next = !self.ctags.empty.val()
             & !self.halt_pending.q.val()
+            & !self.mover.status_done_valid.val()
             & ((self.c_kind.val() == Completion::Marker) | self.mover.done_valid.val());
         self.mover.done_ready.next = self.c_fire.val() & (self.c_kind.val() != Completion::Marker);
         self.ctags.pop.next = self.c_fire.val();
+        self.mover.status_done_ready.next = self.s_fire.val();
+        self.stq.pop.next = self.s_fire.val();
         self.q_push.next = false;
         self.q_code.next = 0.into();
         self.retire.next = false;
@@ -661,28 +662,41 @@ impl Logic for DmaEngine {
         self.answered.next = self.mover.done_valid.val() & !self.halt_pending.q.val();
         self.halt_code.next = self.code_timeout.val();
         self.halt_addr.next = self.c_addr.val();
-        match self.c_kind.val() {
-            Completion::Transfer => {
-                if self.answered.val() {
-                    self.halt_code.next = self.code_write.val();
-                    self.halt_addr.next = self.c_dst.val();
-                    if self.mover.done_read_err.val() {
-                        self.halt_code.next = self.code_read.val();
-                        self.halt_addr.next = self.c_src.val();
+        if self.c_status.val() {
+            if self.mover.status_done_valid.val() {
+                self.halt_code.next = self.code_status.val();
+                self.halt_addr.next = self.c_addr.val() | self.status_offset.val();
+            }
+        } else {
+            match self.c_kind.val() {
+                Completion::Transfer => {
+                    if self.answered.val() {
+                        self.halt_code.next = self.code_write.val();
+                        self.halt_addr.next = self.c_dst.val();
+                        if self.mover.done_read_err.val() {
+                            self.halt_code.next = self.code_read.val();
+                            self.halt_addr.next = self.c_src.val();
+                        }
                     }
                 }
-            }
-            Completion::Status => {
-                if self.answered.val() {
-                    self.halt_code.next = self.code_status.val();
-                    self.halt_addr.next = self.c_addr.val() + 0x18;
+                Completion::Marker => {
+                    self.halt_code.next = self.c_code.val();
+                    self.halt_addr.next = self.c_src.val();
                 }
             }
-            Completion::Marker => {
-                self.halt_code.next = self.c_code.val();
-                self.halt_addr.next = self.c_src.val();
+        }
+        if self.s_fire.val() {
+            // After a halt, only descriptors before the failed one still complete: the
+            // consumer index moves in order or not at all. A failed descriptor's status
+            // write-back only retires it.
+            self.retire.next = true;
+            if !self.c_code.val().any() {
+                if self.mover.status_done_err.val() {
+                    self.halt_now.next = true;
+                } else {
+                    self.complete.next = self.c_index.val() == self.c_consumer.val();
+                }
             }
-            Completion::ErrorStatus => {}
         }
         if self.c_fire.val() {
             match self.c_kind.val() {
@@ -701,16 +715,6 @@ impl Logic for DmaEngine {
                         }
                     }
                 }
-                Completion::Status => {
-                    // After a halt, only descriptors before the failed one still
-                    // complete: the consumer index moves in order or not at all.
-                    self.retire.next = true;
-                    if self.mover.done_write_err.val() {
-                        self.halt_now.next = true;
-                    } else {
-                        self.complete.next = self.c_index.val() == self.c_consumer.val();
-                    }
-                }
                 Completion::Marker => {
                     if self.c_halted.val() {
                         self.retire.next = true;
@@ -725,9 +729,6 @@ impl Logic for DmaEngine {
                         }
                     }
                 }
-                Completion::ErrorStatus => {
-                    self.retire.next = true;
-                }
             }
         }
         self.wbq.push.next = self.q_push.val();
@@ -738,7 +739,8 @@ impl Logic for DmaEngine {
         self.wbq.data_in.next.code = self.q_code.val();
         self.wbq.data_in.next.irq = self.c_irq.val();
         // Watchdog: the oldest command waits and nothing moves on the bus.
-        self.waiting.next = !self.ctags.empty.val() & (self.c_kind.val() != Completion::Marker);
+        self.waiting.next = (!self.ctags.empty.val() & (self.c_kind.val() != Completion::Marker))
+            | !self.stq.empty.val();
         self.progress.next = (self.m.rvalid.val() & self.m.rready.val())
             | (self.m.wvalid.val() & self.m.wready.val())
             | (self.m.bvalid.val() & self.m.bready.val());
@@ -748,6 +750,7 @@ impl Logic for DmaEngine {
         }
         if self.waiting.val()
             & !self.c_fire.val()
+            & !self.s_fire.val()
             & !self.c_halted.val()
             & self.watchdog.val().any()
             & (self.wd.q.val() == self.watchdog.val())

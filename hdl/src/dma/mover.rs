@@ -6,7 +6,13 @@
 //! while the previous one's data is still being written.
 //!
 //! Commands enter through a skid buffer, so the engine's issue logic and the halves'
-//! command intake are separate timing paths (one cycle of latency).
+//! command intake are separate timing paths (one cycle of latency). From there a command
+//! goes to the read half and, through a queue of its own, to the write half: the write
+//! half takes a COPY's bursts only as their data arrives, and the queue lets the reads of
+//! the next transfers start meanwhile.
+//!
+//! Status write-backs go straight to the write half, which puts them between data bursts
+//! (see [`super::write`]), and complete on their own handshake.
 //!
 //! `len` must be 1 ..= [`MAX_TRANSFER_BYTES`](super::realign::MAX_TRANSFER_BYTES); the
 //! descriptor layer rejects other lengths before they get here (a zero-length command
@@ -15,7 +21,7 @@
 use rust_hdl::prelude::*;
 
 use super::read::DmaRead;
-use super::write::DmaWrite;
+use super::write::{DmaWrite, COUNT_BITS};
 use crate::bus::axi4::Axi4Master;
 use crate::queue::registered_fifo::RegisteredFifo;
 use crate::queue::skid::Skid;
@@ -24,6 +30,15 @@ use crate::queue::skid::Skid;
 #[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
 pub struct MoverCmd {
     pub src: Bits<64>,
+    pub dst: Bits<64>,
+    pub len: Bits<32>,
+    pub fill: Bit,
+    pub pattern: Bits<64>,
+}
+
+/// A transfer command as the write half takes it.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct WriteCmd {
     pub dst: Bits<64>,
     pub len: Bits<32>,
     pub fill: Bit,
@@ -53,21 +68,37 @@ pub struct DmaMover {
     pub done_ready: Signal<In, Bit>,
     pub done_read_err: Signal<Out, Bit>,
     pub done_write_err: Signal<Out, Bit>,
+    /// Status write-backs and their completions (see [`DmaWrite`]).
+    pub status_valid: Signal<In, Bit>,
+    pub status_ready: Signal<Out, Bit>,
+    pub status_addr: Signal<In, Bits<64>>,
+    pub status_pattern: Signal<In, Bits<64>>,
+    pub status_done_valid: Signal<Out, Bit>,
+    pub status_done_ready: Signal<In, Bit>,
+    pub status_done_err: Signal<Out, Bit>,
     pub m: Axi4Master<4, 64, 128, 16>,
     intake: Skid<MoverCmd>,
+    /// Commands taken by the read half, waiting for the write half.
+    wcmds: RegisteredFifo<WriteCmd, 6, 7>,
     read: DmaRead,
     write: DmaWrite,
     /// Realigned beats (data and read-error flag) between the halves.
     data: RegisteredFifo<AlignedBeat, 5, 6>,
+    /// Beats in `data`, for the write half's `in_count`.
+    held: DFF<Bits<COUNT_BITS>>,
     both_ready: Signal<Local, Bit>,
     head_dst: Signal<Local, Bits<64>>,
+    data_push: Signal<Local, Bit>,
+    data_pop: Signal<Local, Bit>,
 }
 
 impl Logic for DmaMover {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, intake, read, write, data);
+        dff_setup!(self, clock, held);
+        clock!(self, clock, intake, wcmds, read, write, data);
         self.intake.reset.next = self.reset.val();
+        self.wcmds.reset.next = self.reset.val();
         self.read.reset.next = self.reset.val();
         self.write.reset.next = self.reset.val();
         self.data.reset.next = self.reset.val();
@@ -78,31 +109,51 @@ impl Logic for DmaMover {
         self.intake.in_data.next.fill = self.cmd_fill.val();
         self.intake.in_data.next.pattern = self.cmd_pattern.val();
         self.cmd_ready.next = self.intake.in_ready.val();
-        // A command goes to both halves at once (FILL needs no read).
-        self.both_ready.next = self.write.cmd_ready.val()
-            & (self.intake.out_data.val().fill | self.read.cmd_ready.val());
+        // A command goes to the read half and the write half's queue at once (FILL needs
+        // no read).
+        self.both_ready.next =
+            !self.wcmds.full.val() & (self.intake.out_data.val().fill | self.read.cmd_ready.val());
         self.intake.out_ready.next = self.both_ready.val();
-        self.read.cmd_valid.next = self.intake.out_valid.val()
-            & !self.intake.out_data.val().fill
-            & self.write.cmd_ready.val();
+        self.read.cmd_valid.next =
+            self.intake.out_valid.val() & !self.intake.out_data.val().fill & !self.wcmds.full.val();
         self.read.cmd_src.next = self.intake.out_data.val().src;
         self.read.cmd_len.next = self.intake.out_data.val().len;
         self.head_dst.next = self.intake.out_data.val().dst;
         self.read.cmd_dst_low.next = self.head_dst.val().get_bits::<4>(0);
-        self.write.cmd_valid.next = self.intake.out_valid.val() & self.both_ready.val();
-        self.write.cmd_dst.next = self.head_dst.val();
-        self.write.cmd_len.next = self.intake.out_data.val().len;
-        self.write.cmd_fill.next = self.intake.out_data.val().fill;
-        self.write.cmd_pattern.next = self.intake.out_data.val().pattern;
+        self.wcmds.push.next = self.intake.out_valid.val() & self.both_ready.val();
+        self.wcmds.data_in.next.dst = self.head_dst.val();
+        self.wcmds.data_in.next.len = self.intake.out_data.val().len;
+        self.wcmds.data_in.next.fill = self.intake.out_data.val().fill;
+        self.wcmds.data_in.next.pattern = self.intake.out_data.val().pattern;
+        self.write.cmd_valid.next = !self.wcmds.empty.val();
+        self.write.cmd_dst.next = self.wcmds.data_out.val().dst;
+        self.write.cmd_len.next = self.wcmds.data_out.val().len;
+        self.write.cmd_fill.next = self.wcmds.data_out.val().fill;
+        self.write.cmd_pattern.next = self.wcmds.data_out.val().pattern;
+        self.wcmds.pop.next = self.write.cmd_ready.val() & !self.wcmds.empty.val();
         // Realigned data through the FIFO.
-        self.data.push.next = self.read.out_valid.val() & !self.data.full.val();
+        self.data_push.next = self.read.out_valid.val() & !self.data.full.val();
+        self.data.push.next = self.data_push.val();
         self.data.data_in.next.data = self.read.out_data.val();
         self.data.data_in.next.err = self.read.out_err.val();
         self.read.out_ready.next = !self.data.full.val();
         self.write.in_valid.next = !self.data.empty.val();
         self.write.in_data.next = self.data.data_out.val().data;
         self.write.in_err.next = self.data.data_out.val().err;
-        self.data.pop.next = self.write.in_ready.val() & !self.data.empty.val();
+        self.data_pop.next = self.write.in_ready.val() & !self.data.empty.val();
+        self.data.pop.next = self.data_pop.val();
+        self.held.d.next = self.held.q.val()
+            + bit_cast::<COUNT_BITS, 1>(self.data_push.val().into())
+            - bit_cast::<COUNT_BITS, 1>(self.data_pop.val().into());
+        self.write.in_count.next = self.held.q.val();
+        // Status write-backs.
+        self.write.status_valid.next = self.status_valid.val();
+        self.status_ready.next = self.write.status_ready.val();
+        self.write.status_addr.next = self.status_addr.val();
+        self.write.status_pattern.next = self.status_pattern.val();
+        self.status_done_valid.next = self.write.status_done_valid.val();
+        self.write.status_done_ready.next = self.status_done_ready.val();
+        self.status_done_err.next = self.write.status_done_err.val();
         // Completions.
         self.done_valid.next = self.write.done_valid.val();
         self.done_read_err.next = self.write.done_read_err.val();
@@ -138,6 +189,9 @@ impl Logic for DmaMover {
         self.write.axi.bresp.next = self.m.bresp.val();
         self.write.axi.bvalid.next = self.m.bvalid.val();
         self.m.bready.next = self.write.axi.bready.val();
+        if self.reset.val() {
+            self.held.d.next = 0.into();
+        }
     }
 }
 
@@ -155,4 +209,11 @@ crate::port_map!(DmaMover as "mover" {
     in done_ready,
     out done_read_err,
     out done_write_err,
+    in status_valid,
+    out status_ready,
+    in status_addr,
+    in status_pattern,
+    out status_done_valid,
+    in status_done_ready,
+    out status_done_err,
 } axi4 { master m });

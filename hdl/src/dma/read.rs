@@ -7,7 +7,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::burst::BurstSplitter;
+use super::burst::PageBursts;
 use super::realign::{Realigner, BEAT_COUNT_BITS};
 use crate::bus::axi4::{Axi4Master, Axi4ReadMaster};
 use crate::param::Param;
@@ -43,7 +43,7 @@ pub struct DmaRead {
     pub out_ready: Signal<In, Bit>,
     pub out_data: Signal<Out, Bits<128>>,
     pub out_err: Signal<Out, Bit>,
-    splitter: BurstSplitter,
+    splitter: PageBursts,
     /// One plan per transfer with reads in flight: as deep as the reads in flight.
     plans: RegisteredFifo<RealignPlan, 6, 7>,
     /// The plans' head, in registers: the realigner's take of a plan (which follows the

@@ -1,8 +1,15 @@
 //! Write half of the data mover: transfer commands become AXI4 write bursts, filled
 //! from the realigned read data (COPY) or from a 64-bit pattern (FILL), and a completion
-//! per transfer once every burst has its response.
+//! per transfer once every burst has its response. Status write-backs (one 8-byte beat
+//! each) take their own turn on AW and W between data bursts, with completions of their
+//! own, so a descriptor's status never waits for the data queued behind it.
 //!
-//! AW bursts go out as soon as a transfer is loaded, up to `MAX_WRITES` awaiting their
+//! A data burst's AW goes out only once its W beats can follow at once: a FILL's at any
+//! time, a COPY's once its data is buffered (`in_count` beats, less those already
+//! promised to earlier bursts). And at most [`W_AHEAD`] W beats are promised ahead of
+//! the W channel. So a status AW waits behind at most `W_AHEAD` beats that are ready to
+//! go, never behind a read's latency. Bursts are short ([`WriteBursts`]: 8 beats) so that
+//! the data buffer needs to hold only one to let it go, and up to `MAX_WRITES` await their
 //! response; each AW queues the layout of its W beats, so W streams without gaps. Byte
 //! strobes cover exactly the transfer's bytes: the first beat starts at the destination
 //! offset, the last ends at the last byte. A beat whose read failed is written with no
@@ -10,7 +17,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::burst::BurstSplitter;
+use super::burst::WriteBursts;
 use super::realign::BEAT_COUNT_BITS;
 use crate::bus::axi4::{Axi4Master, Axi4WriteMaster};
 use crate::param::Param;
@@ -19,6 +26,12 @@ use crate::queue::registered_fifo::RegisteredFifo;
 
 /// Write bursts awaiting their response.
 pub const MAX_WRITES: u64 = 64;
+/// W beats promised by AW and not yet sent: what a status write waits behind at most.
+/// Three bursts: enough to keep W streaming while the next AW is decided.
+pub const W_AHEAD: u64 = 24;
+/// Width of the beat counts (`in_count`, promised beats).
+pub const COUNT_BITS: usize = 7;
+const _: () = assert!(W_AHEAD + 8 < 1 << COUNT_BITS);
 
 /// The W beats of one burst, queued by its AW.
 #[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
@@ -31,9 +44,20 @@ pub struct BurstLayout {
     pub last: Bit,
     /// FILL: the beats carry `pattern`, not read data.
     pub fill: Bit,
+    /// A status write-back (one beat, a FILL of 8 bytes), not part of a transfer.
+    pub status: Bit,
     pub dst_low: Bits<4>,
     pub end_low: Bits<4>,
     pub pattern: Bits<64>,
+}
+
+/// What a burst's write response completes.
+#[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
+pub struct BurstEnd {
+    /// The last burst of a transfer.
+    pub last: Bit,
+    /// A status write-back.
+    pub status: Bit,
 }
 
 #[derive(LogicBlock, Default)]
@@ -52,20 +76,40 @@ pub struct DmaWrite {
     pub in_ready: Signal<Out, Bit>,
     pub in_data: Signal<In, Bits<128>>,
     pub in_err: Signal<In, Bit>,
+    /// Beats waiting on `in_*` (at least; saturated is fine): the COPY data buffered.
+    pub in_count: Signal<In, Bits<COUNT_BITS>>,
     /// One completion per transfer, in order.
     pub done_valid: Signal<Out, Bit>,
     pub done_ready: Signal<In, Bit>,
     pub done_read_err: Signal<Out, Bit>,
     pub done_write_err: Signal<Out, Bit>,
-    splitter: BurstSplitter,
+    /// A status write-back: `pattern` to the 8 bytes at `addr` (8-byte aligned).
+    pub status_valid: Signal<In, Bit>,
+    pub status_ready: Signal<Out, Bit>,
+    pub status_addr: Signal<In, Bits<64>>,
+    pub status_pattern: Signal<In, Bits<64>>,
+    /// One completion per status write-back, in order.
+    pub status_done_valid: Signal<Out, Bit>,
+    pub status_done_ready: Signal<In, Bit>,
+    pub status_done_err: Signal<Out, Bit>,
+    splitter: WriteBursts,
     wq: RegisteredFifo<BurstLayout, 6, 7>,
-    /// Per burst in flight: last burst of its transfer.
-    bq: Fifo<Bit, 6, 7>,
+    /// Per burst in flight: what its response completes.
+    bq: Fifo<BurstEnd, 6, 7>,
     /// Per transfer whose data is all sent: some read beat failed.
     rq: Fifo<Bit, 6, 7>,
     outstanding: DFF<Bits<7>>,
     max_writes: Param<7, { MAX_WRITES }>,
+    w_ahead: Param<COUNT_BITS, { W_AHEAD }>,
     all_lanes: Param<16, 0xffff>,
+    /// COPY beats promised by AW and not yet sent on W.
+    owed: DFF<Bits<COUNT_BITS>>,
+    /// All W beats promised by AW and not yet sent.
+    ahead: DFF<Bits<COUNT_BITS>>,
+    /// AW shows a data burst (or a status write) not yet taken: AWVALID may not drop and
+    /// the address may not change until it is.
+    data_shown: DFF<Bit>,
+    status_shown: DFF<Bit>,
     t_first: DFF<Bit>,
     t_fill: DFF<Bit>,
     t_pattern: DFF<Bits<64>>,
@@ -77,9 +121,26 @@ pub struct DmaWrite {
     done: DFF<Bit>,
     done_r: DFF<Bit>,
     done_w: DFF<Bit>,
+    status_done: DFF<Bit>,
+    status_err: DFF<Bit>,
     take: Signal<Local, Bit>,
     splitter_ready: Signal<Local, Bit>,
+    burst_beats: Signal<Local, Bits<COUNT_BITS>>,
+    aw_room: Signal<Local, Bit>,
+    data_ok: Signal<Local, Bit>,
+    status_ok: Signal<Local, Bit>,
+    pick_status: Signal<Local, Bit>,
+    aw_data: Signal<Local, Bit>,
+    aw_status: Signal<Local, Bit>,
     aw_fire: Signal<Local, Bit>,
+    data_fire: Signal<Local, Bit>,
+    status_fire: Signal<Local, Bit>,
+    aw_beats: Signal<Local, Bits<COUNT_BITS>>,
+    copy_beats: Signal<Local, Bits<COUNT_BITS>>,
+    copy_beat: Signal<Local, Bit>,
+    w_ends: Signal<Local, Bit>,
+    b_end: Signal<Local, BurstEnd>,
+    b_err: Signal<Local, Bit>,
     b_fire: Signal<Local, Bit>,
     w_fire: Signal<Local, Bit>,
     entry: Signal<Local, BurstLayout>,
@@ -97,6 +158,10 @@ impl Logic for DmaWrite {
             self,
             clock,
             outstanding,
+            owed,
+            ahead,
+            data_shown,
+            status_shown,
             t_first,
             t_fill,
             t_pattern,
@@ -107,27 +172,50 @@ impl Logic for DmaWrite {
             w_err,
             done,
             done_r,
-            done_w
+            done_w,
+            status_done,
+            status_err
         );
         clock!(self, clock, splitter, wq, bq, rq);
         self.splitter.reset.next = self.reset.val();
         self.wq.reset.next = self.reset.val();
         self.bq.reset.next = self.reset.val();
         self.rq.reset.next = self.reset.val();
-        // AW: the current burst, while fewer than MAX_WRITES await a response.
-        self.axi.awvalid.next = self.splitter.busy.val()
-            & (self.outstanding.q.val() < self.max_writes.val())
+        // AW: a status write or the splitter's current burst, while fewer than MAX_WRITES
+        // await a response and the W beats it promises fit in W_AHEAD. A status write
+        // goes first, unless a data burst is already shown.
+        self.aw_room.next = (self.outstanding.q.val() < self.max_writes.val())
             & !self.wq.full.val()
             & !self.bq.full.val();
+        self.burst_beats.next = bit_cast::<COUNT_BITS, 8>(self.splitter.burst_len.val()) + 1;
+        self.data_ok.next = self.splitter.busy.val()
+            & (self.t_fill.q.val()
+                | (self.in_count.val() >= self.owed.q.val() + self.burst_beats.val()))
+            & (self.ahead.q.val() + self.burst_beats.val() <= self.w_ahead.val());
+        self.status_ok.next = self.status_valid.val() & (self.ahead.q.val() < self.w_ahead.val());
+        self.pick_status.next =
+            self.status_shown.q.val() | (self.status_valid.val() & !self.data_shown.q.val());
+        self.aw_status.next = self.pick_status.val() & self.status_ok.val() & self.aw_room.val();
+        self.aw_data.next = !self.pick_status.val() & self.data_ok.val() & self.aw_room.val();
+        self.axi.awvalid.next = self.aw_status.val() | self.aw_data.val();
         self.axi.awaddr.next = self.splitter.burst_addr.val();
         self.axi.awlen.next = self.splitter.burst_len.val();
+        if self.pick_status.val() {
+            self.axi.awaddr.next = (self.status_addr.val() >> 4) << 4;
+            self.axi.awlen.next = 0.into();
+        }
         self.axi.awsize.next = 4.into();
         self.axi.awburst.next = 1.into();
         self.axi.awid.next = 0.into();
         self.aw_fire.next = self.axi.awvalid.val() & self.axi.awready.val();
+        self.data_fire.next = self.aw_data.val() & self.axi.awready.val();
+        self.status_fire.next = self.aw_status.val() & self.axi.awready.val();
+        self.status_ready.next = self.status_fire.val();
+        self.data_shown.d.next = self.aw_data.val() & !self.axi.awready.val();
+        self.status_shown.d.next = self.aw_status.val() & !self.axi.awready.val();
         // The splitter takes a transfer when idle or while issuing its current last burst.
         self.splitter_ready.next =
-            !self.splitter.busy.val() | (self.aw_fire.val() & self.splitter.last.val());
+            !self.splitter.busy.val() | (self.data_fire.val() & self.splitter.last.val());
         self.cmd_ready.next = self.splitter_ready.val();
         self.take.next = self.cmd_valid.val() & self.splitter_ready.val();
         // Commands: load the splitter and keep the transfer's W layout.
@@ -136,7 +224,7 @@ impl Logic for DmaWrite {
         self.splitter.beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
             (bit_cast::<32, 4>(self.cmd_dst.val().get_bits::<4>(0)) + self.cmd_len.val() + 15) >> 4,
         );
-        if self.aw_fire.val() {
+        if self.data_fire.val() {
             self.t_first.d.next = false;
         }
         if self.take.val() {
@@ -147,17 +235,32 @@ impl Logic for DmaWrite {
             self.t_end_low.d.next =
                 self.cmd_dst.val().get_bits::<4>(0) + self.cmd_len.val().get_bits::<4>(0) - 1;
         }
-        self.splitter.advance.next = self.aw_fire.val();
+        self.splitter.advance.next = self.data_fire.val();
         self.wq.push.next = self.aw_fire.val();
         self.wq.data_in.next.len = self.splitter.burst_len.val();
         self.wq.data_in.next.first = self.t_first.q.val();
         self.wq.data_in.next.last = self.splitter.last.val();
         self.wq.data_in.next.fill = self.t_fill.q.val();
+        self.wq.data_in.next.status = false;
         self.wq.data_in.next.dst_low = self.t_dst_low.q.val();
         self.wq.data_in.next.end_low = self.t_end_low.q.val();
         self.wq.data_in.next.pattern = self.t_pattern.q.val();
         self.bq.push.next = self.aw_fire.val();
-        self.bq.data_in.next = self.splitter.last.val();
+        self.bq.data_in.next.last = self.splitter.last.val();
+        self.bq.data_in.next.status = false;
+        if self.pick_status.val() {
+            // One beat holding the 8 bytes at `status_addr`.
+            self.wq.data_in.next.len = 0.into();
+            self.wq.data_in.next.first = true;
+            self.wq.data_in.next.last = true;
+            self.wq.data_in.next.fill = true;
+            self.wq.data_in.next.status = true;
+            self.wq.data_in.next.dst_low = self.status_addr.val().get_bits::<4>(0);
+            self.wq.data_in.next.end_low = self.status_addr.val().get_bits::<4>(0) + 7;
+            self.wq.data_in.next.pattern = self.status_pattern.val();
+            self.bq.data_in.next.last = false;
+            self.bq.data_in.next.status = true;
+        }
         // W: beats of the oldest queued burst.
         self.entry.next = self.wq.data_out.val();
         self.w_fill.next = self.entry.val().fill;
@@ -187,35 +290,67 @@ impl Logic for DmaWrite {
         self.in_ready.next =
             !self.wq.empty.val() & !self.w_fill.val() & self.axi.wready.val() & !self.rq.full.val();
         self.wq.pop.next = self.w_fire.val() & self.w_last.val();
-        self.rq.push.next = self.w_fire.val() & self.w_last.val() & self.entry.val().last;
+        // A transfer's data is all sent with the last beat of its last burst.
+        self.w_ends.next = self.w_fire.val()
+            & self.w_last.val()
+            & self.entry.val().last
+            & !self.entry.val().status;
+        self.rq.push.next = self.w_ends.val();
         self.rq.data_in.next = self.r_err.q.val() | self.beat_err.val();
         if self.w_fire.val() {
             self.w_beat.d.next = self.w_beat.q.val() + 1;
             self.r_err.d.next = self.r_err.q.val() | self.beat_err.val();
             if self.w_last.val() {
                 self.w_beat.d.next = 0.into();
-                if self.entry.val().last {
-                    self.r_err.d.next = false;
-                }
             }
         }
-        // B: one per burst; the transfer completes with its last burst's response.
-        self.axi.bready.next = !self.bq.empty.val()
-            & !self.done.q.val()
-            & (!self.bq.data_out.val() | !self.rq.empty.val());
+        if self.w_ends.val() {
+            self.r_err.d.next = false;
+        }
+        // Promised beats: AW adds its burst's, each W beat takes one.
+        self.aw_beats.next = 0.into();
+        if self.data_fire.val() {
+            self.aw_beats.next = self.burst_beats.val();
+        }
+        if self.status_fire.val() {
+            self.aw_beats.next = 1.into();
+        }
+        self.copy_beats.next = 0.into();
+        if self.data_fire.val() & !self.t_fill.q.val() {
+            self.copy_beats.next = self.burst_beats.val();
+        }
+        self.copy_beat.next = self.w_fire.val() & !self.w_fill.val();
+        self.ahead.d.next = self.ahead.q.val() + self.aw_beats.val()
+            - bit_cast::<COUNT_BITS, 1>(self.w_fire.val().into());
+        self.owed.d.next = self.owed.q.val() + self.copy_beats.val()
+            - bit_cast::<COUNT_BITS, 1>(self.copy_beat.val().into());
+        // B: one per burst; a transfer completes with its last burst's response, a
+        // status write with its own.
+        self.b_end.next = self.bq.data_out.val();
+        self.axi.bready.next = !self.bq.empty.val() & !self.done.q.val();
+        if self.b_end.val().last {
+            self.axi.bready.next = !self.bq.empty.val() & !self.done.q.val() & !self.rq.empty.val();
+        }
+        if self.b_end.val().status {
+            self.axi.bready.next = !self.bq.empty.val() & !self.status_done.q.val();
+        }
         self.b_fire.next = self.axi.bvalid.val() & self.axi.bready.val();
         self.bq.pop.next = self.b_fire.val();
-        self.rq.pop.next = self.b_fire.val() & self.bq.data_out.val();
+        self.rq.pop.next = self.b_fire.val() & self.b_end.val().last;
+        // An error response, or one for an ID this engine never used, is a bus error.
+        self.b_err.next = self.axi.bresp.val().any() | self.axi.bid.val().any();
         if self.b_fire.val() {
-            // An error response, or one for an ID this engine never used, is a bus error.
-            self.w_err.d.next =
-                self.w_err.q.val() | self.axi.bresp.val().any() | self.axi.bid.val().any();
-            if self.bq.data_out.val() {
-                self.w_err.d.next = false;
-                self.done.d.next = true;
-                self.done_w.d.next =
-                    self.w_err.q.val() | self.axi.bresp.val().any() | self.axi.bid.val().any();
-                self.done_r.d.next = self.rq.data_out.val();
+            if self.b_end.val().status {
+                self.status_done.d.next = true;
+                self.status_err.d.next = self.b_err.val();
+            } else {
+                self.w_err.d.next = self.w_err.q.val() | self.b_err.val();
+                if self.b_end.val().last {
+                    self.w_err.d.next = false;
+                    self.done.d.next = true;
+                    self.done_w.d.next = self.w_err.q.val() | self.b_err.val();
+                    self.done_r.d.next = self.rq.data_out.val();
+                }
             }
         }
         self.done_valid.next = self.done.q.val();
@@ -223,6 +358,11 @@ impl Logic for DmaWrite {
         self.done_write_err.next = self.done_w.q.val();
         if self.done.q.val() & self.done_ready.val() {
             self.done.d.next = false;
+        }
+        self.status_done_valid.next = self.status_done.q.val();
+        self.status_done_err.next = self.status_err.q.val();
+        if self.status_done.q.val() & self.status_done_ready.val() {
+            self.status_done.d.next = false;
         }
         if self.aw_fire.val() & !self.b_fire.val() {
             self.outstanding.d.next = self.outstanding.q.val() + 1;
@@ -236,6 +376,11 @@ impl Logic for DmaWrite {
             self.r_err.d.next = false;
             self.w_err.d.next = false;
             self.done.d.next = false;
+            self.status_done.d.next = false;
+            self.owed.d.next = 0.into();
+            self.ahead.d.next = 0.into();
+            self.data_shown.d.next = false;
+            self.status_shown.d.next = false;
         }
     }
 }
@@ -258,10 +403,18 @@ pub struct DmaWriteTop {
     pub in_ready: Signal<Out, Bit>,
     pub in_data: Signal<In, Bits<128>>,
     pub in_err: Signal<In, Bit>,
+    pub in_count: Signal<In, Bits<COUNT_BITS>>,
     pub done_valid: Signal<Out, Bit>,
     pub done_ready: Signal<In, Bit>,
     pub done_read_err: Signal<Out, Bit>,
     pub done_write_err: Signal<Out, Bit>,
+    pub status_valid: Signal<In, Bit>,
+    pub status_ready: Signal<Out, Bit>,
+    pub status_addr: Signal<In, Bits<64>>,
+    pub status_pattern: Signal<In, Bits<64>>,
+    pub status_done_valid: Signal<Out, Bit>,
+    pub status_done_ready: Signal<In, Bit>,
+    pub status_done_err: Signal<Out, Bit>,
     write: DmaWrite,
 }
 
@@ -303,10 +456,18 @@ impl Logic for DmaWriteTop {
         self.in_ready.next = self.write.in_ready.val();
         self.write.in_data.next = self.in_data.val();
         self.write.in_err.next = self.in_err.val();
+        self.write.in_count.next = self.in_count.val();
         self.done_valid.next = self.write.done_valid.val();
         self.write.done_ready.next = self.done_ready.val();
         self.done_read_err.next = self.write.done_read_err.val();
         self.done_write_err.next = self.write.done_write_err.val();
+        self.write.status_valid.next = self.status_valid.val();
+        self.status_ready.next = self.write.status_ready.val();
+        self.write.status_addr.next = self.status_addr.val();
+        self.write.status_pattern.next = self.status_pattern.val();
+        self.status_done_valid.next = self.write.status_done_valid.val();
+        self.write.status_done_ready.next = self.status_done_ready.val();
+        self.status_done_err.next = self.write.status_done_err.val();
     }
 }
 
@@ -323,8 +484,16 @@ crate::port_map!(DmaWriteTop as "write" {
     out in_ready,
     in in_data,
     in in_err,
+    in in_count,
     out done_valid,
     in done_ready,
     out done_read_err,
     out done_write_err,
+    in status_valid,
+    out status_ready,
+    in status_addr,
+    in status_pattern,
+    out status_done_valid,
+    in status_done_ready,
+    out status_done_err,
 } axi4 { master m });

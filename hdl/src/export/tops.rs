@@ -54,7 +54,8 @@ pub fn all() -> Vec<Top> {
     vec![
         Top::of::<crate::queue::fifo::Fifo16>(),
         Top::of::<crate::queue::registered_fifo::RegisteredFifo16>(),
-        Top::of::<crate::dma::burst::BurstSplitter>(),
+        Top::of::<crate::dma::burst::PageBursts>(),
+        Top::of::<crate::dma::burst::WriteBursts>(),
         Top::of::<crate::bus::axi4_split::Axi4Split>(),
         Top::of::<crate::csr::CsrBlock>(),
         Top::of::<crate::device::DeviceTop>(),
