@@ -10,11 +10,15 @@
 use cdm_driver::cdm::{Window, WindowAccess};
 use cdm_driver::regs::{dma, global, intr};
 use cdm_hdl::dma::engine::CHANNELS;
+use cdm_hdl::dma::write::W_AHEAD;
 use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, Opcode, MAX_LEN};
 use cdm_sim::bus::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
 use cdm_sim::host::device::{apply, DmaDevice, Written};
 use cdm_sim::Rng;
-use cdm_testbenches::{on_each_backend, Backend};
+use cdm_hdl::device::DeviceTop;
+use cdm_sim::bus::axil::Timing;
+use cdm_testbenches::dma::RING_LOG2;
+use cdm_testbenches::{on_each_backend, open, Backend};
 
 /// Sources, pre-filled with random bytes; never written.
 const SRC: u64 = 0x0010_0000;
@@ -40,7 +44,24 @@ struct Run {
 impl Run {
     fn new(backend: Backend, timing: MemoryTiming, seed_name: &str) -> Run {
         let mut rng = Rng::from_env(seed_name);
-        let mut bench = cdm_testbenches::dma::device(backend, timing, &mut rng);
+        let bench = cdm_testbenches::dma::device(backend, timing, &mut rng);
+        Run::on(bench, rng)
+    }
+
+    /// Register accesses answered at once, so that a poll sees the engine's timing.
+    fn eager(backend: Backend, timing: MemoryTiming, seed_name: &str) -> Run {
+        let mut rng = Rng::from_env(seed_name);
+        let bench = DmaDevice::new(
+            open::<DeviceTop>(backend),
+            timing,
+            Timing::EAGER,
+            RING_LOG2,
+            &mut rng,
+        );
+        Run::on(bench, rng)
+    }
+
+    fn on(mut bench: DmaDevice, mut rng: Rng) -> Run {
         let mut source = vec![0u8; SRC_SIZE as usize];
         source.iter_mut().for_each(|b| *b = rng.next_u32() as u8);
         bench.mem().write(SRC, &source);
@@ -730,6 +751,105 @@ fn line(bench: &mut DmaDevice) -> u64 {
     dut.get(p)
 }
 
+/// Issue order is not completion order: a descriptor's status write-back goes out within
+/// 8 cycles of its data's last write response, and CONSUMER passes it at most
+/// [`W_AHEAD`] beats, the write response and 8 cycles later, however much data is queued
+/// behind it. 48 copies and fills of 64 B to 8 KiB from one doorbell, memory read
+/// latency 100, write response 50; CONSUMER is polled throughout, and every poll that
+/// starts once a descriptor's bound has passed must see it completed.
+fn status_follows_its_data_however_deep_the_queue(backend: Backend) {
+    const READ_LATENCY: u64 = 100;
+    const WRITE_LATENCY: u64 = 50;
+    /// Cycles from the data's last write response to the status write's AW.
+    const ISSUE: u64 = 8;
+    /// Cycles from the status write's AW to CONSUMER passing it, beyond the beats ahead
+    /// of it on W and the write response.
+    const RETIRE: u64 = 8;
+    let timing = MemoryTiming {
+        write_latency: WRITE_LATENCY,
+        ..MemoryTiming::ideal(READ_LATENCY)
+    };
+    let mut run = Run::eager(backend, timing, "dma_engine status bound");
+    let mut descs = Vec::new();
+    let mut at = DST;
+    for k in 0..48u64 {
+        let len = match run.rng.below(4) {
+            0 => 64,
+            1 => 1 + run.rng.below(1024),
+            _ => 1 + run.rng.below(8192),
+        };
+        let dst = at + GUARD + run.rng.below(16);
+        at = (dst + len + GUARD).next_multiple_of(0x1000);
+        let d = if run.rng.chance(20) {
+            Descriptor::fill(run.rng.next_u64(), dst, len as u32)
+        } else {
+            Descriptor::copy(SRC + 0x1000 * k + run.rng.below(64), dst, len as u32)
+        };
+        descs.push((run.submit(0, d), d));
+    }
+    run.bench.port().memory.write_log = Some(Vec::new());
+    let start = run.bench.cycle();
+    run.bench.doorbell(0);
+    // (cycle the read started, CONSUMER it returned).
+    let mut polls = Vec::new();
+    let producer = run.bench.rings[0].producer;
+    loop {
+        let t = run.bench.cycle();
+        let consumer = run.bench.consumer(0);
+        polls.push((t, consumer));
+        if consumer == producer {
+            break;
+        }
+        assert!(t - start < 2_000_000, "the copies do not complete");
+    }
+    let log = run.bench.port().memory.write_log.take().unwrap();
+    let mut worst = (0, 0);
+    for (n, &(index, d)) in descs.iter().enumerate() {
+        let slot = run.bench.slot(0, index);
+        let data_done = log
+            .iter()
+            .filter(|w| w.addr < d.dst + d.len as u64 && w.addr + 128 > d.dst)
+            .map(|w| w.cycle)
+            .max()
+            .expect("the data was written");
+        let status = log
+            .iter()
+            .find(|w| (slot..slot + 32).contains(&w.addr))
+            .expect("the status was written");
+        let issue = status.aw_cycle - data_done;
+        assert!(
+            issue <= ISSUE,
+            "descriptor {n}: status issued {issue} cycles after its data's last response"
+        );
+        // The poll that starts once the bound has passed sees it completed (the last
+        // poll saw every descriptor completed).
+        let bound = status.aw_cycle + W_AHEAD + WRITE_LATENCY + RETIRE;
+        let (t, seen) = *polls
+            .iter()
+            .find(|&&(t, _)| t >= bound)
+            .unwrap_or(polls.last().expect("polled"));
+        // A fresh ring: indices count from 0.
+        assert!(
+            seen > index,
+            "descriptor {n} ({d:x?}): CONSUMER {seen} at cycle {t}, {} cycles after its status \
+             was issued",
+            t - status.aw_cycle
+        );
+        worst = (worst.0.max(issue), worst.1.max(status.cycle - status.aw_cycle));
+    }
+    println!(
+        "{} descriptors: status issued at most {} cycles after its data, answered at most {} \
+         after its AW",
+        descs.len(),
+        worst.0,
+        worst.1
+    );
+    run.score();
+    for &(_, d) in &descs {
+        run.check_destination(&d);
+    }
+}
+
 on_each_backend!(
     directed,
     random_streams,
@@ -740,4 +860,5 @@ on_each_backend!(
     watchdog_times_out,
     interrupt_coalescing,
     device_memory_window_routes_by_address,
+    status_follows_its_data_however_deep_the_queue,
 );

@@ -202,6 +202,8 @@ struct WriteBurst {
     req: Request,
     beat: u64,
     resp: u64,
+    /// The cycle of its AW handshake.
+    aw_cycle: u64,
 }
 
 struct Response {
@@ -209,6 +211,7 @@ struct Response {
     resp: u64,
     at: u64,
     addr: u64,
+    aw_cycle: u64,
 }
 
 /// A write burst whose response the master took, for benchmarks that time completions.
@@ -216,6 +219,8 @@ struct Response {
 pub struct WriteDone {
     /// The burst's first address.
     pub addr: u64,
+    /// The cycle of its AW handshake.
+    pub aw_cycle: u64,
     /// The cycle of its B handshake.
     pub cycle: u64,
 }
@@ -420,7 +425,12 @@ impl Axi4Memory {
             let (resp, _) = self.fault(&req, true);
             self.stats.write_bursts += 1;
             self.stats.write_errors += (resp != 0) as u64;
-            self.writes.push_back(WriteBurst { req, beat: 0, resp });
+            self.writes.push_back(WriteBurst {
+                req,
+                beat: 0,
+                resp,
+                aw_cycle: now,
+            });
         }
         if wready && dut.get(p.wvalid) != 0 {
             let mut beat = [0u64; MAX_BEAT_BYTES / 8];
@@ -457,6 +467,7 @@ impl Axi4Memory {
             if let Some(log) = &mut self.write_log {
                 log.push(WriteDone {
                     addr: b.addr,
+                    aw_cycle: b.aw_cycle,
                     cycle: now,
                 });
             }
@@ -469,6 +480,7 @@ impl Axi4Memory {
                 resp: w.resp,
                 at: now + self.timing.write_latency.max(1),
                 addr: w.req.addr,
+                aw_cycle: w.aw_cycle,
             });
         }
     }
