@@ -1,13 +1,13 @@
 //! The burst splitters alone, against the rule each implements: INCR bursts that never
-//! cross a boundary of 256 beats (4 KiB, the AXI4 limits: the read half's) or of 8 beats
-//! (128 bytes: the write half's). Random transfers anywhere in the 64-bit space (a third
+//! cross a boundary of 256 beats (4 KiB, the AXI4 limits: the read half's) or of
+//! [`WRITE_BURST_BEATS`] (the write half's). Random transfers anywhere in the 64-bit space (a third
 //! of them just below a boundary, some at the top of the address space), loaded back to
 //! back or after gaps, bursts taken after random delays, resets in the middle; the
 //! current burst is checked in every cycle.
 
 use std::collections::VecDeque;
 
-use cdm_hdl::dma::burst::{PageBursts, WriteBursts};
+use cdm_hdl::dma::burst::{PageBursts, WriteBursts, WRITE_BURST_BEATS};
 use cdm_sim::equivalence::Checked;
 use cdm_sim::{Dut, Rng};
 use cdm_testbenches::{on_each_backend, open, Backend};
@@ -119,14 +119,14 @@ fn read_bursts_follow_the_4k_rule(backend: Backend) {
     );
 }
 
-fn write_bursts_stay_within_128_bytes(backend: Backend) {
+fn write_bursts_stay_within_their_boundary(backend: Backend) {
     let (transfers, max_beats) = match backend {
         Backend::Native => (3_000, 100),
         Backend::Verilator => (200_000, 600),
     };
     run(
         open::<WriteBursts>(backend),
-        8,
+        WRITE_BURST_BEATS,
         transfers,
         max_beats,
         backend.name(),
@@ -135,7 +135,7 @@ fn write_bursts_stay_within_128_bytes(backend: Backend) {
 
 on_each_backend!(
     read_bursts_follow_the_4k_rule,
-    write_bursts_stay_within_128_bytes
+    write_bursts_stay_within_their_boundary
 );
 
 #[test]
@@ -153,7 +153,7 @@ fn burst_splitters_verilog_is_cycle_equivalent() {
     cdm_testbenches::reset(&mut dut);
     run(
         dut,
-        8,
+        WRITE_BURST_BEATS,
         300,
         60,
         "write bursts, replayed in Icarus and Verilator",
@@ -176,7 +176,7 @@ fn the_model_splits_at_boundaries() {
         vec![(u64::MAX - 15, 0, false), (0, 0, true)]
     );
     assert_eq!(
-        bursts(0x1070, 10, 8),
-        vec![(0x1070, 0, false), (0x1080, 7, false), (0x1100, 0, true)]
+        bursts(0x1070, 6, 4),
+        vec![(0x1070, 0, false), (0x1080, 3, false), (0x10c0, 0, true)]
     );
 }

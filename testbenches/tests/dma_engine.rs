@@ -9,14 +9,13 @@
 
 use cdm_driver::cdm::{Window, WindowAccess};
 use cdm_driver::regs::{dma, global, intr};
+use cdm_hdl::device::DeviceTop;
 use cdm_hdl::dma::engine::CHANNELS;
-use cdm_hdl::dma::write::W_AHEAD;
 use cdm_regmap::descriptor::{ctrl, Descriptor, ErrorCode, Opcode, MAX_LEN};
 use cdm_sim::bus::axi4_memory::{Direction, Fault, MemoryTiming, SparseMemory, Trigger};
+use cdm_sim::bus::axil::Timing;
 use cdm_sim::host::device::{apply, DmaDevice, Written};
 use cdm_sim::Rng;
-use cdm_hdl::device::DeviceTop;
-use cdm_sim::bus::axil::Timing;
 use cdm_testbenches::dma::RING_LOG2;
 use cdm_testbenches::{on_each_backend, open, Backend};
 
@@ -752,9 +751,8 @@ fn line(bench: &mut DmaDevice) -> u64 {
 }
 
 /// Issue order is not completion order: a descriptor's status write-back goes out within
-/// 8 cycles of its data's last write response, and CONSUMER passes it at most
-/// [`W_AHEAD`] beats, the write response and 8 cycles later, however much data is queued
-/// behind it. 48 copies and fills of 64 B to 8 KiB from one doorbell, memory read
+/// 8 cycles of its data's last write response, and CONSUMER passes it within the write
+/// response latency and 16 cycles after that, however much data is queued behind it. 48 copies and fills of 64 B to 8 KiB from one doorbell, memory read
 /// latency 100, write response 50; CONSUMER is polled throughout, and every poll that
 /// starts once a descriptor's bound has passed must see it completed.
 fn status_follows_its_data_however_deep_the_queue(backend: Backend) {
@@ -762,9 +760,9 @@ fn status_follows_its_data_however_deep_the_queue(backend: Backend) {
     const WRITE_LATENCY: u64 = 50;
     /// Cycles from the data's last write response to the status write's AW.
     const ISSUE: u64 = 8;
-    /// Cycles from the status write's AW to CONSUMER passing it, beyond the beats ahead
-    /// of it on W and the write response.
-    const RETIRE: u64 = 8;
+    /// Cycles from the status write's AW to CONSUMER passing it, beyond the write
+    /// response (the write half lets at most `W_AHEAD`, 12, W beats go before its own).
+    const RETIRE: u64 = 16;
     let timing = MemoryTiming {
         write_latency: WRITE_LATENCY,
         ..MemoryTiming::ideal(READ_LATENCY)
@@ -823,7 +821,7 @@ fn status_follows_its_data_however_deep_the_queue(backend: Backend) {
         );
         // The poll that starts once the bound has passed sees it completed (the last
         // poll saw every descriptor completed).
-        let bound = status.aw_cycle + W_AHEAD + WRITE_LATENCY + RETIRE;
+        let bound = status.aw_cycle + WRITE_LATENCY + RETIRE;
         let (t, seen) = *polls
             .iter()
             .find(|&&(t, _)| t >= bound)
@@ -835,7 +833,10 @@ fn status_follows_its_data_however_deep_the_queue(backend: Backend) {
              was issued",
             t - status.aw_cycle
         );
-        worst = (worst.0.max(issue), worst.1.max(status.cycle - status.aw_cycle));
+        worst = (
+            worst.0.max(issue),
+            worst.1.max(status.cycle - status.aw_cycle),
+        );
     }
     println!(
         "{} descriptors: status issued at most {} cycles after its data, answered at most {} \
@@ -850,6 +851,66 @@ fn status_follows_its_data_however_deep_the_queue(backend: Backend) {
     }
 }
 
+/// HALTED rises only once the record is final: the moment software sees it, CONSUMER
+/// equals ERR_INDEX, BUSY is low and the interrupt is pending, even while a long copy
+/// was still moving when the channel halted: before a descriptor that fails its check
+/// (the copy completes), or under an abort (the abort waits for it, and it does not
+/// complete). Polled every few cycles.
+fn halted_shows_a_final_record(backend: Backend) {
+    let mut run = Run::eager(backend, MemoryTiming::ideal(50), "dma_engine final halt");
+    run.bench
+        .regs
+        .write_with::<intr::Enable>(|v| v.with_dma(1))
+        .unwrap();
+    for abort in [false, true] {
+        let first = run.bench.rings[0].producer;
+        let base = DST + if abort { 0x10_0000 } else { 0 };
+        run.bench.push(0, Descriptor::copy(SRC, base, 64 << 10));
+        // Fails its check; or, for the abort, waits for the copy (so the abort drops it).
+        let mut bad = Descriptor::copy(SRC, base + 0x2_0000, 64);
+        bad.ctrl = if abort { ctrl::FENCE } else { 0xf };
+        run.bench.push(0, bad);
+        run.bench.doorbell(0);
+        if abort {
+            run.bench.regs.io_mut().idle(300);
+            run.bench
+                .regs
+                .write_with_at::<dma::Ctrl>(0, |v| v.with_run(true).with_abort(true))
+                .unwrap();
+        }
+        let start = run.bench.cycle();
+        while !run.bench.status(0).halted() {
+            assert!(run.bench.cycle() - start < 100_000, "never halts");
+        }
+        let seen = run.bench.cycle() - start;
+        let status = run.bench.status(0);
+        let (code, index, _) = run.bench.halt(0);
+        let consumer = run.bench.consumer(0);
+        let pending = run.bench.regs.read::<intr::Status>().unwrap().dma() & 1 != 0;
+        let want = if abort {
+            ErrorCode::Aborted
+        } else {
+            ErrorCode::BadOpcode
+        };
+        assert_eq!(code, Some(want));
+        // An abort does not complete the copy it waited for.
+        let failed = first.wrapping_add(!abort as u16);
+        assert_eq!(
+            (consumer, index, status.busy(), pending),
+            (failed, failed, false, true),
+            "abort {abort}: CONSUMER, ERR_INDEX, BUSY and the interrupt when HALTED shows \
+             ({seen} cycles in)"
+        );
+        assert_eq!(run.bench.written(0, first).done, !abort);
+        run.bench.resume(0, true);
+        run.bench.wait(0, 100_000);
+        run.bench
+            .regs
+            .write_with::<intr::Status>(|v| v.with_dma(1))
+            .unwrap();
+    }
+}
+
 on_each_backend!(
     directed,
     random_streams,
@@ -861,4 +922,5 @@ on_each_backend!(
     interrupt_coalescing,
     device_memory_window_routes_by_address,
     status_follows_its_data_however_deep_the_queue,
+    halted_shows_a_final_record,
 );

@@ -6,7 +6,7 @@
 //! | 0x08 | `DST` (64): destination address | software |
 //! | 0x10 | `LEN` (32): bytes to move, 1 ..= [`MAX_LEN`] | software |
 //! | 0x14 | `CTRL` (32): [`OPCODE`](ctrl::OPCODE_MASK) bits 3:0, [`IRQ`](ctrl::IRQ) bit 8, [`FENCE`](ctrl::FENCE) bit 9; other bits reserved, must be 0 | software |
-//! | 0x18 | `STATUS` (32): `DONE` bit 0, error code bits 7:4 | hardware |
+//! | 0x18 | `STATUS` (32): `DONE` bit 0 (the engine has finished with the descriptor: STATUS and BYTES are final), error code bits 7:4 (0: completed; otherwise why it failed) | hardware |
 //! | 0x1C | `BYTES` (32): bytes completed | hardware |
 //!
 //! FILL writes destination byte `a` with pattern byte `a % 8`, so a pattern tiles memory
@@ -48,6 +48,7 @@ pub enum Opcode {
 
 /// The `STATUS` word.
 pub mod status {
+    /// The engine has finished with the descriptor, completed (error code 0) or failed.
     pub const DONE: u32 = 1;
     pub const ERROR_SHIFT: u32 = 4;
     pub const ERROR_MASK: u32 = 0xf << ERROR_SHIFT;

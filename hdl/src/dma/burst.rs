@@ -25,8 +25,10 @@ use crate::param::Param;
 
 /// Read bursts: up to 256 beats, never across 4 KiB.
 pub type PageBursts = BurstSplitter<256, 0xFFF>;
-/// Write bursts: up to 8 beats, never across 128 bytes.
-pub type WriteBursts = BurstSplitter<8, 0x7F>;
+/// Beats of a write burst at most.
+pub const WRITE_BURST_BEATS: u64 = 4;
+/// Write bursts: up to [`WRITE_BURST_BEATS`], never across as many beats' boundary.
+pub type WriteBursts = BurstSplitter<WRITE_BURST_BEATS, { 16 * WRITE_BURST_BEATS - 1 }>;
 
 /// `BOUNDARY_MASK` is the byte offset within a page: `16 * BOUNDARY_BEATS - 1`.
 #[derive(LogicBlock, Default)]

@@ -5,7 +5,10 @@
 //! Indexes are free-running 16-bit counters; a descriptor's ring slot is its index
 //! modulo the ring size. The channel counts its *live* descriptors (fetched and not yet
 //! retired): a halted channel resumes only when none is left, so nothing fetched before
-//! the halt can run after it.
+//! the halt can run after it. For the same reason `STATUS.HALTED` (and the halt's
+//! interrupt) waits until none is left: then CONSUMER, ERR_INDEX and ERR_ADDR are final
+//! when software sees it. A watchdog halt is the exception: the transfer it names may
+//! never end, so it shows at once, with BUSY up while anything is live.
 
 use rust_hdl::prelude::*;
 
@@ -79,6 +82,8 @@ pub struct DmaChannel {
     live: DFF<Bits<8>>,
     stopping_q: DFF<Bit>,
     halted_q: DFF<Bit>,
+    /// Halted, and the record final: what `STATUS.HALTED` shows.
+    settled: DFF<Bit>,
     retry_q: DFF<Bit>,
     skip_q: DFF<Bit>,
     error: DFF<Bits<4>>,
@@ -108,6 +113,7 @@ pub struct DmaChannel {
     late_irq: DFF<Bit>,
     late_bytes: DFF<Bits<32>>,
     code_aborted: Param<4, { ErrorCode::Aborted as u64 }>,
+    code_timeout: Param<4, { ErrorCode::Timeout as u64 }>,
     mask: Signal<Local, Bits<16>>,
     busy: Signal<Local, Bit>,
     threshold: Signal<Local, Bits<8>>,
@@ -127,6 +133,7 @@ pub struct DmaChannel {
     halting: Signal<Local, Bit>,
     aborting: Signal<Local, Bit>,
     resuming: Signal<Local, Bit>,
+    settling: Signal<Local, Bit>,
 }
 
 impl Logic for DmaChannel {
@@ -140,6 +147,7 @@ impl Logic for DmaChannel {
             live,
             stopping_q,
             halted_q,
+            settled,
             retry_q,
             skip_q,
             error,
@@ -256,7 +264,7 @@ impl Logic for DmaChannel {
             }
         }
         // Interrupt coalescing: after COUNT completions with IRQ set, or TIMER cycles
-        // after the first one not yet signalled; a halt signals at once.
+        // after the first one not yet signalled; a halt signals when it shows.
         self.threshold.next = self.csr.coalesce_count.val();
         if !self.csr.coalesce_count.val().any() {
             self.threshold.next = 1.into();
@@ -280,8 +288,13 @@ impl Logic for DmaChannel {
         if self.pending.q.val().any() & self.csr.coalesce_timer.val().any() {
             self.timer.d.next = self.waited.val();
         }
-        self.raise.d.next =
-            self.by_count.val() | self.by_timer.val() | self.halting.val() | self.aborting.val();
+        // A halt shows, and signals at once, when its record is final.
+        self.settling.next = self.halted_q.q.val()
+            & (!self.live.q.val().any() | (self.error.q.val() == self.code_timeout.val()));
+        self.settled.d.next = self.settling.val() & !self.resuming.val();
+        self.raise.d.next = self.by_count.val()
+            | self.by_timer.val()
+            | (self.settling.val() & !self.settled.q.val());
         if self.by_count.val() | self.by_timer.val() {
             self.pending.d.next = 0.into();
             self.timer.d.next = 0.into();
@@ -302,7 +315,7 @@ impl Logic for DmaChannel {
         // Status to the CSRs.
         self.csr.consumer.next = self.consumer_q.q.val();
         self.csr.busy.next = self.busy.val();
-        self.csr.halted.next = self.halted_q.q.val();
+        self.csr.halted.next = self.settled.q.val();
         self.csr.error.next = self.error.q.val();
         self.csr.err_index.next = self.err_index.q.val();
         self.csr.err_addr_lo.next = self.err_addr.q.val().get_bits::<32>(0);
@@ -320,6 +333,7 @@ impl Logic for DmaChannel {
             self.live.d.next = 0.into();
             self.stopping_q.d.next = false;
             self.halted_q.d.next = false;
+            self.settled.d.next = false;
             self.retry_q.d.next = false;
             self.skip_q.d.next = false;
             self.error.d.next = 0.into();

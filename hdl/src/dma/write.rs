@@ -8,8 +8,9 @@
 //! time, a COPY's once its data is buffered (`in_count` beats, less those already
 //! promised to earlier bursts). And at most [`W_AHEAD`] W beats are promised ahead of
 //! the W channel. So a status AW waits behind at most `W_AHEAD` beats that are ready to
-//! go, never behind a read's latency. Bursts are short ([`WriteBursts`]: 8 beats) so that
-//! the data buffer needs to hold only one to let it go, and up to `MAX_WRITES` await their
+//! go, never behind a read's latency. Bursts are short ([`WriteBursts`]: 4 beats, 64
+//! bytes) so that a COPY burst goes as soon as a few beats are buffered and `W_AHEAD` can
+//! be small, and up to `MAX_WRITES` await their
 //! response; each AW queues the layout of its W beats, so W streams without gaps. Byte
 //! strobes cover exactly the transfer's bytes: the first beat starts at the destination
 //! offset, the last ends at the last byte. A beat whose read failed is written with no
@@ -17,7 +18,7 @@
 
 use rust_hdl::prelude::*;
 
-use super::burst::WriteBursts;
+use super::burst::{WriteBursts, WRITE_BURST_BEATS};
 use super::realign::BEAT_COUNT_BITS;
 use crate::bus::axi4::{Axi4Master, Axi4WriteMaster};
 use crate::param::Param;
@@ -27,11 +28,13 @@ use crate::queue::registered_fifo::RegisteredFifo;
 /// Write bursts awaiting their response.
 pub const MAX_WRITES: u64 = 64;
 /// W beats promised by AW and not yet sent: what a status write waits behind at most.
-/// Three bursts: enough to keep W streaming while the next AW is decided.
-pub const W_AHEAD: u64 = 24;
+/// Three bursts: enough to keep W streaming while the next AW is decided and reaches the
+/// W side (`wq`'s registered head: 3 cycles). 24 beats of 8-beat bursts streamed as well
+/// but made a status wait up to 24 cycles for W; 16 of 8-beat bursts left W bubbles.
+pub const W_AHEAD: u64 = 12;
 /// Width of the beat counts (`in_count`, promised beats).
 pub const COUNT_BITS: usize = 7;
-const _: () = assert!(W_AHEAD + 8 < 1 << COUNT_BITS);
+const _: () = assert!(W_AHEAD + WRITE_BURST_BEATS < 1 << COUNT_BITS);
 
 /// The W beats of one burst, queued by its AW.
 #[derive(Copy, Clone, Default, Debug, PartialEq, LogicStruct)]
