@@ -50,7 +50,7 @@ fn transfer(rng: &mut Rng, max_beats: u64, boundary: u64) -> (u64, u64) {
 fn run(mut dut: Box<dyn Dut>, boundary: u64, transfers: u64, max_beats: u64, name: &str) {
     let mut rng = Rng::from_env("dma_burst");
     let port = |dut: &dyn Dut, n: &str| dut.port(n).unwrap();
-    let [reset, load, start, beats, busy, burst_addr, burst_len, last, advance] = [
+    let [reset, load, start, beats, busy, burst_addr, burst_len, burst_beats, last, advance] = [
         "reset",
         "load",
         "start",
@@ -58,6 +58,7 @@ fn run(mut dut: Box<dyn Dut>, boundary: u64, transfers: u64, max_beats: u64, nam
         "busy",
         "burst_addr",
         "burst_len",
+        "burst_beats",
         "last",
         "advance",
     ]
@@ -74,6 +75,11 @@ fn run(mut dut: Box<dyn Dut>, boundary: u64, transfers: u64, max_beats: u64, nam
         if let Some(&(addr, len, is_last)) = expected.front() {
             let got = (dut.get(burst_addr), dut.get(burst_len), dut.get(last) == 1);
             assert_eq!(got, (addr, len, is_last), "{name}: burst in cycle {cycle}");
+            assert_eq!(
+                dut.get(burst_beats),
+                len + 1,
+                "{name}: beats in cycle {cycle}"
+            );
         }
         dut.set(advance, advancing as u64);
         // The owner loads when idle, or while advancing past the last burst.

@@ -121,7 +121,9 @@ pub enum Phase {
     DmaIssue,
 }
 
-/// The write-out of a collected DMA write burst: its AW, then its W beats.
+/// The write-out of a collected DMA write burst: its AW, then its W beats. The next
+/// collected burst's AW goes out during a burst's W beats, so bursts follow on W without
+/// a gap (the DMA engine writes in short bursts).
 #[derive(Copy, Clone, Debug, PartialEq, LogicState)]
 pub enum WriteOut {
     Idle,
@@ -253,7 +255,7 @@ pub struct HomeAgent {
     ring: Fifo<RingBeat, 9, 10>,
     uncollected: DFF<Bits<5>>,
     collected: DFF<Bits<5>>,
-    bids: Fifo<Bits<4>, 4, 5>,
+    bids: Fifo<Bits<4>, 5, 6>,
     dma_writes: DFF<Bits<6>>,
     /// Responses queued by the engine (tag, state, whether data follows), those not yet
     /// sent whole, whether the unit is sending a read's data, and host reads issued to
@@ -266,6 +268,15 @@ pub struct HomeAgent {
     wo_state: DFF<WriteOut>,
     wo_beat: DFF<Bits<8>>,
     wo_len: DFF<Bits<8>>,
+    /// The next burst's AW was taken during `Data` (its AWLEN in `wo_next_len`).
+    wo_next: DFF<Bit>,
+    wo_next_len: DFF<Bits<8>>,
+    /// The next burst's AW is on the bus during `Data`, not yet taken: it stays.
+    wo_shown: DFF<Bit>,
+    /// The next burst's AW, during `Data`.
+    wo_ahead: Signal<Local, Bit>,
+    /// A collected burst may start its write-out.
+    wo_may: Signal<Local, Bit>,
     mem_line: Signal<Local, Bits<64>>,
     /// The DMA walk's next line.
     next_line: Signal<Local, Bits<LINE_ADDR_BITS>>,
@@ -355,6 +366,9 @@ impl Logic for HomeAgent {
             wo_state,
             wo_beat,
             wo_len,
+            wo_next,
+            wo_next_len,
+            wo_shown,
             rsp_pending,
             ru_data,
             host_rd_mem,
@@ -523,7 +537,16 @@ impl Logic for HomeAgent {
         self.engine_writes.next = (self.wo_state.q.val() == WriteOut::Idle)
             & !self.mem_reads.q.val().any()
             & !self.host_rd_mem.q.val().any();
-        self.wo_start.next = (self.wo_state.q.val() == WriteOut::Address) & self.mem.awready.val();
+        self.wo_may.next = self.collected.q.val().any()
+            & self.mem_free.val()
+            & !self.bids.full.val()
+            & !self.host_rd_mem.q.val().any();
+        self.wo_ahead.next = (self.wo_state.q.val() == WriteOut::Data)
+            & !self.wo_next.q.val()
+            & (self.wo_shown.q.val() | self.wo_may.val());
+        self.wo_shown.d.next = self.wo_ahead.val() & !self.mem.awready.val();
+        self.wo_start.next = ((self.wo_state.q.val() == WriteOut::Address) | self.wo_ahead.val())
+            & self.mem.awready.val();
         if (self.w_fire.val() & self.dev.wlast.val()) & !self.wo_start.val() {
             self.collected.d.next = self.collected.q.val() + 1;
         }
@@ -534,13 +557,21 @@ impl Logic for HomeAgent {
         self.bids.push.next = self.wo_start.val();
         self.bids.data_in.next = self.wq.data_out.val().id;
         self.ring.pop.next = false;
+        if self.wo_ahead.val() {
+            self.mem.awvalid.next = true;
+            self.mem.awid.next = 1.into();
+            self.mem.awaddr.next = self.wq.data_out.val().addr;
+            self.mem.awlen.next = self.wq.data_out.val().len;
+            self.mem.awsize.next = self.wq.data_out.val().size;
+            self.mem.awburst.next = self.wq.data_out.val().burst;
+            if self.mem.awready.val() {
+                self.wo_next.d.next = true;
+                self.wo_next_len.d.next = self.wq.data_out.val().len;
+            }
+        }
         match self.wo_state.q.val() {
             WriteOut::Idle => {
-                if self.collected.q.val().any()
-                    & self.mem_free.val()
-                    & !self.bids.full.val()
-                    & !self.host_rd_mem.q.val().any()
-                {
+                if self.wo_may.val() {
                     self.wo_state.d.next = WriteOut::Address;
                 }
             }
@@ -566,7 +597,19 @@ impl Logic for HomeAgent {
                 if !self.ring.empty.val() & self.mem.wready.val() {
                     self.wo_beat.d.next = self.wo_beat.q.val() + 1;
                     if self.wo_beat.q.val() == self.wo_len.q.val() {
-                        self.wo_state.d.next = WriteOut::Idle;
+                        // The next burst's beats follow at once if its AW is out; an AW
+                        // still waiting is held in `Address`.
+                        self.wo_beat.d.next = 0.into();
+                        self.wo_next.d.next = false;
+                        if self.wo_next.q.val() {
+                            self.wo_len.d.next = self.wo_next_len.q.val();
+                        } else if self.wo_ahead.val() & self.mem.awready.val() {
+                            self.wo_len.d.next = self.wq.data_out.val().len;
+                        } else if self.wo_ahead.val() {
+                            self.wo_state.d.next = WriteOut::Address;
+                        } else {
+                            self.wo_state.d.next = WriteOut::Idle;
+                        }
                     }
                 }
             }
@@ -1056,6 +1099,8 @@ impl Logic for HomeAgent {
             self.collected.d.next = 0.into();
             self.dma_writes.d.next = 0.into();
             self.wo_state.d.next = WriteOut::Idle;
+            self.wo_next.d.next = false;
+            self.wo_shown.d.next = false;
             self.rsp_pending.d.next = 0.into();
             self.ru_data.d.next = false;
             self.host_rd_mem.d.next = 0.into();

@@ -45,6 +45,8 @@ pub struct BurstSplitter<const BOUNDARY_BEATS: u64, const BOUNDARY_MASK: u64> {
     pub burst_addr: Signal<Out, Bits<64>>,
     /// Beats of the current burst minus one (`AxLEN`).
     pub burst_len: Signal<Out, Bits<8>>,
+    /// Beats of the current burst.
+    pub burst_beats: Signal<Out, Bits<9>>,
     /// The current burst is the last of its transfer.
     pub last: Signal<Out, Bit>,
     pub advance: Signal<In, Bit>,
@@ -82,6 +84,7 @@ impl<const BOUNDARY_BEATS: u64, const BOUNDARY_MASK: u64> Logic
         self.busy.next = self.active.q.val();
         self.burst_addr.next = self.addr.q.val();
         self.burst_len.next = bit_cast::<8, 9>(self.take.q.val() - 1);
+        self.burst_beats.next = self.take.q.val();
         self.last.next = !self.more.q.val();
         // The burst after the current one starts a page and takes up to a page.
         self.page_beats.next = bit_cast::<BEAT_COUNT_BITS, 9>(self.max_burst.val());
@@ -141,6 +144,7 @@ crate::port_map!(PageBursts as "burst" {
     out busy,
     out burst_addr,
     out burst_len,
+    out burst_beats,
     out last,
     in advance,
 });
@@ -154,6 +158,7 @@ crate::port_map!(WriteBursts as "write_burst" {
     out busy,
     out burst_addr,
     out burst_len,
+    out burst_beats,
     out last,
     in advance,
 });

@@ -190,7 +190,7 @@ impl Logic for DmaWrite {
         self.aw_room.next = (self.outstanding.q.val() < self.max_writes.val())
             & !self.wq.full.val()
             & !self.bq.full.val();
-        self.burst_beats.next = bit_cast::<COUNT_BITS, 8>(self.splitter.burst_len.val()) + 1;
+        self.burst_beats.next = bit_cast::<COUNT_BITS, 9>(self.splitter.burst_beats.val());
         self.data_ok.next = self.splitter.busy.val()
             & (self.t_fill.q.val()
                 | (self.in_count.val() >= self.owed.q.val() + self.burst_beats.val()))
@@ -216,9 +216,10 @@ impl Logic for DmaWrite {
         self.status_ready.next = self.status_fire.val();
         self.data_shown.d.next = self.aw_data.val() & !self.axi.awready.val();
         self.status_shown.d.next = self.aw_status.val() & !self.axi.awready.val();
-        // The splitter takes a transfer when idle or while issuing its current last burst.
-        self.splitter_ready.next =
-            !self.splitter.busy.val() | (self.data_fire.val() & self.splitter.last.val());
+        // The splitter takes a transfer when idle: not while issuing the current last
+        // burst, so that the AW handshake, late in the cycle, does not also load the
+        // command (one AW cycle per transfer, while W carries at least one beat).
+        self.splitter_ready.next = !self.splitter.busy.val();
         self.cmd_ready.next = self.splitter_ready.val();
         self.take.next = self.cmd_valid.val() & self.splitter_ready.val();
         // Commands: load the splitter and keep the transfer's W layout.
