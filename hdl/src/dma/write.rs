@@ -109,10 +109,14 @@ pub struct DmaWrite {
     owed: DFF<Bits<COUNT_BITS>>,
     /// All W beats promised by AW and not yet sent.
     ahead: DFF<Bits<COUNT_BITS>>,
-    /// AW shows a data burst (or a status write) not yet taken: AWVALID may not drop and
-    /// the address may not change until it is.
-    data_shown: DFF<Bit>,
-    status_shown: DFF<Bit>,
+    /// The AW register: the burst decided last cycle or before, on AW until taken, with
+    /// what its W beats and its response will need. AW comes from flip-flops, and the
+    /// decision (the splitter's and the counters' enables) does not wait on AWREADY.
+    aw_full: DFF<Bit>,
+    aw_addr: DFF<Bits<64>>,
+    aw_len: DFF<Bits<8>>,
+    aw_layout: DFF<BurstLayout>,
+    aw_end: DFF<BurstEnd>,
     t_first: DFF<Bit>,
     t_fill: DFF<Bit>,
     t_pattern: DFF<Bits<64>>,
@@ -132,12 +136,9 @@ pub struct DmaWrite {
     aw_room: Signal<Local, Bit>,
     data_ok: Signal<Local, Bit>,
     status_ok: Signal<Local, Bit>,
-    pick_status: Signal<Local, Bit>,
     aw_data: Signal<Local, Bit>,
     aw_status: Signal<Local, Bit>,
     aw_fire: Signal<Local, Bit>,
-    data_fire: Signal<Local, Bit>,
-    status_fire: Signal<Local, Bit>,
     aw_beats: Signal<Local, Bits<COUNT_BITS>>,
     copy_beats: Signal<Local, Bits<COUNT_BITS>>,
     copy_beat: Signal<Local, Bit>,
@@ -163,8 +164,11 @@ impl Logic for DmaWrite {
             outstanding,
             owed,
             ahead,
-            data_shown,
-            status_shown,
+            aw_full,
+            aw_addr,
+            aw_len,
+            aw_layout,
+            aw_end,
             t_first,
             t_fill,
             t_pattern,
@@ -184,10 +188,14 @@ impl Logic for DmaWrite {
         self.wq.reset.next = self.reset.val();
         self.bq.reset.next = self.reset.val();
         self.rq.reset.next = self.reset.val();
-        // AW: a status write or the splitter's current burst, while fewer than MAX_WRITES
-        // await a response and the W beats it promises fit in W_AHEAD. A status write
-        // goes first, unless a data burst is already shown.
-        self.aw_room.next = (self.outstanding.q.val() < self.max_writes.val())
+        // AW: decide on a status write or the splitter's current burst when the AW
+        // register is empty, while fewer than MAX_WRITES await a response and the W beats
+        // it promises fit in W_AHEAD; a status write goes first. The register then shows
+        // it on AW (at most every other cycle: a burst has up to 4 beats, a status write
+        // 1, and the two alternate at most). The queues take it with its handshake, so
+        // no W beat goes before its AW.
+        self.aw_room.next = !self.aw_full.q.val()
+            & (self.outstanding.q.val() < self.max_writes.val())
             & !self.wq.full.val()
             & !self.bq.full.val();
         self.burst_beats.next = bit_cast::<COUNT_BITS, 9>(self.splitter.burst_beats.val());
@@ -196,29 +204,56 @@ impl Logic for DmaWrite {
                 | (self.in_count.val() >= self.owed.q.val() + self.burst_beats.val()))
             & (self.ahead.q.val() + self.burst_beats.val() <= self.w_ahead.val());
         self.status_ok.next = self.status_valid.val() & (self.ahead.q.val() < self.w_ahead.val());
-        self.pick_status.next =
-            self.status_shown.q.val() | (self.status_valid.val() & !self.data_shown.q.val());
-        self.aw_status.next = self.pick_status.val() & self.status_ok.val() & self.aw_room.val();
-        self.aw_data.next = !self.pick_status.val() & self.data_ok.val() & self.aw_room.val();
-        self.axi.awvalid.next = self.aw_status.val() | self.aw_data.val();
-        self.axi.awaddr.next = self.splitter.burst_addr.val();
-        self.axi.awlen.next = self.splitter.burst_len.val();
-        if self.pick_status.val() {
-            self.axi.awaddr.next = (self.status_addr.val() >> 4) << 4;
-            self.axi.awlen.next = 0.into();
-        }
+        self.aw_status.next = self.status_ok.val() & self.aw_room.val();
+        self.aw_data.next = !self.status_valid.val() & self.data_ok.val() & self.aw_room.val();
+        self.status_ready.next = self.aw_status.val();
+        self.axi.awvalid.next = self.aw_full.q.val();
+        self.axi.awaddr.next = self.aw_addr.q.val();
+        self.axi.awlen.next = self.aw_len.q.val();
         self.axi.awsize.next = 4.into();
         self.axi.awburst.next = 1.into();
         self.axi.awid.next = 0.into();
-        self.aw_fire.next = self.axi.awvalid.val() & self.axi.awready.val();
-        self.data_fire.next = self.aw_data.val() & self.axi.awready.val();
-        self.status_fire.next = self.aw_status.val() & self.axi.awready.val();
-        self.status_ready.next = self.status_fire.val();
-        self.data_shown.d.next = self.aw_data.val() & !self.axi.awready.val();
-        self.status_shown.d.next = self.aw_status.val() & !self.axi.awready.val();
+        self.aw_fire.next = self.aw_full.q.val() & self.axi.awready.val();
+        if self.aw_fire.val() {
+            self.aw_full.d.next = false;
+        }
+        if self.aw_data.val() {
+            self.aw_full.d.next = true;
+            self.aw_addr.d.next = self.splitter.burst_addr.val();
+            self.aw_len.d.next = self.splitter.burst_len.val();
+            self.aw_layout.d.next.len = self.splitter.burst_len.val();
+            self.aw_layout.d.next.first = self.t_first.q.val();
+            self.aw_layout.d.next.last = self.splitter.last.val();
+            self.aw_layout.d.next.fill = self.t_fill.q.val();
+            self.aw_layout.d.next.status = false;
+            self.aw_layout.d.next.dst_low = self.t_dst_low.q.val();
+            self.aw_layout.d.next.end_low = self.t_end_low.q.val();
+            self.aw_layout.d.next.pattern = self.t_pattern.q.val();
+            self.aw_end.d.next.last = self.splitter.last.val();
+            self.aw_end.d.next.status = false;
+        }
+        if self.aw_status.val() {
+            // One beat holding the 8 bytes at `status_addr`.
+            self.aw_full.d.next = true;
+            self.aw_addr.d.next = (self.status_addr.val() >> 4) << 4;
+            self.aw_len.d.next = 0.into();
+            self.aw_layout.d.next.len = 0.into();
+            self.aw_layout.d.next.first = true;
+            self.aw_layout.d.next.last = true;
+            self.aw_layout.d.next.fill = true;
+            self.aw_layout.d.next.status = true;
+            self.aw_layout.d.next.dst_low = self.status_addr.val().get_bits::<4>(0);
+            self.aw_layout.d.next.end_low = self.status_addr.val().get_bits::<4>(0) + 7;
+            self.aw_layout.d.next.pattern = self.status_pattern.val();
+            self.aw_end.d.next.last = false;
+            self.aw_end.d.next.status = true;
+        }
+        self.wq.push.next = self.aw_fire.val();
+        self.wq.data_in.next = self.aw_layout.q.val();
+        self.bq.push.next = self.aw_fire.val();
+        self.bq.data_in.next = self.aw_end.q.val();
         // The splitter takes a transfer when idle: not while issuing the current last
-        // burst, so that the AW handshake, late in the cycle, does not also load the
-        // command (one AW cycle per transfer, while W carries at least one beat).
+        // burst, so that the AW decision does not also load the command.
         self.splitter_ready.next = !self.splitter.busy.val();
         self.cmd_ready.next = self.splitter_ready.val();
         self.take.next = self.cmd_valid.val() & self.splitter_ready.val();
@@ -228,7 +263,7 @@ impl Logic for DmaWrite {
         self.splitter.beats.next = bit_cast::<BEAT_COUNT_BITS, 32>(
             (bit_cast::<32, 4>(self.cmd_dst.val().get_bits::<4>(0)) + self.cmd_len.val() + 15) >> 4,
         );
-        if self.data_fire.val() {
+        if self.aw_data.val() {
             self.t_first.d.next = false;
         }
         if self.take.val() {
@@ -239,32 +274,7 @@ impl Logic for DmaWrite {
             self.t_end_low.d.next =
                 self.cmd_dst.val().get_bits::<4>(0) + self.cmd_len.val().get_bits::<4>(0) - 1;
         }
-        self.splitter.advance.next = self.data_fire.val();
-        self.wq.push.next = self.aw_fire.val();
-        self.wq.data_in.next.len = self.splitter.burst_len.val();
-        self.wq.data_in.next.first = self.t_first.q.val();
-        self.wq.data_in.next.last = self.splitter.last.val();
-        self.wq.data_in.next.fill = self.t_fill.q.val();
-        self.wq.data_in.next.status = false;
-        self.wq.data_in.next.dst_low = self.t_dst_low.q.val();
-        self.wq.data_in.next.end_low = self.t_end_low.q.val();
-        self.wq.data_in.next.pattern = self.t_pattern.q.val();
-        self.bq.push.next = self.aw_fire.val();
-        self.bq.data_in.next.last = self.splitter.last.val();
-        self.bq.data_in.next.status = false;
-        if self.pick_status.val() {
-            // One beat holding the 8 bytes at `status_addr`.
-            self.wq.data_in.next.len = 0.into();
-            self.wq.data_in.next.first = true;
-            self.wq.data_in.next.last = true;
-            self.wq.data_in.next.fill = true;
-            self.wq.data_in.next.status = true;
-            self.wq.data_in.next.dst_low = self.status_addr.val().get_bits::<4>(0);
-            self.wq.data_in.next.end_low = self.status_addr.val().get_bits::<4>(0) + 7;
-            self.wq.data_in.next.pattern = self.status_pattern.val();
-            self.bq.data_in.next.last = false;
-            self.bq.data_in.next.status = true;
-        }
+        self.splitter.advance.next = self.aw_data.val();
         // W: beats of the oldest queued burst.
         self.entry.next = self.wq.data_out.val();
         self.w_fill.next = self.entry.val().fill;
@@ -313,14 +323,14 @@ impl Logic for DmaWrite {
         }
         // Promised beats: AW adds its burst's, each W beat takes one.
         self.aw_beats.next = 0.into();
-        if self.data_fire.val() {
+        if self.aw_data.val() {
             self.aw_beats.next = self.burst_beats.val();
         }
-        if self.status_fire.val() {
+        if self.aw_status.val() {
             self.aw_beats.next = 1.into();
         }
         self.copy_beats.next = 0.into();
-        if self.data_fire.val() & !self.t_fill.q.val() {
+        if self.aw_data.val() & !self.t_fill.q.val() {
             self.copy_beats.next = self.burst_beats.val();
         }
         self.copy_beat.next = self.w_fire.val() & !self.w_fill.val();
@@ -383,8 +393,7 @@ impl Logic for DmaWrite {
             self.status_done.d.next = false;
             self.owed.d.next = 0.into();
             self.ahead.d.next = 0.into();
-            self.data_shown.d.next = false;
-            self.status_shown.d.next = false;
+            self.aw_full.d.next = false;
         }
     }
 }
