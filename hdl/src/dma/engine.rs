@@ -234,6 +234,7 @@ pub struct DmaEngine {
     r_ch: Signal<Local, Bits<CHANNELS>>,
     // Completion.
     wd: DFF<Bits<32>>,
+    moved: DFF<Bit>,
     /// A halt, on its way to its channel (a cycle late, so that the completion logic and
     /// the channel's record are separate timing paths).
     halt_pending: DFF<Bit>,
@@ -296,6 +297,8 @@ pub struct DmaEngine {
     w_len: Signal<Local, Bits<32>>,
     w_code: Signal<Local, Bits<4>>,
     w_bytes: Signal<Local, Bits<32>>,
+    /// The mover takes the oldest status write-back.
+    w_taken: Signal<Local, Bit>,
     pushed: Signal<Local, CompletionTag>,
     // Completion locals.
     /// The completion stage looks at the oldest status write-back (`stq`), not at the
@@ -325,7 +328,6 @@ pub struct DmaEngine {
     answered: Signal<Local, Bit>,
     halt_ch: Signal<Local, Bits<CHANNELS>>,
     waiting: Signal<Local, Bit>,
-    progress: Signal<Local, Bit>,
     any_busy: Signal<Local, Bit>,
 }
 
@@ -353,6 +355,7 @@ impl Logic for DmaEngine {
             in_flight,
             retiring,
             wd,
+            moved,
             halt_pending,
             halt_record
         );
@@ -585,8 +588,9 @@ impl Logic for DmaEngine {
         self.mover.status_pattern.next = (bit_cast::<64, 32>(self.w_bytes.val()) << 32)
             | (bit_cast::<64, 4>(self.w_code.val()) << 4)
             | 1;
-        self.wbq.pop.next = self.mover.status_ready.val();
-        self.stq.push.next = self.mover.status_ready.val();
+        self.w_taken.next = !self.wbq.empty.val() & self.mover.status_ready.val();
+        self.wbq.pop.next = self.w_taken.val();
+        self.stq.push.next = self.w_taken.val();
         self.stq.data_in.next = self.wbq.data_out.val();
         // Completion tags, in command order.
         self.pushed.next.kind = Completion::Transfer;
@@ -741,11 +745,13 @@ impl Logic for DmaEngine {
         // Watchdog: the oldest command waits and nothing moves on the bus.
         self.waiting.next = (!self.ctags.empty.val() & (self.c_kind.val() != Completion::Marker))
             | !self.stq.empty.val();
-        self.progress.next = (self.m.rvalid.val() & self.m.rready.val())
+        // A beat moved last cycle: the count need not be exact to the cycle, and the
+        // handshakes (BREADY from the write half's queue heads) stay out of its adder.
+        self.moved.d.next = (self.m.rvalid.val() & self.m.rready.val())
             | (self.m.wvalid.val() & self.m.wready.val())
             | (self.m.bvalid.val() & self.m.bready.val());
         self.wd.d.next = 0.into();
-        if self.waiting.val() & !self.progress.val() {
+        if self.waiting.val() & !self.moved.q.val() {
             self.wd.d.next = self.wd.q.val() + 1;
         }
         if self.waiting.val()

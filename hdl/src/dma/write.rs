@@ -203,10 +203,11 @@ impl Logic for DmaWrite {
             & (self.t_fill.q.val()
                 | (self.in_count.val() >= self.owed.q.val() + self.burst_beats.val()))
             & (self.ahead.q.val() + self.burst_beats.val() <= self.w_ahead.val());
-        self.status_ok.next = self.status_valid.val() & (self.ahead.q.val() < self.w_ahead.val());
-        self.aw_status.next = self.status_ok.val() & self.aw_room.val();
+        // Ready for a status write whether or not one is offered (from registers only).
+        self.status_ok.next = (self.ahead.q.val() < self.w_ahead.val()) & self.aw_room.val();
+        self.aw_status.next = self.status_valid.val() & self.status_ok.val();
         self.aw_data.next = !self.status_valid.val() & self.data_ok.val() & self.aw_room.val();
-        self.status_ready.next = self.aw_status.val();
+        self.status_ready.next = self.status_ok.val();
         self.axi.awvalid.next = self.aw_full.q.val();
         self.axi.awaddr.next = self.aw_addr.q.val();
         self.axi.awlen.next = self.aw_len.q.val();
