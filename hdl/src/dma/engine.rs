@@ -206,7 +206,9 @@ pub struct DmaEngine {
     tags: Fifo<FetchTag, 6, 7>,
     descs: Fifo<Fetched, 6, 7>,
     ctags: RegisteredFifo<CompletionTag, 6, 7>,
-    wbq: RegisteredFifo<StatusWrite, 6, 7>,
+    /// A plain FIFO: its head goes only into registers (the write half's AW register and
+    /// `stq`), and a status write-back gains the cycle of a registered head.
+    wbq: Fifo<StatusWrite, 6, 7>,
     stq: RegisteredFifo<StatusWrite, 6, 7>,
     // Fetch.
     last: DFF<Bits<CHANNELS>>,

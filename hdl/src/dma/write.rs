@@ -109,6 +109,11 @@ pub struct DmaWrite {
     owed: DFF<Bits<COUNT_BITS>>,
     /// All W beats promised by AW and not yet sent.
     ahead: DFF<Bits<COUNT_BITS>>,
+    /// Last cycle: the current burst's data is buffered; its beats fit in W_AHEAD; a
+    /// status write's beat does.
+    buffered: DFF<Bit>,
+    fits: DFF<Bit>,
+    status_fits: DFF<Bit>,
     /// The AW register: the burst decided last cycle or before, on AW until taken, with
     /// what its W beats and its response will need. AW comes from flip-flops, and the
     /// decision (the splitter's and the counters' enables) does not wait on AWREADY.
@@ -164,6 +169,9 @@ impl Logic for DmaWrite {
             outstanding,
             owed,
             ahead,
+            buffered,
+            fits,
+            status_fits,
             aw_full,
             aw_addr,
             aw_len,
@@ -198,13 +206,22 @@ impl Logic for DmaWrite {
             & (self.outstanding.q.val() < self.max_writes.val())
             & !self.wq.full.val()
             & !self.bq.full.val();
+        // The counts' compares are registered: a decision uses last cycle's, which is
+        // safe, since in that cycle no decision was made (the AW register was full),
+        // so nothing was promised and the splitter did not advance (and a load left it
+        // idle, so that the compares were false); and since then data only arrived, W
+        // beats only left, and each W beat of a COPY took its data.
         self.burst_beats.next = bit_cast::<COUNT_BITS, 9>(self.splitter.burst_beats.val());
-        self.data_ok.next = self.splitter.busy.val()
-            & (self.t_fill.q.val()
-                | (self.in_count.val() >= self.owed.q.val() + self.burst_beats.val()))
+        self.buffered.d.next = self.splitter.busy.val()
+            & (self.in_count.val() >= self.owed.q.val() + self.burst_beats.val());
+        self.fits.d.next = self.splitter.busy.val()
             & (self.ahead.q.val() + self.burst_beats.val() <= self.w_ahead.val());
+        self.status_fits.d.next = self.ahead.q.val() < self.w_ahead.val();
+        self.data_ok.next = self.splitter.busy.val()
+            & (self.t_fill.q.val() | self.buffered.q.val())
+            & self.fits.q.val();
         // Ready for a status write whether or not one is offered (from registers only).
-        self.status_ok.next = (self.ahead.q.val() < self.w_ahead.val()) & self.aw_room.val();
+        self.status_ok.next = self.status_fits.q.val() & self.aw_room.val();
         self.aw_status.next = self.status_valid.val() & self.status_ok.val();
         self.aw_data.next = !self.status_valid.val() & self.data_ok.val() & self.aw_room.val();
         self.status_ready.next = self.status_ok.val();
@@ -395,6 +412,9 @@ impl Logic for DmaWrite {
             self.owed.d.next = 0.into();
             self.ahead.d.next = 0.into();
             self.aw_full.d.next = false;
+            self.buffered.d.next = false;
+            self.fits.d.next = false;
+            self.status_fits.d.next = false;
         }
     }
 }
