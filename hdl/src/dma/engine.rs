@@ -255,7 +255,7 @@ pub struct DmaEngine {
     code_write: Param<4, { ErrorCode::WriteError as u64 }>,
     code_status: Param<4, { ErrorCode::StatusError as u64 }>,
     code_timeout: Param<4, { ErrorCode::Timeout as u64 }>,
-    status_offset: Param<64, { offset::STATUS as u64 }>,
+    status_offset: Param<64, { offset::STATUS }>,
     // Fetch locals.
     eligible: Signal<Local, Bits<CHANNELS>>,
     above: Signal<Local, Bits<CHANNELS>>,
