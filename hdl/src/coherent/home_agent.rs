@@ -275,6 +275,8 @@ pub struct HomeAgent {
     wo_shown: DFF<Bit>,
     /// The next burst's AW, during `Data`.
     wo_ahead: Signal<Local, Bit>,
+    /// The oldest collected burst's AW is on the bus (in `Address`, or ahead).
+    wo_aw: Signal<Local, Bit>,
     /// A collected burst may start its write-out.
     wo_may: Signal<Local, Bit>,
     mem_line: Signal<Local, Bits<64>>,
@@ -545,8 +547,8 @@ impl Logic for HomeAgent {
             & !self.wo_next.q.val()
             & (self.wo_shown.q.val() | self.wo_may.val());
         self.wo_shown.d.next = self.wo_ahead.val() & !self.mem.awready.val();
-        self.wo_start.next = ((self.wo_state.q.val() == WriteOut::Address) | self.wo_ahead.val())
-            & self.mem.awready.val();
+        self.wo_aw.next = (self.wo_state.q.val() == WriteOut::Address) | self.wo_ahead.val();
+        self.wo_start.next = self.wo_aw.val() & self.mem.awready.val();
         if (self.w_fire.val() & self.dev.wlast.val()) & !self.wo_start.val() {
             self.collected.d.next = self.collected.q.val() + 1;
         }
@@ -557,17 +559,17 @@ impl Logic for HomeAgent {
         self.bids.push.next = self.wo_start.val();
         self.bids.data_in.next = self.wq.data_out.val().id;
         self.ring.pop.next = false;
-        if self.wo_ahead.val() {
+        if self.wo_aw.val() {
             self.mem.awvalid.next = true;
             self.mem.awid.next = 1.into();
             self.mem.awaddr.next = self.wq.data_out.val().addr;
             self.mem.awlen.next = self.wq.data_out.val().len;
             self.mem.awsize.next = self.wq.data_out.val().size;
             self.mem.awburst.next = self.wq.data_out.val().burst;
-            if self.mem.awready.val() {
-                self.wo_next.d.next = true;
-                self.wo_next_len.d.next = self.wq.data_out.val().len;
-            }
+        }
+        if self.wo_ahead.val() & self.mem.awready.val() {
+            self.wo_next.d.next = true;
+            self.wo_next_len.d.next = self.wq.data_out.val().len;
         }
         match self.wo_state.q.val() {
             WriteOut::Idle => {
@@ -576,12 +578,6 @@ impl Logic for HomeAgent {
                 }
             }
             WriteOut::Address => {
-                self.mem.awvalid.next = true;
-                self.mem.awid.next = 1.into();
-                self.mem.awaddr.next = self.wq.data_out.val().addr;
-                self.mem.awlen.next = self.wq.data_out.val().len;
-                self.mem.awsize.next = self.wq.data_out.val().size;
-                self.mem.awburst.next = self.wq.data_out.val().burst;
                 if self.mem.awready.val() {
                     self.wo_len.d.next = self.wq.data_out.val().len;
                     self.wo_beat.d.next = 0.into();
