@@ -119,7 +119,6 @@ pub struct DmaWrite {
     /// decision (the splitter's and the counters' enables) does not wait on AWREADY.
     aw_full: DFF<Bit>,
     aw_addr: DFF<Bits<64>>,
-    aw_len: DFF<Bits<8>>,
     aw_layout: DFF<BurstLayout>,
     aw_end: DFF<BurstEnd>,
     t_first: DFF<Bit>,
@@ -174,7 +173,6 @@ impl Logic for DmaWrite {
             status_fits,
             aw_full,
             aw_addr,
-            aw_len,
             aw_layout,
             aw_end,
             t_first,
@@ -227,7 +225,7 @@ impl Logic for DmaWrite {
         self.status_ready.next = self.status_ok.val();
         self.axi.awvalid.next = self.aw_full.q.val();
         self.axi.awaddr.next = self.aw_addr.q.val();
-        self.axi.awlen.next = self.aw_len.q.val();
+        self.axi.awlen.next = self.aw_layout.q.val().len;
         self.axi.awsize.next = 4.into();
         self.axi.awburst.next = 1.into();
         self.axi.awid.next = 0.into();
@@ -238,7 +236,6 @@ impl Logic for DmaWrite {
         if self.aw_data.val() {
             self.aw_full.d.next = true;
             self.aw_addr.d.next = self.splitter.burst_addr.val();
-            self.aw_len.d.next = self.splitter.burst_len.val();
             self.aw_layout.d.next.len = self.splitter.burst_len.val();
             self.aw_layout.d.next.first = self.t_first.q.val();
             self.aw_layout.d.next.last = self.splitter.last.val();
@@ -254,7 +251,6 @@ impl Logic for DmaWrite {
             // One beat holding the 8 bytes at `status_addr`.
             self.aw_full.d.next = true;
             self.aw_addr.d.next = (self.status_addr.val() >> 4) << 4;
-            self.aw_len.d.next = 0.into();
             self.aw_layout.d.next.len = 0.into();
             self.aw_layout.d.next.first = true;
             self.aw_layout.d.next.last = true;
